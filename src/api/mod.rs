@@ -1,0 +1,3 @@
+//! The simulated apiserver: objects, store, admission, selectors, events.
+
+pub mod event;

@@ -1,0 +1,1 @@
+//! HumanDuration and translateTimestampSince.

@@ -1,0 +1,5 @@
+//! The kubectl emulation: argument parsing, commands and printers.
+
+pub mod describe;
+pub mod humanize;
+pub mod tabwriter;

@@ -1,0 +1,1 @@
+//! Go text/tabwriter, as kubectl configures it.

@@ -1,0 +1,12 @@
+//! kubesim: a simulated Kubernetes control plane on a virtual clock, a kubectl emulation
+//! that prints what the real kubectl prints, and a runner for YAML scenario files.
+//!
+//! Data flows one way: scenario → runner → kubectl emulation → store ("apiserver") →
+//! controllers, scheduler and kubelet driven by the clock; printers read, never mutate.
+
+pub mod api;
+pub mod kubectl;
+pub mod profile;
+pub mod rng;
+pub mod scenario;
+pub mod time;

@@ -1,0 +1,174 @@
+//! Version profiles: what a given Kubernetes minor version serves, defaults and prints.
+//!
+//! One value, passed explicitly, never a global. Every difference between versions that
+//! reaches a user's eyes is a named field here, set from one table in
+//! [`Profile::for_minor`], so the rest of the code asks "does this server do X?" and never
+//! compares version numbers itself.
+
+use std::fmt;
+
+/// The minor versions kubesim can simulate, newest first.
+pub const SUPPORTED: &[u32] = &[33, 17];
+
+/// How the pod table's RESTARTS cell shows the last restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartsStyle {
+    /// `3` (≤ 1.21).
+    Plain,
+    /// `3 (5m ago)` whenever a last-termination time exists, even for 0 (1.22–1.27).
+    AgoWhenDated,
+    /// `3 (5m ago)` only when the count is not 0 (1.28+).
+    AgoWhenRestarted,
+}
+
+#[derive(Clone, Debug)]
+pub struct Profile {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+    /// `--cascade=true|false` prints a deprecation warning (string values arrived in 1.20).
+    pub cascade_bool_warns: bool,
+    pub restarts_style: RestartsStyle,
+    /// `Terminating` is also shown for pods that already finished (changed in 1.31).
+    pub terminating_for_finished_pods: bool,
+    /// Removing a label prints `unlabeled` (1.23+) instead of `labeled`.
+    pub label_prints_unlabeled: bool,
+    /// Setting a label to its current value without `--overwrite` is not a conflict (1.25+).
+    pub label_same_value_ok: bool,
+    /// Prefix of kubectl's own warnings on stderr: `warning: ` before 1.27, `Warning: ` after.
+    pub warning_prefix: &'static str,
+    /// Service account tokens are projected `kube-api-access-xxxxx` volumes (1.21+);
+    /// before, a `default-token-xxxxx` secret volume.
+    pub projected_service_account_token: bool,
+    /// Pods get the `PodReadyToStartContainers` condition (1.29+).
+    pub pod_ready_to_start_condition: bool,
+    /// The kubelet's `Pulled` message gives the pull time (1.26+ also "including waiting").
+    pub pulled_message: PulledMessage,
+    /// The role label kubeadm/minikube put on control-plane nodes.
+    pub control_plane_role: &'static str,
+    /// `kubectl logs` missing pod error says the namespace (1.30+).
+    pub logs_not_found_namespace: bool,
+    /// API group/versions served for each kind, first = preferred.
+    pub served: &'static [(&'static str, &'static [&'static str])],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PulledMessage {
+    /// `Successfully pulled image "x"` (≤ 1.20).
+    Plain,
+    /// `Successfully pulled image "x" in 1.2s` (1.21–1.25).
+    WithTime,
+    /// `Successfully pulled image "x" in 1.2s (1.2s including waiting)` (1.26+).
+    WithTimeAndWaiting,
+}
+
+const SERVED_1_17: &[(&str, &[&str])] = &[
+    ("Pod", &["v1"]),
+    ("Node", &["v1"]),
+    ("Namespace", &["v1"]),
+    ("Event", &["v1"]),
+    ("ReplicationController", &["v1"]),
+    ("ReplicaSet", &["apps/v1"]),
+];
+
+const SERVED_1_33: &[(&str, &[&str])] = &[
+    ("Pod", &["v1"]),
+    ("Node", &["v1"]),
+    ("Namespace", &["v1"]),
+    ("Event", &["v1"]),
+    ("ReplicationController", &["v1"]),
+    ("ReplicaSet", &["apps/v1"]),
+];
+
+impl Profile {
+    /// Parses a scenario's `kubernetes:` value: `"1.33"` or `"1.22.2"`.
+    pub fn parse(text: &str) -> Result<Profile, String> {
+        let unsupported = || {
+            let list: Vec<String> = SUPPORTED.iter().map(|m| format!("1.{m}")).collect();
+            format!("unsupported Kubernetes version {text:?} (supported: {})", list.join(", "))
+        };
+        let parts: Vec<&str> = text.trim().trim_start_matches('v').split('.').collect();
+        if parts.len() < 2 || parts.len() > 3 {
+            return Err(unsupported());
+        }
+        let num = |s: &str| s.parse::<u32>().map_err(|_| unsupported());
+        let major = num(parts[0])?;
+        let minor = num(parts[1])?;
+        let patch = if parts.len() == 3 { num(parts[2])? } else { 0 };
+        if major != 1 || !SUPPORTED.contains(&minor) {
+            return Err(unsupported());
+        }
+        let mut profile = Profile::for_minor(minor);
+        profile.patch = patch;
+        Ok(profile)
+    }
+
+    /// The table of version differences.
+    pub fn for_minor(minor: u32) -> Profile {
+        Profile {
+            major: 1,
+            minor,
+            patch: 0,
+            cascade_bool_warns: minor >= 20,
+            restarts_style: match minor {
+                0..=21 => RestartsStyle::Plain,
+                22..=27 => RestartsStyle::AgoWhenDated,
+                _ => RestartsStyle::AgoWhenRestarted,
+            },
+            terminating_for_finished_pods: minor < 31,
+            label_prints_unlabeled: minor >= 23,
+            label_same_value_ok: minor >= 25,
+            warning_prefix: if minor >= 27 { "Warning: " } else { "warning: " },
+            projected_service_account_token: minor >= 21,
+            pod_ready_to_start_condition: minor >= 29,
+            pulled_message: match minor {
+                0..=20 => PulledMessage::Plain,
+                21..=25 => PulledMessage::WithTime,
+                _ => PulledMessage::WithTimeAndWaiting,
+            },
+            control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
+            logs_not_found_namespace: minor >= 30,
+            served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
+        }
+    }
+
+    /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.
+    pub fn git_version(&self) -> String {
+        format!("v{}.{}.{}", self.major, self.minor, self.patch)
+    }
+
+    /// The apiVersions this server serves for a kind, preferred first (empty: not served).
+    pub fn versions_of(&self, kind: &str) -> &'static [&'static str] {
+        self.served.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v).unwrap_or(&[])
+    }
+
+    pub fn serves(&self, api_version: &str, kind: &str) -> bool {
+        self.versions_of(kind).contains(&api_version)
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::for_minor(33)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_versions() {
+        assert_eq!(Profile::parse("1.33").unwrap().git_version(), "v1.33.0");
+        assert_eq!(Profile::parse("1.17.3").unwrap().git_version(), "v1.17.3");
+        let err = Profile::parse("1.99").unwrap_err();
+        assert!(err.contains("supported: 1.33, 1.17"), "{err}");
+        assert!(Profile::parse("banana").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Scenario files: the typed model, parsing with source positions, and output matching.
