@@ -5,8 +5,11 @@
 //! controllers, scheduler and kubelet driven by the clock; printers read, never mutate.
 
 pub mod api;
+pub mod constants;
+pub mod controllers;
 pub mod kubectl;
 pub mod profile;
 pub mod rng;
 pub mod scenario;
+pub mod sim;
 pub mod time;

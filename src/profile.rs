@@ -48,6 +48,14 @@ pub struct Profile {
     pub control_plane_role: &'static str,
     /// `kubectl logs` missing pod error says the namespace (1.30+).
     pub logs_not_found_namespace: bool,
+    /// The container runtime nodes run: `docker` (minikube/kubeadm before 1.24) or
+    /// `containerd`; it shows in container IDs, image IDs and node info.
+    pub container_runtime: &'static str,
+    pub container_runtime_version: &'static str,
+    /// The kubelet's `Pulled` message ends with `Image size: N bytes.` (1.30+).
+    pub pulled_image_size: bool,
+    /// The kubelet's `BackOff` message names container and pod (1.22+?).
+    pub backoff_message_names_container: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -128,6 +136,14 @@ impl Profile {
             },
             control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
             logs_not_found_namespace: minor >= 30,
+            container_runtime: if minor >= 24 { "containerd" } else { "docker" },
+            container_runtime_version: match minor {
+                0..=17 => "docker://19.3.6",
+                18..=23 => "docker://20.10.8",
+                _ => "containerd://1.7.18",
+            },
+            pulled_image_size: minor >= 30,
+            backoff_message_names_container: minor >= 22,
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }

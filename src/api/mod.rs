@@ -1,3 +1,12 @@
 //! The simulated apiserver: objects, store, admission, selectors, events.
 
+pub mod admission;
+pub mod error;
 pub mod event;
+pub mod kind;
+pub mod selector;
+pub mod store;
+
+pub use error::ApiError;
+pub use kind::Kind;
+pub use store::{Object, ObjKey, Store};

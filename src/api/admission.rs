@@ -1,0 +1,379 @@
+//! Admission: the defaults the apiserver fills in and the validation it applies, with
+//! Kubernetes' own error texts (`pkg/apis/*/v1/defaults.go`, `pkg/apis/*/validation`,
+//! the ServiceAccount and DefaultTolerationSeconds admission plugins).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMapProjection, Container, ContainerPort, DownwardAPIProjection, DownwardAPIVolumeFile,
+    KeyToPath, ObjectFieldSelector, Pod, PodSpec, PodTemplateSpec, ProjectedVolumeSource,
+    ReplicationController, SecretVolumeSource, ServiceAccountTokenProjection, Toleration, Volume,
+    VolumeMount, VolumeProjection,
+};
+
+use super::error::ApiError;
+use super::selector::Selector;
+use super::store::Store;
+use crate::constants;
+
+/// Defaults and validation for one kind.
+pub trait Admit {
+    fn set_defaults(&mut self, store: &mut Store);
+    /// Field errors as `path: message`.
+    fn validate(&self) -> Vec<String>;
+}
+
+/// Applies defaults then validation; the error names the object as the server does.
+pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
+    obj.set_defaults(store);
+    let mut causes = validate_meta(obj.metadata());
+    causes.extend(obj.validate());
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let meta = obj.metadata();
+    let name = meta.name.clone().or_else(|| meta.generate_name.clone()).unwrap_or_default();
+    Err(ApiError::Invalid { kind: T::STORED_KIND, name, causes })
+}
+
+const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+fn is_dns1123_subdomain(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
+}
+
+fn validate_meta(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Vec<String> {
+    let mut causes = Vec::new();
+    match meta.name.as_deref() {
+        Some(name) if !name.is_empty() => {
+            if !is_dns1123_subdomain(name) {
+                causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"));
+            }
+        }
+        _ => {
+            if meta.generate_name.as_deref().unwrap_or("").is_empty() {
+                causes.push("metadata.name: Required value: name or generateName is required".into());
+            }
+        }
+    }
+    causes
+}
+
+// ----- pods ----------------------------------------------------------------------------
+
+/// `imagePullPolicy` default: Always for `:latest` or no tag, else IfNotPresent.
+pub fn default_pull_policy(image: &str) -> &'static str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    match last.split_once(':') {
+        Some((_, tag)) if tag != "latest" => "IfNotPresent",
+        _ => "Always",
+    }
+}
+
+fn default_container(c: &mut Container) {
+    if c.image_pull_policy.is_none() {
+        c.image_pull_policy = Some(default_pull_policy(c.image.as_deref().unwrap_or("")).into());
+    }
+    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy.get_or_insert_with(|| "File".into());
+    c.resources.get_or_insert_with(Default::default);
+    for port in c.ports.iter_mut().flatten() {
+        port.protocol.get_or_insert_with(|| "TCP".into());
+    }
+}
+
+/// Pod spec defaults shared by pods and pod templates (`SetDefaults_PodSpec`).
+fn default_pod_spec(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.termination_grace_period_seconds.get_or_insert(constants::DEFAULT_TERMINATION_GRACE_SECONDS);
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context.get_or_insert_with(Default::default);
+    for c in spec.containers.iter_mut() {
+        default_container(c);
+    }
+    for c in spec.init_containers.iter_mut().flatten() {
+        default_container(c);
+    }
+}
+
+fn default_template(template: &mut PodTemplateSpec) {
+    default_pod_spec(template.spec.get_or_insert_with(Default::default));
+}
+
+fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
+    let mut causes = Vec::new();
+    let Some(spec) = spec else {
+        causes.push(format!("{prefix}.containers: Required value"));
+        return causes;
+    };
+    if spec.containers.is_empty() {
+        causes.push(format!("{prefix}.containers: Required value"));
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        if c.name.is_empty() {
+            causes.push(format!("{prefix}.containers[{i}].name: Required value"));
+        }
+        if c.image.as_deref().unwrap_or("").is_empty() {
+            causes.push(format!("{prefix}.containers[{i}].image: Required value"));
+        }
+    }
+    if let Some(policy) = spec.restart_policy.as_deref()
+        && !["Always", "OnFailure", "Never"].contains(&policy)
+    {
+        causes.push(format!(
+            "{prefix}.restartPolicy: Unsupported value: \"{policy}\": supported values: \"Always\", \"OnFailure\", \"Never\""
+        ));
+    }
+    causes
+}
+
+impl Admit for Pod {
+    fn set_defaults(&mut self, store: &mut Store) {
+        let profile = store.profile.clone();
+        let spec = self.spec.get_or_insert_with(Default::default);
+        default_pod_spec(spec);
+        spec.enable_service_links.get_or_insert(true);
+        spec.priority.get_or_insert(0);
+        if profile.minor >= 19 {
+            spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+        }
+        // ServiceAccount admission plugin.
+        if spec.service_account_name.is_none() {
+            spec.service_account_name = Some("default".into());
+            spec.service_account = Some("default".into());
+        }
+        let namespace = self.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+        let volume = service_account_volume(store, &namespace);
+        let spec = self.spec.as_mut().expect("just defaulted");
+        let mount = VolumeMount {
+            name: volume.name.clone(),
+            mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".into(),
+            read_only: Some(true),
+            ..Default::default()
+        };
+        spec.volumes.get_or_insert_with(Vec::new).push(volume);
+        for c in spec.containers.iter_mut() {
+            c.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
+        }
+        // DefaultTolerationSeconds admission plugin.
+        let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let tolerated = tolerations.iter().any(|t| {
+                (t.key.as_deref() == Some(key) || t.key.as_deref().unwrap_or("").is_empty())
+                    && (t.effect.as_deref() == Some("NoExecute") || t.effect.as_deref().unwrap_or("").is_empty())
+            });
+            if !tolerated {
+                tolerations.push(Toleration {
+                    key: Some(key.into()),
+                    operator: Some("Exists".into()),
+                    effect: Some("NoExecute".into()),
+                    toleration_seconds: Some(constants::DEFAULT_TOLERATION_SECONDS),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+
+    fn validate(&self) -> Vec<String> {
+        validate_pod_spec(self.spec.as_ref(), "spec")
+    }
+}
+
+/// The token volume the ServiceAccount plugin mounts: a projected `kube-api-access-xxxxx`
+/// volume per pod (1.21+), or the namespace's `default-token-xxxxx` secret before.
+fn service_account_volume(store: &mut Store, namespace: &str) -> Volume {
+    if store.profile.projected_service_account_token {
+        let name = format!("kube-api-access-{}", store.rng.name_suffix());
+        Volume {
+            name,
+            projected: Some(ProjectedVolumeSource {
+                default_mode: Some(420),
+                sources: Some(vec![
+                    VolumeProjection {
+                        service_account_token: Some(ServiceAccountTokenProjection {
+                            expiration_seconds: Some(3607),
+                            path: "token".into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        config_map: Some(ConfigMapProjection {
+                            name: "kube-root-ca.crt".into(),
+                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        downward_api: Some(DownwardAPIProjection {
+                            items: Some(vec![DownwardAPIVolumeFile {
+                                path: "namespace".into(),
+                                field_ref: Some(ObjectFieldSelector {
+                                    api_version: Some("v1".into()),
+                                    field_path: "metadata.namespace".into(),
+                                }),
+                                ..Default::default()
+                            }]),
+                        }),
+                        ..Default::default()
+                    },
+                ]),
+            }),
+            ..Default::default()
+        }
+    } else {
+        let secret = store.default_token_secret(namespace);
+        Volume {
+            name: secret.clone(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret),
+                default_mode: Some(420),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+// ----- ReplicaSet ----------------------------------------------------------------------
+
+impl Admit for ReplicaSet {
+    fn set_defaults(&mut self, _store: &mut Store) {
+        let spec = self.spec.get_or_insert_with(Default::default);
+        spec.replicas.get_or_insert(1);
+        spec.min_ready_seconds.get_or_insert(0);
+        if let Some(t) = spec.template.as_mut() {
+            default_template(t);
+        }
+    }
+
+    fn validate(&self) -> Vec<String> {
+        let Some(spec) = self.spec.as_ref() else {
+            return vec!["spec.selector: Required value".into()];
+        };
+        validate_replicated(spec_replicas(spec), Some(&spec.selector), spec.template.as_ref())
+    }
+}
+
+fn spec_replicas(spec: &ReplicaSetSpec) -> Option<i32> {
+    spec.replicas
+}
+
+/// Shared checks for workload specs: non-negative replicas, a non-empty selector that
+/// the template's labels satisfy, a valid pod template.
+fn validate_replicated(
+    replicas: Option<i32>,
+    selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+    template: Option<&PodTemplateSpec>,
+) -> Vec<String> {
+    let mut causes = Vec::new();
+    if let Some(r) = replicas
+        && r < 0
+    {
+        causes.push(format!("spec.replicas: Invalid value: {r}: must be greater than or equal to 0"));
+    }
+    let selector = selector.map(Selector::from_label_selector);
+    match selector {
+        None => causes.push("spec.selector: Required value".into()),
+        Some(Err(e)) => causes.push(format!("spec.selector: Invalid value: {e}")),
+        Some(Ok(sel)) if sel.is_empty() => {
+            causes.push("spec.selector: Invalid value: \"null\": empty selector is invalid for deployment".into())
+        }
+        Some(Ok(sel)) => {
+            let labels = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+            if !sel.matches(&labels) {
+                causes.push(format!(
+                    "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                    go_map(&labels)
+                ));
+            }
+        }
+    }
+    match template {
+        None => causes.push("spec.template: Required value".into()),
+        Some(t) => causes.extend(validate_pod_spec(t.spec.as_ref(), "spec.template.spec")),
+    }
+    causes
+}
+
+/// Go's `%#v` of a `map[string]string`, as validation messages print label maps.
+fn go_map(map: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+    format!("map[string]string{{{}}}", pairs.join(", "))
+}
+
+// ----- ReplicationController -------------------------------------------------------------
+
+impl Admit for ReplicationController {
+    /// `SetDefaults_ReplicationController`: selector and labels from the template's
+    /// labels when empty; one replica.
+    fn set_defaults(&mut self, _store: &mut Store) {
+        let template_labels = self
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.as_ref())
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .unwrap_or_default();
+        let spec = self.spec.get_or_insert_with(Default::default);
+        if spec.selector.as_ref().is_none_or(|s| s.is_empty()) && !template_labels.is_empty() {
+            spec.selector = Some(template_labels.clone());
+        }
+        spec.replicas.get_or_insert(1);
+        spec.min_ready_seconds.get_or_insert(0);
+        if let Some(t) = spec.template.as_mut() {
+            default_template(t);
+        }
+        if self.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) && !template_labels.is_empty() {
+            self.metadata.labels = Some(template_labels);
+        }
+    }
+
+    fn validate(&self) -> Vec<String> {
+        let mut causes = Vec::new();
+        let Some(spec) = self.spec.as_ref() else {
+            return vec!["spec.selector: Required value".into()];
+        };
+        if let Some(r) = spec.replicas
+            && r < 0
+        {
+            causes.push(format!("spec.replicas: Invalid value: {r}: must be greater than or equal to 0"));
+        }
+        let selector = spec.selector.clone().unwrap_or_default();
+        if selector.is_empty() {
+            causes.push("spec.selector: Required value".into());
+        }
+        match spec.template.as_ref() {
+            None => causes.push("spec.template: Required value".into()),
+            Some(t) => {
+                let labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+                if !selector.is_empty() && !Selector::from_map(&selector).matches(&labels) {
+                    causes.push(format!(
+                        "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                        go_map(&labels)
+                    ));
+                }
+                causes.extend(validate_pod_spec(t.spec.as_ref(), "spec.template.spec"));
+            }
+        }
+        causes
+    }
+}
+
+/// A container port as kubectl shows it, for printers.
+pub fn port_string(p: &ContainerPort) -> String {
+    format!("{}/{}", p.container_port, p.protocol.as_deref().unwrap_or("TCP"))
+}

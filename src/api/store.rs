@@ -1,0 +1,659 @@
+//! The object store: the simulated apiserver's storage and its write path.
+//!
+//! Objects are kept per kind in ordered maps keyed by (namespace, name), the etcd key
+//! order that lists come back in. Writes stamp metadata (uid, resourceVersion,
+//! generation, timestamps), keep the indexes controllers use instead of scanning (owner
+//! → dependents, node → pods), and append to a change log that the simulation hands to
+//! controllers, like watch events reach informers.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::{Metadata, Resource};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::event::{EventRecord, EventType, InvolvedObject};
+use super::kind::Kind;
+use crate::constants;
+use crate::profile::Profile;
+use crate::rng::Rng;
+use crate::time::{Millis, WallClock};
+
+/// (namespace, name); the namespace is empty for cluster-scoped kinds.
+pub type ObjKey = (String, String);
+
+/// A stored API type.
+pub trait Object:
+    Clone + Serialize + DeserializeOwned + Resource + Metadata<Ty = ObjectMeta> + 'static
+{
+    const STORED_KIND: Kind;
+    fn table(store: &Store) -> &BTreeMap<ObjKey, Self>;
+    fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self>;
+    /// The node a pod is bound to; `None` for every other kind.
+    fn bound_node(&self) -> Option<&str> {
+        None
+    }
+}
+
+macro_rules! stored {
+    ($ty:ty, $kind:ident, $field:ident) => {
+        impl Object for $ty {
+            const STORED_KIND: Kind = Kind::$kind;
+            fn table(store: &Store) -> &BTreeMap<ObjKey, Self> {
+                &store.$field
+            }
+            fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self> {
+                &mut store.$field
+            }
+        }
+    };
+}
+
+impl Object for Pod {
+    const STORED_KIND: Kind = Kind::Pod;
+    fn table(store: &Store) -> &BTreeMap<ObjKey, Self> {
+        &store.pods
+    }
+    fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self> {
+        &mut store.pods
+    }
+    fn bound_node(&self) -> Option<&str> {
+        self.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty())
+    }
+}
+stored!(Node, Node, nodes);
+stored!(Namespace, Namespace, namespaces);
+stored!(ReplicaSet, ReplicaSet, replicasets);
+stored!(ReplicationController, ReplicationController, replicationcontrollers);
+
+/// Runs `$body` with `$T` bound to the Rust type of a stored `Kind` (not `Event`).
+#[macro_export]
+macro_rules! with_kind {
+    ($kind:expr, $T:ident => $body:expr, else $other:expr) => {
+        match $kind {
+            $crate::api::Kind::Pod => {
+                type $T = k8s_openapi::api::core::v1::Pod;
+                $body
+            }
+            $crate::api::Kind::Node => {
+                type $T = k8s_openapi::api::core::v1::Node;
+                $body
+            }
+            $crate::api::Kind::Namespace => {
+                type $T = k8s_openapi::api::core::v1::Namespace;
+                $body
+            }
+            $crate::api::Kind::ReplicaSet => {
+                type $T = k8s_openapi::api::apps::v1::ReplicaSet;
+                $body
+            }
+            $crate::api::Kind::ReplicationController => {
+                type $T = k8s_openapi::api::core::v1::ReplicationController;
+                $body
+            }
+            #[allow(unreachable_patterns)]
+            _ => $other,
+        }
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeOp {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One entry of the change log: what a watch would deliver, reduced to what handlers use.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub kind: Kind,
+    pub key: ObjKey,
+    pub op: ChangeOp,
+    /// The object's uid (for deletions, the uid it had).
+    pub uid: String,
+    /// The controller owner's uid before and after the change.
+    pub old_controller: Option<String>,
+    pub new_controller: Option<String>,
+}
+
+/// How a deletion treats dependents (`metav1.DeletionPropagation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeleteOptions {
+    pub grace_seconds: Option<i64>,
+    pub propagation: Option<Propagation>,
+}
+
+pub const FINALIZER_ORPHAN: &str = "orphan";
+pub const FINALIZER_FOREGROUND: &str = "foregroundDeletion";
+
+#[derive(Default)]
+struct SpamBucket {
+    tokens: f64,
+    last: Millis,
+}
+
+pub struct Store {
+    pub profile: Profile,
+    pub clock: WallClock,
+    pub now: Millis,
+    /// The simulation's one seeded RNG: name suffixes and scheduler tie breaks.
+    pub rng: Rng,
+    pods: BTreeMap<ObjKey, Pod>,
+    nodes: BTreeMap<ObjKey, Node>,
+    namespaces: BTreeMap<ObjKey, Namespace>,
+    replicasets: BTreeMap<ObjKey, ReplicaSet>,
+    replicationcontrollers: BTreeMap<ObjKey, ReplicationController>,
+    resource_version: u64,
+    uid_counter: u64,
+    by_uid: HashMap<String, (Kind, ObjKey)>,
+    dependents: HashMap<String, BTreeSet<(Kind, ObjKey)>>,
+    pods_by_node: HashMap<String, BTreeSet<ObjKey>>,
+    changes: Vec<Change>,
+    events: Vec<EventRecord>,
+    event_index: HashMap<(String, EventType, String, String, &'static str), usize>,
+    events_by_uid: HashMap<String, Vec<usize>>,
+    spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
+    token_secrets: BTreeMap<String, String>,
+}
+
+fn controller_uid(meta: &ObjectMeta) -> Option<String> {
+    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true)).map(|r| r.uid.clone())
+}
+
+pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true))
+}
+
+fn key_of(meta: &ObjectMeta) -> ObjKey {
+    (meta.namespace.clone().unwrap_or_default(), meta.name.clone().unwrap_or_default())
+}
+
+impl Store {
+    pub fn new(profile: Profile, clock: WallClock, seed: u64) -> Self {
+        let mut store = Store {
+            profile,
+            clock,
+            now: 0,
+            rng: Rng::new(seed),
+            pods: BTreeMap::new(),
+            nodes: BTreeMap::new(),
+            namespaces: BTreeMap::new(),
+            replicasets: BTreeMap::new(),
+            replicationcontrollers: BTreeMap::new(),
+            resource_version: 0,
+            uid_counter: 0,
+            by_uid: HashMap::new(),
+            dependents: HashMap::new(),
+            pods_by_node: HashMap::new(),
+            changes: Vec::new(),
+            events: Vec::new(),
+            event_index: HashMap::new(),
+            events_by_uid: HashMap::new(),
+            spam: HashMap::new(),
+            token_secrets: BTreeMap::new(),
+        };
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let namespace = Namespace {
+                metadata: ObjectMeta { name: Some(ns.to_string()), ..Default::default() },
+                ..Default::default()
+            };
+            let mut namespace = store.create(namespace).expect("fresh store");
+            namespace.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
+                phase: Some("Active".into()),
+                ..Default::default()
+            });
+            store.put(namespace);
+        }
+        store.changes.clear();
+        store
+    }
+
+    // ----- reads -------------------------------------------------------------------
+
+    pub fn get<T: Object>(&self, namespace: &str, name: &str) -> Option<&T> {
+        T::table(self).get(&(namespace.to_string(), name.to_string()))
+    }
+
+    pub fn get_by_key<T: Object>(&self, key: &ObjKey) -> Option<&T> {
+        T::table(self).get(key)
+    }
+
+    /// All objects of a kind, in (namespace, name) order; `None` = all namespaces.
+    pub fn list<'a, T: Object>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> + 'a {
+        let table = T::table(self);
+        let iter: Box<dyn Iterator<Item = (&ObjKey, &T)>> = match namespace {
+            Some(ns) => Box::new(
+                table.range((ns.to_string(), String::new())..).take_while(move |((n, _), _)| n == ns),
+            ),
+            None => Box::new(table.iter()),
+        };
+        iter.map(|(_, v)| v)
+    }
+
+    pub fn count<T: Object>(&self) -> usize {
+        T::table(self).len()
+    }
+
+    /// Objects whose ownerReferences name `owner_uid`, in (kind, namespace, name) order.
+    pub fn dependents_of(&self, owner_uid: &str) -> Vec<(Kind, ObjKey)> {
+        self.dependents.get(owner_uid).map(|set| set.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Pods owned (in any way) by `owner_uid`.
+    pub fn pods_owned_by(&self, owner_uid: &str) -> Vec<&Pod> {
+        match self.dependents.get(owner_uid) {
+            Some(set) => set
+                .iter()
+                .filter(|(k, _)| *k == Kind::Pod)
+                .filter_map(|(_, key)| self.pods.get(key))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn pods_on_node(&self, node: &str) -> Vec<&Pod> {
+        match self.pods_by_node.get(node) {
+            Some(set) => set.iter().filter_map(|key| self.pods.get(key)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn pod_count_on_node(&self, node: &str) -> usize {
+        self.pods_by_node.get(node).map_or(0, |s| s.len())
+    }
+
+    pub fn lookup_uid(&self, uid: &str) -> Option<&(Kind, ObjKey)> {
+        self.by_uid.get(uid)
+    }
+
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    // ----- writes ------------------------------------------------------------------
+
+    fn next_resource_version(&mut self) -> String {
+        self.resource_version += 1;
+        self.resource_version.to_string()
+    }
+
+    /// Deterministic UUID-shaped uids from a counter (not from the seeded RNG, so that
+    /// `seed` only changes names and placement).
+    fn next_uid(&mut self) -> String {
+        self.uid_counter += 1;
+        let mut r = Rng::new(self.uid_counter.wrapping_mul(0x5851_F42D_4C95_7F2D));
+        let a = r.next_u64();
+        let b = r.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            (a >> 32) as u32,
+            (a >> 16) as u16,
+            (a as u16) & 0x0fff,
+            ((b >> 48) as u16 & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
+    /// and creationTimestamp. Defaults and validation happen before, in admission.
+    pub fn create<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
+        let namespaced = T::STORED_KIND.info().namespaced;
+        {
+            let meta = obj.metadata_mut();
+            if namespaced {
+                if meta.namespace.as_deref().unwrap_or("").is_empty() {
+                    meta.namespace = Some("default".into());
+                }
+            } else {
+                meta.namespace = None;
+            }
+        }
+        let ns = obj.metadata().namespace.clone().unwrap_or_default();
+        if namespaced && !self.namespaces.contains_key(&(String::new(), ns.clone())) {
+            return Err(ApiError::NotFound { kind: Kind::Namespace, name: ns });
+        }
+        if obj.metadata().name.as_deref().unwrap_or("").is_empty() {
+            let Some(prefix) = obj.metadata().generate_name.clone() else {
+                return Err(ApiError::BadRequest(
+                    "resource name may not be empty".into(),
+                ));
+            };
+            let base: String = prefix.chars().take(constants::MAX_GENERATED_NAME_PREFIX).collect();
+            loop {
+                let candidate = format!("{base}{}", self.rng.name_suffix());
+                if !T::table(self).contains_key(&(ns.clone(), candidate.clone())) {
+                    obj.metadata_mut().name = Some(candidate);
+                    break;
+                }
+            }
+        }
+        let key = key_of(obj.metadata());
+        if T::table(self).contains_key(&key) {
+            return Err(ApiError::AlreadyExists { kind: T::STORED_KIND, name: key.1 });
+        }
+        let uid = self.next_uid();
+        let rv = self.next_resource_version();
+        let created = self.clock.time(self.now);
+        {
+            let meta = obj.metadata_mut();
+            meta.uid = Some(uid.clone());
+            meta.resource_version = Some(rv);
+            meta.creation_timestamp = Some(created);
+            meta.deletion_timestamp = None;
+            meta.managed_fields = None;
+            if T::STORED_KIND != Kind::Pod && T::STORED_KIND != Kind::Node && T::STORED_KIND != Kind::Namespace {
+                meta.generation = Some(1);
+            }
+        }
+        self.index_insert::<T>(&key, &obj);
+        T::table_mut(self).insert(key.clone(), obj.clone());
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key,
+            op: ChangeOp::Added,
+            uid: uid.clone(),
+            old_controller: None,
+            new_controller: controller_uid(obj.metadata()),
+        });
+        Ok(obj)
+    }
+
+    /// Replaces an object (spec and/or status), bumping resourceVersion, and generation
+    /// when the spec changed. Removes it when it is being deleted and has no finalizers
+    /// left (pods are removed by the kubelet instead, through [`Store::remove`]).
+    pub fn update<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
+        let key = key_of(obj.metadata());
+        let Some(old) = T::table(self).get(&key) else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
+        };
+        let old = old.clone();
+        let spec_changed = T::STORED_KIND != Kind::Pod && spec_of(&old) != spec_of(&obj);
+        let rv = self.next_resource_version();
+        {
+            let old_meta = old.metadata();
+            let meta = obj.metadata_mut();
+            meta.uid = old_meta.uid.clone();
+            meta.creation_timestamp = old_meta.creation_timestamp.clone();
+            meta.resource_version = Some(rv);
+            meta.generation = old_meta.generation.map(|g| if spec_changed { g + 1 } else { g });
+            if old_meta.deletion_timestamp.is_some() {
+                meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+                meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+            }
+        }
+        let finished = obj.metadata().deletion_timestamp.is_some()
+            && obj.metadata().finalizers.as_ref().is_none_or(|f| f.is_empty())
+            && T::STORED_KIND != Kind::Pod;
+        self.index_remove::<T>(&key, &old);
+        self.index_insert::<T>(&key, &obj);
+        T::table_mut(self).insert(key.clone(), obj.clone());
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key: key.clone(),
+            op: ChangeOp::Modified,
+            uid: old.metadata().uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(old.metadata()),
+            new_controller: controller_uid(obj.metadata()),
+        });
+        if finished {
+            self.remove::<T>(&key.0, &key.1);
+        }
+        Ok(obj)
+    }
+
+    /// Stores an already-stamped object as is (status writers that bump rv themselves).
+    fn put<T: Object>(&mut self, obj: T) {
+        let key = key_of(obj.metadata());
+        T::table_mut(self).insert(key, obj);
+    }
+
+    /// Deletes as the apiserver's DELETE does: graceful for pods, finalizers for
+    /// foreground and orphan propagation, immediate removal otherwise. Returns the object
+    /// as it was when the request was accepted.
+    pub fn delete<T: Object>(&mut self, namespace: &str, name: &str, opts: DeleteOptions) -> Result<T, ApiError> {
+        let key = (namespace.to_string(), name.to_string());
+        let Some(obj) = T::table(self).get(&key).cloned() else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: name.to_string() });
+        };
+        let propagation = opts.propagation.unwrap_or(default_propagation(T::STORED_KIND));
+        let mut updated = obj.clone();
+        let mut finalizers = updated.metadata().finalizers.clone().unwrap_or_default();
+        match propagation {
+            Propagation::Orphan if !finalizers.iter().any(|f| f == FINALIZER_ORPHAN) => {
+                finalizers.push(FINALIZER_ORPHAN.into())
+            }
+            Propagation::Foreground if !finalizers.iter().any(|f| f == FINALIZER_FOREGROUND) => {
+                finalizers.push(FINALIZER_FOREGROUND.into())
+            }
+            _ => {}
+        }
+        let grace = if T::STORED_KIND == Kind::Pod { self.pod_grace(&key, opts.grace_seconds) } else { 0 };
+        if grace == 0 && finalizers.is_empty() {
+            self.remove::<T>(namespace, name);
+            return Ok(obj);
+        }
+        if obj.metadata().deletion_timestamp.is_some() {
+            // A second delete can only shorten a pod's grace period.
+            let current = obj.metadata().deletion_grace_period_seconds.unwrap_or(0);
+            if T::STORED_KIND == Kind::Pod && grace < current {
+                let meta = updated.metadata_mut();
+                meta.deletion_grace_period_seconds = Some(grace);
+                meta.deletion_timestamp = Some(self.clock.time(self.now + grace as u64 * 1000));
+                let rv = self.next_resource_version();
+                updated.metadata_mut().resource_version = Some(rv);
+                self.put(updated.clone());
+                self.changes.push(Change {
+                    kind: T::STORED_KIND,
+                    key,
+                    op: ChangeOp::Modified,
+                    uid: obj.metadata().uid.clone().unwrap_or_default(),
+                    old_controller: controller_uid(obj.metadata()),
+                    new_controller: controller_uid(obj.metadata()),
+                });
+            }
+            return Ok(updated);
+        }
+        let rv = self.next_resource_version();
+        {
+            let meta = updated.metadata_mut();
+            meta.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
+            meta.deletion_timestamp = Some(self.clock.time(self.now + grace as u64 * 1000));
+            meta.deletion_grace_period_seconds = Some(grace);
+            meta.resource_version = Some(rv);
+        }
+        self.put(updated.clone());
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key,
+            op: ChangeOp::Modified,
+            uid: obj.metadata().uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(obj.metadata()),
+            new_controller: controller_uid(obj.metadata()),
+        });
+        Ok(updated)
+    }
+
+    /// The grace period a pod deletion gets (`pkg/registry/core/pod/strategy.go`):
+    /// the request's, else the pod's; 0 for unscheduled or finished pods; negative → 1.
+    fn pod_grace(&self, key: &ObjKey, requested: Option<i64>) -> i64 {
+        let Some(pod) = self.pods.get(key) else { return 0 };
+        let spec = pod.spec.as_ref();
+        let mut grace = requested
+            .or_else(|| spec.and_then(|s| s.termination_grace_period_seconds))
+            .unwrap_or(constants::DEFAULT_TERMINATION_GRACE_SECONDS);
+        let unscheduled = spec.and_then(|s| s.node_name.as_deref()).unwrap_or("").is_empty();
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+        if unscheduled || phase == "Succeeded" || phase == "Failed" {
+            grace = 0;
+        }
+        if grace < 0 {
+            grace = 1;
+        }
+        grace
+    }
+
+    /// Removes an object from storage for good (grace elapsed, finalizers done).
+    pub fn remove<T: Object>(&mut self, namespace: &str, name: &str) -> Option<T> {
+        let key = (namespace.to_string(), name.to_string());
+        let obj = T::table_mut(self).remove(&key)?;
+        self.index_remove::<T>(&key, &obj);
+        self.resource_version += 1;
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key,
+            op: ChangeOp::Deleted,
+            uid: obj.metadata().uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(obj.metadata()),
+            new_controller: None,
+        });
+        Some(obj)
+    }
+
+    fn index_insert<T: Object>(&mut self, key: &ObjKey, obj: &T) {
+        let meta = obj.metadata();
+        if let Some(uid) = &meta.uid {
+            self.by_uid.insert(uid.clone(), (T::STORED_KIND, key.clone()));
+        }
+        for owner in meta.owner_references.iter().flatten() {
+            self.dependents.entry(owner.uid.clone()).or_default().insert((T::STORED_KIND, key.clone()));
+        }
+        if let Some(node) = obj.bound_node() {
+            self.pods_by_node.entry(node.to_string()).or_default().insert(key.clone());
+        }
+    }
+
+    fn index_remove<T: Object>(&mut self, key: &ObjKey, obj: &T) {
+        let meta = obj.metadata();
+        if let Some(uid) = &meta.uid {
+            self.by_uid.remove(uid);
+        }
+        for owner in meta.owner_references.iter().flatten() {
+            if let Some(set) = self.dependents.get_mut(&owner.uid) {
+                set.remove(&(T::STORED_KIND, key.clone()));
+                if set.is_empty() {
+                    self.dependents.remove(&owner.uid);
+                }
+            }
+        }
+        if let Some(node) = obj.bound_node()
+            && let Some(set) = self.pods_by_node.get_mut(node)
+        {
+            set.remove(key);
+        }
+    }
+
+    /// The `default` service account's token secret of a namespace (before 1.21 every
+    /// pod mounted it): `default-token-xxxxx`, made once per namespace.
+    pub fn default_token_secret(&mut self, namespace: &str) -> String {
+        if let Some(name) = self.token_secrets.get(namespace) {
+            return name.clone();
+        }
+        let name = format!("default-token-{}", self.rng.name_suffix());
+        self.token_secrets.insert(namespace.to_string(), name.clone());
+        name
+    }
+
+    // ----- events ------------------------------------------------------------------
+
+    /// Records an event as client-go's recorder would: dropped by the per-object spam
+    /// filter when its bucket is empty, merged into an identical earlier event otherwise.
+    pub fn record_event(
+        &mut self,
+        involved: InvolvedObject,
+        type_: EventType,
+        reason: &str,
+        message: String,
+        component: &'static str,
+        host: Option<String>,
+    ) {
+        let now = self.now;
+        let bucket = self.spam.entry((involved.uid.clone(), component, host.clone())).or_insert(SpamBucket {
+            tokens: constants::EVENT_SPAM_BURST,
+            last: now,
+        });
+        let refill = (now - bucket.last) as f64 / constants::EVENT_SPAM_REFILL_MS as f64;
+        bucket.tokens = (bucket.tokens + refill).min(constants::EVENT_SPAM_BURST);
+        bucket.last = now;
+        if bucket.tokens < 1.0 {
+            return;
+        }
+        bucket.tokens -= 1.0;
+        let index_key = (involved.uid.clone(), type_, reason.to_string(), message.clone(), component);
+        if let Some(&i) = self.event_index.get(&index_key) {
+            let ev = &mut self.events[i];
+            if ev.host == host {
+                ev.count += 1;
+                ev.last = now;
+                return;
+            }
+        }
+        let wall = self.clock.at(now);
+        let name = format!("{}.{:x}", involved.name, wall.as_nanosecond() as u64 + self.events.len() as u64);
+        let i = self.events.len();
+        self.events_by_uid.entry(involved.uid.clone()).or_default().push(i);
+        self.event_index.insert(index_key, i);
+        self.events.push(EventRecord {
+            name,
+            involved,
+            type_,
+            reason: reason.to_string(),
+            message,
+            component,
+            host,
+            first: now,
+            last: now,
+            count: 1,
+        });
+    }
+
+    /// Events about one object (by uid), in recording order.
+    pub fn events_for(&self, uid: &str) -> Vec<&EventRecord> {
+        self.events_by_uid.get(uid).map(|ix| ix.iter().map(|&i| &self.events[i]).collect()).unwrap_or_default()
+    }
+
+    pub fn events(&self) -> &[EventRecord] {
+        &self.events
+    }
+}
+
+/// The API's default propagation when a DELETE names none
+/// (`DefaultGarbageCollectionPolicy`): ReplicationController orphans for compatibility.
+fn default_propagation(kind: Kind) -> Propagation {
+    match kind {
+        Kind::ReplicationController => Propagation::Orphan,
+        _ => Propagation::Background,
+    }
+}
+
+fn spec_of<T: Serialize>(obj: &T) -> serde_json::Value {
+    serde_json::to_value(obj).ok().and_then(|v| v.get("spec").cloned()).unwrap_or(serde_json::Value::Null)
+}
+
+/// An `InvolvedObject` for an API object.
+pub fn involved<T: Object>(obj: &T) -> InvolvedObject {
+    let meta = obj.metadata();
+    InvolvedObject {
+        kind: T::STORED_KIND.info().name.to_string(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        field_path: None,
+        api_version: T::API_VERSION.to_string(),
+    }
+}

@@ -1,0 +1,78 @@
+//! Every timing constant and default of the simulation, with where it comes from in the
+//! Kubernetes source. Nothing else in the crate spells these numbers.
+
+use crate::time::{MINUTE, Millis, SECOND};
+
+// ----- apiserver ---------------------------------------------------------------------
+
+/// `generateName` bases are cut to 63 − 5 characters
+/// (`apiserver/pkg/storage/names/generate.go`, `maxGeneratedNameLength`).
+pub const MAX_GENERATED_NAME_PREFIX: usize = 58;
+
+/// `DefaultTerminationGracePeriodSeconds` (`pkg/apis/core/v1/defaults.go`).
+pub const DEFAULT_TERMINATION_GRACE_SECONDS: i64 = 30;
+
+/// `--default-not-ready-toleration-seconds` / `--default-unreachable-toleration-seconds`
+/// (`plugin/pkg/admission/defaulttolerationseconds`).
+pub const DEFAULT_TOLERATION_SECONDS: i64 = 300;
+
+// ----- events (client-go `tools/record/events_cache.go`) ------------------------------
+
+/// Per (source, object) token bucket: burst 25 …
+pub const EVENT_SPAM_BURST: f64 = 25.0;
+/// … refilled one token every 5 minutes (`defaultSpamQPS = 1/300`).
+pub const EVENT_SPAM_REFILL_MS: Millis = 5 * MINUTE;
+
+// ----- controllers -------------------------------------------------------------------
+
+/// ReplicaSet controller creates or deletes at most this many pods per sync
+/// (`pkg/controller/replicaset/replica_set.go`, `BurstReplicas`).
+pub const REPLICASET_BURST: usize = 500;
+
+// ----- kubelet -----------------------------------------------------------------------
+
+/// Container restart back-off: 10 s doubling to 300 s (`pkg/kubelet/kubelet.go`,
+/// `MaxContainerBackOff`), reset after a container ran 2 × max without trouble.
+pub const CONTAINER_BACKOFF_INITIAL: Millis = 10 * SECOND;
+pub const CONTAINER_BACKOFF_MAX: Millis = 300 * SECOND;
+pub const CONTAINER_BACKOFF_RESET: Millis = 600 * SECOND;
+
+/// Image pull back-off uses the same flowcontrol back-off: 10 s doubling to 300 s
+/// (`pkg/kubelet/images/image_manager.go` via `kubelet.go` `imageBackOff`).
+pub const IMAGE_BACKOFF_INITIAL: Millis = 10 * SECOND;
+pub const IMAGE_BACKOFF_MAX: Millis = 300 * SECOND;
+
+/// The runtime gets at least 2 s to stop a container (`minimumGracePeriodInSeconds`,
+/// `pkg/kubelet/kuberuntime/kuberuntime_container.go`).
+pub const MIN_KILL_GRACE: Millis = 2 * SECOND;
+
+/// Probe defaults (`pkg/apis/core/v1/defaults.go`).
+pub const PROBE_PERIOD_SECONDS: i32 = 10;
+pub const PROBE_FAILURE_THRESHOLD: i32 = 3;
+
+// ----- simulated images (scenario-format.md, "Simulated images") ----------------------
+
+/// Time in ContainerCreating for an image pull when the scenario does not say.
+pub const DEFAULT_PULL: Millis = SECOND;
+
+// ----- node lifecycle (`pkg/controller/nodelifecycle`) -------------------------------
+
+/// `--node-monitor-grace-period`: 40 s (50 s from 1.32).
+pub const NODE_MONITOR_GRACE_MS: Millis = 40 * SECOND;
+/// `--node-monitor-period`.
+pub const NODE_MONITOR_PERIOD_MS: Millis = 5 * SECOND;
+/// Kubelet `nodeStatusUpdateFrequency` / lease renewal.
+pub const NODE_HEARTBEAT_MS: Millis = 10 * SECOND;
+
+// ----- cluster shape -----------------------------------------------------------------
+
+/// What a simulated node offers when the scenario gives no capacity (a kind/minikube
+/// default node: `pods: 110` is the kubelet's `--max-pods` default).
+pub const NODE_CPU: &str = "2";
+pub const NODE_MEMORY: &str = "8Gi";
+pub const NODE_PODS: &str = "110";
+
+/// The scheduler's default requests for containers that request nothing
+/// (`pkg/scheduler/util/pod_resources.go`: 100m CPU, 200 MB memory).
+pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
+pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;

@@ -1,0 +1,5 @@
+//! Controllers, one file each, mirroring kube-controller-manager.
+
+pub mod garbagecollector;
+pub mod nodelifecycle;
+pub mod replicaset;

@@ -1,0 +1,504 @@
+//! The ReplicaSet controller, which also serves ReplicationControllers as
+//! kube-controller-manager does (`pkg/controller/replicaset`, `pkg/controller/replication`).
+//!
+//! A sync reads the current state and acts: claim pods (adopt matching orphans, release
+//! owned pods that no longer match), create or delete the difference to `replicas`
+//! (at most 500 per sync), then write status computed from the pods it claimed.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController, ReplicationControllerStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::api::admission::admit;
+use crate::api::event::EventType;
+use crate::api::selector::Selector;
+use crate::api::store::{Change, ChangeOp, DeleteOptions, Object, controller_ref, involved};
+use crate::api::{Kind, ObjKey, Store};
+use crate::constants;
+use crate::sim::queue::{TimerQueue, WorkQueue};
+use crate::time::{Millis, SECOND};
+
+/// A ReplicaSet or ReplicationController, seen through what both have in common.
+struct Replicated {
+    kind: Kind,
+    key: ObjKey,
+    uid: String,
+    api_version: &'static str,
+    replicas: i32,
+    selector: Selector,
+    template: PodTemplateSpec,
+    min_ready_seconds: i32,
+    deleting: bool,
+    generation: Option<i64>,
+    /// The controller owning this ReplicaSet (a Deployment), for scale-down ranking.
+    owner: Option<String>,
+}
+
+/// Requeues the controller asks the clock for.
+pub type Requeues = TimerQueue<(Kind, ObjKey)>;
+
+#[derive(Default)]
+pub struct ReplicaSetController {
+    queue: WorkQueue<(Kind, ObjKey)>,
+    /// Active pods with no controller, per namespace: adoption candidates.
+    orphans: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn is_active(pod: &Pod) -> bool {
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
+}
+
+fn is_ready(pod: &Pod) -> bool {
+    ready_since(pod).is_some()
+}
+
+/// When the pod's Ready condition last turned True, if it is True.
+fn ready_since(pod: &Pod) -> Option<Option<jiff::Timestamp>> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "Ready" && c.status == "True")
+        .map(|c| c.last_transition_time.as_ref().map(|t| t.0))
+}
+
+fn is_available(pod: &Pod, min_ready_seconds: i32, now: jiff::Timestamp) -> bool {
+    match ready_since(pod) {
+        None => false,
+        Some(_) if min_ready_seconds == 0 => true,
+        Some(None) => false,
+        Some(Some(since)) => since + jiff::SignedDuration::from_secs(min_ready_seconds as i64) < now,
+    }
+}
+
+impl ReplicaSetController {
+    pub fn observe(&mut self, change: &Change, store: &Store) {
+        match change.kind {
+            Kind::ReplicaSet | Kind::ReplicationController => {
+                if change.op != ChangeOp::Deleted {
+                    self.queue.add((change.kind, change.key.clone()));
+                }
+            }
+            Kind::Pod => self.observe_pod(change, store),
+            _ => {}
+        }
+    }
+
+    fn observe_pod(&mut self, change: &Change, store: &Store) {
+        for owner in [&change.old_controller, &change.new_controller].into_iter().flatten() {
+            if let Some((kind, key)) = store.lookup_uid(owner)
+                && matches!(kind, Kind::ReplicaSet | Kind::ReplicationController)
+            {
+                self.queue.add((*kind, key.clone()));
+            }
+        }
+        let (ns, name) = &change.key;
+        let pod = store.get_by_key::<Pod>(&change.key);
+        let orphan = pod.is_some_and(|p| controller_ref(&p.metadata).is_none() && is_active(p));
+        if !orphan {
+            if let Some(set) = self.orphans.get_mut(ns) {
+                set.remove(name);
+            }
+            return;
+        }
+        let pod = pod.expect("orphan implies present");
+        self.orphans.entry(ns.clone()).or_default().insert(name.clone());
+        for (kind, key) in matching_controllers(store, ns, pod) {
+            self.queue.add((kind, key));
+        }
+    }
+
+    pub fn requeue(&mut self, key: (Kind, ObjKey)) {
+        self.queue.add(key);
+    }
+
+    /// Syncs every queued ReplicaSet/RC; returns how many it looked at.
+    pub fn run(&mut self, store: &mut Store, requeues: &mut Requeues) -> usize {
+        let keys = self.queue.drain();
+        for (kind, key) in &keys {
+            self.sync(*kind, key, store, requeues);
+        }
+        keys.len()
+    }
+
+    fn sync(&mut self, kind: Kind, key: &ObjKey, store: &mut Store, requeues: &mut Requeues) {
+        let Some(rs) = load(kind, key, store) else { return };
+        let pods = self.claim_pods(&rs, store);
+        let active: Vec<Pod> = pods.into_iter().filter(is_active).collect();
+        if !rs.deleting {
+            self.manage_replicas(&rs, &active, store);
+        }
+        self.update_status(&rs, &active, store, requeues);
+    }
+
+    /// `ClaimPods`: owned pods that still match are kept, owned pods that no longer
+    /// match are released, matching orphans are adopted (not while being deleted).
+    fn claim_pods(&mut self, rs: &Replicated, store: &mut Store) -> Vec<Pod> {
+        let mut claimed = Vec::new();
+        let owned: Vec<Pod> = store
+            .pods_owned_by(&rs.uid)
+            .into_iter()
+            .filter(|p| controller_ref(&p.metadata).is_some_and(|r| r.uid == rs.uid))
+            .cloned()
+            .collect();
+        for pod in owned {
+            if rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
+                claimed.push(pod);
+            } else if !rs.deleting {
+                release(store, pod, &rs.uid);
+            }
+        }
+        if rs.deleting {
+            return claimed;
+        }
+        let candidates: Vec<String> = self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        for name in candidates {
+            let Some(pod) = store.get::<Pod>(&rs.key.0, &name).cloned() else { continue };
+            if controller_ref(&pod.metadata).is_some()
+                || !is_active(&pod)
+                || !rs.selector.matches_opt(pod.metadata.labels.as_ref())
+            {
+                continue;
+            }
+            if let Some(pod) = adopt(store, pod, rs) {
+                claimed.push(pod);
+            }
+        }
+        claimed
+    }
+
+    /// Creates or deletes the difference between active pods and `replicas`.
+    fn manage_replicas(&mut self, rs: &Replicated, active: &[Pod], store: &mut Store) {
+        let diff = active.len() as i64 - rs.replicas as i64;
+        if diff < 0 {
+            let count = (-diff as usize).min(constants::REPLICASET_BURST);
+            for _ in 0..count {
+                create_pod(store, rs);
+            }
+        } else if diff > 0 {
+            let count = (diff as usize).min(constants::REPLICASET_BURST);
+            let victims = pods_to_delete(active, count, rs, store);
+            for pod in victims {
+                let name = pod.metadata.name.clone().unwrap_or_default();
+                if store.delete::<Pod>(&rs.key.0, &name, DeleteOptions::default()).is_ok() {
+                    record(store, rs, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {name}"));
+                }
+            }
+        }
+    }
+
+    fn update_status(&mut self, rs: &Replicated, active: &[Pod], store: &mut Store, requeues: &mut Requeues) {
+        let now = store.clock.at(store.now);
+        let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        let replicas = active.len() as i32;
+        let fully_labeled = active
+            .iter()
+            .filter(|p| {
+                let labels = p.metadata.labels.clone().unwrap_or_default();
+                template_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .count() as i32;
+        let ready = active.iter().filter(|p| is_ready(p)).count() as i32;
+        let available = active.iter().filter(|p| is_available(p, rs.min_ready_seconds, now)).count() as i32;
+        if rs.min_ready_seconds > 0 && ready == rs.replicas && available != rs.replicas {
+            requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND, (rs.kind, rs.key.clone()));
+        }
+        let opt = |n: i32| if n == 0 { None } else { Some(n) };
+        match rs.kind {
+            Kind::ReplicaSet => {
+                let Some(mut obj) = store.get_by_key::<ReplicaSet>(&rs.key).cloned() else { return };
+                let status = ReplicaSetStatus {
+                    replicas,
+                    fully_labeled_replicas: opt(fully_labeled),
+                    ready_replicas: opt(ready),
+                    available_replicas: opt(available),
+                    observed_generation: rs.generation,
+                    conditions: None,
+                    ..Default::default()
+                };
+                if obj.status.as_ref() != Some(&status) {
+                    obj.status = Some(status);
+                    let _ = store.update(obj);
+                }
+            }
+            _ => {
+                let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else { return };
+                let status = ReplicationControllerStatus {
+                    replicas,
+                    fully_labeled_replicas: opt(fully_labeled),
+                    ready_replicas: opt(ready),
+                    available_replicas: opt(available),
+                    observed_generation: rs.generation,
+                    conditions: None,
+                };
+                if obj.status.as_ref() != Some(&status) {
+                    obj.status = Some(status);
+                    let _ = store.update(obj);
+                }
+            }
+        }
+    }
+}
+
+fn load(kind: Kind, key: &ObjKey, store: &Store) -> Option<Replicated> {
+    match kind {
+        Kind::ReplicaSet => {
+            let rs = store.get_by_key::<ReplicaSet>(key)?;
+            let spec = rs.spec.clone()?;
+            Some(Replicated {
+                kind,
+                key: key.clone(),
+                uid: rs.metadata.uid.clone()?,
+                api_version: "apps/v1",
+                replicas: spec.replicas.unwrap_or(1),
+                selector: Selector::from_label_selector(&spec.selector).ok()?,
+                template: spec.template.unwrap_or_default(),
+                min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
+                deleting: rs.metadata.deletion_timestamp.is_some(),
+                generation: rs.metadata.generation,
+                owner: controller_ref(&rs.metadata).map(|r| r.uid.clone()),
+            })
+        }
+        Kind::ReplicationController => {
+            let rc = store.get_by_key::<ReplicationController>(key)?;
+            let spec = rc.spec.clone()?;
+            Some(Replicated {
+                kind,
+                key: key.clone(),
+                uid: rc.metadata.uid.clone()?,
+                api_version: "v1",
+                replicas: spec.replicas.unwrap_or(1),
+                selector: Selector::from_map(&spec.selector.unwrap_or_default()),
+                template: spec.template.unwrap_or_default(),
+                min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
+                deleting: rc.metadata.deletion_timestamp.is_some(),
+                generation: rc.metadata.generation,
+                owner: None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// ReplicaSets and RCs in a namespace whose selector matches the pod's labels.
+fn matching_controllers(store: &Store, namespace: &str, pod: &Pod) -> Vec<(Kind, ObjKey)> {
+    let mut out = Vec::new();
+    for rs in store.list::<ReplicaSet>(Some(namespace)) {
+        if let Some(spec) = &rs.spec
+            && let Ok(sel) = Selector::from_label_selector(&spec.selector)
+            && !sel.is_empty()
+            && sel.matches_opt(pod.metadata.labels.as_ref())
+        {
+            out.push((Kind::ReplicaSet, (namespace.to_string(), rs.metadata.name.clone().unwrap_or_default())));
+        }
+    }
+    for rc in store.list::<ReplicationController>(Some(namespace)) {
+        if let Some(selector) = rc.spec.as_ref().and_then(|s| s.selector.as_ref())
+            && !selector.is_empty()
+            && Selector::from_map(selector).matches_opt(pod.metadata.labels.as_ref())
+        {
+            out.push((Kind::ReplicationController, (namespace.to_string(), rc.metadata.name.clone().unwrap_or_default())));
+        }
+    }
+    out
+}
+
+fn controller_owner_ref(rs: &Replicated) -> OwnerReference {
+    OwnerReference {
+        api_version: rs.api_version.into(),
+        kind: rs.kind.info().name.into(),
+        name: rs.key.1.clone(),
+        uid: rs.uid.clone(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+fn adopt(store: &mut Store, mut pod: Pod, rs: &Replicated) -> Option<Pod> {
+    pod.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_owner_ref(rs));
+    store.update(pod).ok()
+}
+
+fn release(store: &mut Store, mut pod: Pod, uid: &str) {
+    if let Some(refs) = pod.metadata.owner_references.as_mut() {
+        refs.retain(|r| r.uid != uid);
+        if refs.is_empty() {
+            pod.metadata.owner_references = None;
+        }
+    }
+    let _ = store.update(pod);
+}
+
+fn component(kind: Kind) -> &'static str {
+    match kind {
+        Kind::ReplicationController => "replication-controller",
+        _ => "replicaset-controller",
+    }
+}
+
+fn record(store: &mut Store, rs: &Replicated, type_: EventType, reason: &str, message: String) {
+    let who = match rs.kind {
+        Kind::ReplicaSet => store.get_by_key::<ReplicaSet>(&rs.key).map(involved),
+        _ => store.get_by_key::<ReplicationController>(&rs.key).map(involved),
+    };
+    if let Some(who) = who {
+        store.record_event(who, type_, reason, message, component(rs.kind), None);
+    }
+}
+
+/// `GetPodFromTemplate`: `generateName: <owner>-`, the template's labels and
+/// annotations, the owner as controller.
+fn create_pod(store: &mut Store, rs: &Replicated) {
+    let template_meta = rs.template.metadata.clone().unwrap_or_default();
+    let mut pod = Pod {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{}-", rs.key.1)),
+            namespace: Some(rs.key.0.clone()),
+            labels: template_meta.labels.clone(),
+            annotations: template_meta.annotations.clone(),
+            owner_references: Some(vec![controller_owner_ref(rs)]),
+            ..Default::default()
+        },
+        spec: rs.template.spec.clone(),
+        status: None,
+    };
+    let result = admit(&mut pod, store).and_then(|_| store.create(pod));
+    match result {
+        Ok(pod) => {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            record(store, rs, EventType::Normal, "SuccessfulCreate", format!("Created pod: {name}"));
+        }
+        Err(err) => record(store, rs, EventType::Warning, "FailedCreate", format!("Error creating: {err}")),
+    }
+}
+
+/// Chooses `count` pods to delete: the ranking of `controller.ActivePodsWithRanks`
+/// (1.22+: deletion cost, co-located related pods, log-scale ready/creation times) or
+/// the older `controller.ActivePods` order.
+fn pods_to_delete(active: &[Pod], count: usize, rs: &Replicated, store: &Store) -> Vec<Pod> {
+    if count >= active.len() {
+        return active.to_vec();
+    }
+    let now = store.clock.at(store.now);
+    let ranked = store.profile.minor >= 22;
+    // Rank = active pods of related ReplicaSets (same owner) on the same node.
+    let mut on_node: BTreeMap<String, i64> = BTreeMap::new();
+    if ranked {
+        let related: Vec<String> = match &rs.owner {
+            Some(owner) => store
+                .dependents_of(owner)
+                .into_iter()
+                .filter(|(k, _)| *k == Kind::ReplicaSet)
+                .filter_map(|(_, key)| store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone()))
+                .collect(),
+            None => vec![rs.uid.clone()],
+        };
+        for uid in related {
+            for pod in store.pods_owned_by(&uid) {
+                if is_active(pod)
+                    && let Some(node) = pod.bound_node()
+                {
+                    *on_node.entry(node.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut pods: Vec<&Pod> = active.iter().collect();
+    pods.sort_by(|a, b| compare_for_deletion(a, b, ranked, &on_node, now));
+    pods.into_iter().take(count).cloned().collect()
+}
+
+fn phase_rank(pod: &Pod) -> i32 {
+    match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Pending") => 0,
+        Some("Unknown") => 1,
+        Some("Running") => 2,
+        _ => 0,
+    }
+}
+
+fn deletion_cost(pod: &Pod) -> i32 {
+    pod.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("controller.kubernetes.io/pod-deletion-cost"))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn max_restarts(pod: &Pod) -> i32 {
+    pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).max().unwrap_or(0)
+}
+
+/// floor(log2(nanoseconds since t)), the LogarithmicScaleDown bucket.
+fn log_bucket(t: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
+    let nanos = now.duration_since(t).as_nanos().max(1);
+    127 - (nanos as u128).leading_zeros() as i64
+}
+
+/// `Less` of ActivePodsWithRanks: `Ordering::Less` means "delete first".
+fn compare_for_deletion(a: &Pod, b: &Pod, ranked: bool, on_node: &BTreeMap<String, i64>, now: jiff::Timestamp) -> Ordering {
+    let assigned = |p: &Pod| p.bound_node().is_some();
+    if assigned(a) != assigned(b) {
+        return assigned(a).cmp(&assigned(b));
+    }
+    if phase_rank(a) != phase_rank(b) {
+        return phase_rank(a).cmp(&phase_rank(b));
+    }
+    if is_ready(a) != is_ready(b) {
+        return is_ready(a).cmp(&is_ready(b));
+    }
+    let uid_order = || a.metadata.uid.cmp(&b.metadata.uid);
+    if ranked {
+        if deletion_cost(a) != deletion_cost(b) {
+            return deletion_cost(a).cmp(&deletion_cost(b));
+        }
+        let rank = |p: &Pod| p.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0);
+        if rank(a) != rank(b) {
+            return rank(b).cmp(&rank(a));
+        }
+    }
+    if is_ready(a) && is_ready(b) {
+        let ta = ready_since(a).flatten();
+        let tb = ready_since(b).flatten();
+        if ta != tb {
+            match (ta, tb) {
+                (None, _) => return Ordering::Less,
+                (_, None) => return Ordering::Greater,
+                (Some(x), Some(y)) => {
+                    if ranked {
+                        let (bx, by) = (log_bucket(x, now), log_bucket(y, now));
+                        if bx != by {
+                            return bx.cmp(&by);
+                        }
+                    } else {
+                        return y.cmp(&x);
+                    }
+                }
+            }
+        }
+    }
+    if max_restarts(a) != max_restarts(b) {
+        return max_restarts(b).cmp(&max_restarts(a));
+    }
+    let ca = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    let cb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
+    if ca != cb {
+        if let (Some(x), Some(y)) = (ca, cb) {
+            if ranked {
+                let (bx, by) = (log_bucket(x, now), log_bucket(y, now));
+                if bx != by {
+                    return bx.cmp(&by);
+                }
+            } else {
+                return y.cmp(&x);
+            }
+        }
+    }
+    if ranked { uid_order() } else { Ordering::Equal }
+}

@@ -1,0 +1,903 @@
+//! The kubelets of all nodes: each pod bound to a running node gets a sandbox IP, its
+//! images pulled, its containers created and started one after another, exits handled by
+//! the restart policy with the crash-loop back-off, and graceful termination when the
+//! pod is deleted. What containers do comes from the image behaviour table
+//! ([`super::image`]); the pod's status is written back through the store as the
+//! kubelet's status manager does.
+
+use std::collections::{BTreeSet, HashMap};
+
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, Pod,
+    PodCondition, PodIP, PodStatus,
+};
+
+use crate::api::event::{EventType, InvolvedObject};
+use crate::api::store::{Change, ChangeOp, Object};
+use crate::api::{Kind, ObjKey, Store};
+use crate::constants;
+use crate::profile::PulledMessage;
+use crate::rng::Rng;
+use crate::sim::image::{Behaviour, DATE_MARK, Exit, ImageTable, Pull, Readiness};
+use crate::sim::queue::{TimerQueue, WorkQueue};
+use crate::sim::scheduler::set_condition;
+use crate::time::{Millis, SECOND};
+
+/// A kubelet timer: something due for one container of one pod.
+#[derive(Clone, Debug)]
+pub struct KubeletTimer {
+    pod: ObjKey,
+    uid: String,
+    container: usize,
+    /// The container's epoch when the timer was set; stale timers are ignored.
+    epoch: u64,
+    action: Action,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    PullDone,
+    PullFailed,
+    EnterPullBackOff,
+    RetryPull,
+    Started,
+    Ready,
+    Exited(i32),
+    Restart,
+    Stopped,
+}
+
+#[derive(Clone, Debug)]
+struct Term {
+    exit_code: i32,
+    reason: String,
+    started: Millis,
+    finished: Millis,
+    container_id: String,
+}
+
+#[derive(Clone, Debug)]
+enum State {
+    Waiting { reason: String, message: Option<String> },
+    Running { since: Millis },
+    Terminated(Term),
+}
+
+#[derive(Clone, Debug)]
+struct Container {
+    name: String,
+    image: String,
+    pull_policy: String,
+    behaviour: Behaviour,
+    state: State,
+    epoch: u64,
+    ready: bool,
+    restart_count: i32,
+    last_terminated: Option<Term>,
+    /// Crash-loop back-off entry: (current delay, last update), as client-go's Backoff.
+    backoff: Option<(Millis, Millis)>,
+    pull_backoff: Millis,
+    image_id: Option<String>,
+    container_id: Option<String>,
+    /// Log of the current and of the previous instance: (time, line).
+    logs: Vec<(Millis, String)>,
+    previous_logs: Option<Vec<(Millis, String)>>,
+    /// When the current instance's process was started (for log timing).
+    started_at: Option<Millis>,
+    stopping: bool,
+    /// When the current image pull began.
+    pull_started: Millis,
+}
+
+#[derive(Clone, Debug)]
+struct PodRuntime {
+    uid: String,
+    node: String,
+    ip: String,
+    admitted: Millis,
+    restart_policy: String,
+    containers: Vec<Container>,
+    terminating: bool,
+}
+
+#[derive(Default)]
+pub struct Kubelet {
+    queue: WorkQueue<ObjKey>,
+    pods: HashMap<ObjKey, PodRuntime>,
+    /// Images present on each node.
+    images: HashMap<String, BTreeSet<String>>,
+    /// Next host number of each node's pod CIDR.
+    next_ip: HashMap<String, u32>,
+    /// Node name → index of its pod CIDR (10.244.<index>.0/24), in order of first use.
+    cidr_index: HashMap<String, u32>,
+    /// Nodes whose machine is down: their kubelet does nothing.
+    down: BTreeSet<String>,
+    container_seq: u64,
+}
+
+pub type Timers = TimerQueue<KubeletTimer>;
+
+fn hex64(seed: u64) -> String {
+    let mut r = Rng::new(seed);
+    (0..4).map(|_| format!("{:016x}", r.next_u64())).collect()
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// `nginx` → `docker.io/library/nginx`, `user/app:1` → `docker.io/user/app:1`.
+fn qualified_image(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or("");
+    if image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost") {
+        image.to_string()
+    } else if image.contains('/') {
+        format!("docker.io/{image}")
+    } else {
+        format!("docker.io/library/{image}")
+    }
+}
+
+fn image_without_tag(image: &str) -> String {
+    let q = qualified_image(image);
+    let name_start = q.rfind('/').map_or(0, |i| i + 1);
+    match q[name_start..].rfind(':') {
+        Some(i) => q[..name_start + i].to_string(),
+        None => q,
+    }
+}
+
+/// Go's `time.Duration.String()` for the pull time in `Pulled` messages.
+fn go_duration(ms: Millis) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < SECOND {
+        return format!("{ms}ms");
+    }
+    let mut secs = format!("{}.{:03}", (ms / 1000) % 60, ms % 1000);
+    while secs.ends_with('0') {
+        secs.pop();
+    }
+    if secs.ends_with('.') {
+        secs.pop();
+    }
+    let minutes = ms / 60_000;
+    if minutes == 0 {
+        format!("{secs}s")
+    } else if minutes < 60 {
+        format!("{minutes}m{secs}s")
+    } else {
+        format!("{}h{}m{secs}s", minutes / 60, minutes % 60)
+    }
+}
+
+impl Kubelet {
+    pub fn observe(&mut self, change: &Change, store: &Store) {
+        if change.kind != Kind::Pod {
+            return;
+        }
+        if change.op == ChangeOp::Deleted {
+            self.pods.remove(&change.key);
+            return;
+        }
+        if let Some(pod) = store.get_by_key::<Pod>(&change.key)
+            && let Some(node) = pod.bound_node()
+            && !self.down.contains(node)
+        {
+            let known = self.pods.get(&change.key);
+            let needs_sync = match known {
+                None => true,
+                Some(rt) => {
+                    rt.uid != pod.metadata.uid.clone().unwrap_or_default()
+                        || (pod.metadata.deletion_timestamp.is_some() && !rt.terminating)
+                }
+            };
+            if needs_sync {
+                self.queue.add(change.key.clone());
+            }
+        }
+    }
+
+    pub fn set_node_down(&mut self, node: &str, down: bool) {
+        if down {
+            self.down.insert(node.to_string());
+        } else {
+            self.down.remove(node);
+            let keys: Vec<ObjKey> = self.pods.iter().filter(|(_, rt)| rt.node == node).map(|(k, _)| k.clone()).collect();
+            for key in keys {
+                self.queue.add(key);
+            }
+        }
+    }
+
+    pub fn is_down(&self, node: &str) -> bool {
+        self.down.contains(node)
+    }
+
+    /// Syncs queued pods; returns how many it looked at.
+    pub fn run(&mut self, store: &mut Store, timers: &mut Timers, images: &ImageTable) -> usize {
+        let keys = self.queue.drain();
+        let n = keys.len();
+        for key in keys {
+            let Some(pod) = store.get_by_key::<Pod>(&key).cloned() else { continue };
+            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            if self.pods.get(&key).is_some_and(|rt| rt.uid != uid) {
+                self.pods.remove(&key);
+            }
+            if !self.pods.contains_key(&key) {
+                self.admit(&key, &pod, store, timers, images);
+            }
+            if pod.metadata.deletion_timestamp.is_some() {
+                self.begin_termination(&key, &pod, store, timers);
+            }
+        }
+        n
+    }
+
+    fn pod_cidr_index(&mut self, node: &str) -> u32 {
+        let next = self.cidr_index.len() as u32;
+        *self.cidr_index.entry(node.to_string()).or_insert(next)
+    }
+
+    /// A new pod on a node: sandbox with an IP, containers waiting in
+    /// ContainerCreating, the first container's image pull begins.
+    fn admit(&mut self, key: &ObjKey, pod: &Pod, store: &mut Store, timers: &mut Timers, images: &ImageTable) {
+        let node = pod.bound_node().unwrap_or_default().to_string();
+        let index = self.pod_cidr_index(&node);
+        let host = self.next_ip.entry(node.clone()).or_insert(2);
+        let ip = format!("10.244.{index}.{}", *host);
+        *host += 1;
+        let spec = pod.spec.clone().unwrap_or_default();
+        let containers = spec
+            .containers
+            .iter()
+            .map(|c| {
+                let image = c.image.clone().unwrap_or_default();
+                let behaviour = images.behaviour(
+                    &image,
+                    c.command.as_deref().unwrap_or(&[]),
+                    c.args.as_deref().unwrap_or(&[]),
+                );
+                Container {
+                    name: c.name.clone(),
+                    image: image.clone(),
+                    pull_policy: c.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into()),
+                    behaviour,
+                    state: State::Waiting { reason: "ContainerCreating".into(), message: None },
+                    epoch: 0,
+                    ready: false,
+                    restart_count: 0,
+                    last_terminated: None,
+                    backoff: None,
+                    pull_backoff: 0,
+                    image_id: None,
+                    container_id: None,
+                    logs: Vec::new(),
+                    previous_logs: None,
+                    started_at: None,
+                    stopping: false,
+                    pull_started: 0,
+                }
+            })
+            .collect();
+        let rt = PodRuntime {
+            uid: pod.metadata.uid.clone().unwrap_or_default(),
+            node,
+            ip,
+            admitted: store.now,
+            restart_policy: spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
+            containers,
+            terminating: false,
+        };
+        self.pods.insert(key.clone(), rt);
+        if pod.metadata.deletion_timestamp.is_none() && !self.pods[key].containers.is_empty() {
+            self.start_container(key, 0, store, timers);
+        }
+        self.write_status(key, store);
+    }
+
+    fn timer(&self, key: &ObjKey, i: usize, at: Millis, action: Action, timers: &mut Timers) {
+        let rt = &self.pods[key];
+        timers.push(
+            at,
+            KubeletTimer { pod: key.clone(), uid: rt.uid.clone(), container: i, epoch: rt.containers[i].epoch, action },
+        );
+    }
+
+    fn container_event(&self, key: &ObjKey, i: usize, store: &mut Store, type_: EventType, reason: &str, message: String) {
+        let rt = &self.pods[key];
+        let who = InvolvedObject {
+            kind: "Pod".into(),
+            namespace: key.0.clone(),
+            name: key.1.clone(),
+            uid: rt.uid.clone(),
+            field_path: Some(format!("spec.containers{{{}}}", rt.containers[i].name)),
+            api_version: "v1".into(),
+        };
+        store.record_event(who, type_, reason, message, "kubelet", Some(rt.node.clone()));
+    }
+
+    /// Pulls (or finds) the image of container `i`, then creates and starts it.
+    fn start_container(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let (image, policy, pull) = {
+            let c = &self.pods[key].containers[i];
+            (c.image.clone(), c.pull_policy.clone(), c.behaviour.pull.clone())
+        };
+        let node = self.pods[key].node.clone();
+        let present = self.images.get(&node).is_some_and(|s| s.contains(&image));
+        if policy == "Never" || (policy == "IfNotPresent" && present) {
+            self.container_event(
+                key,
+                i,
+                store,
+                EventType::Normal,
+                "Pulled",
+                format!("Container image \"{image}\" already present on machine"),
+            );
+            self.create_and_start(key, i, store, timers);
+            return;
+        }
+        self.container_event(key, i, store, EventType::Normal, "Pulling", format!("Pulling image \"{image}\""));
+        match pull {
+            Pull::After(d) => self.timer(key, i, now + d, Action::PullDone, timers),
+            Pull::Error(d) => self.timer(key, i, now + d, Action::PullFailed, timers),
+            Pull::Never => {}
+        }
+        let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
+        if c.container_id.is_none() {
+            c.state = State::Waiting { reason: "ContainerCreating".into(), message: None };
+        }
+        c.pull_started = now;
+    }
+
+    fn pulled_message(&self, store: &Store, image: &str, took: Millis) -> String {
+        let took = go_duration(took);
+        match store.profile.pulled_message {
+            PulledMessage::Plain => format!("Successfully pulled image \"{image}\""),
+            PulledMessage::WithTime => format!("Successfully pulled image \"{image}\" in {took}"),
+            PulledMessage::WithTimeAndWaiting => {
+                let mut m = format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting)");
+                if store.profile.pulled_image_size {
+                    m.push_str(&format!(". Image size: {} bytes.", 10_000_000 + fnv(image) % 90_000_000));
+                }
+                m
+            }
+        }
+    }
+
+    /// Created + Started after the image's `start` time.
+    fn create_and_start(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        self.container_seq += 1;
+        let id_seed = self.container_seq;
+        let runtime = store.profile.container_runtime;
+        let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
+        if c.container_id.is_some() {
+            // A new instance of a container that ran before: one more restart, and the
+            // old instance's log becomes `kubectl logs -p`.
+            c.restart_count += 1;
+            c.previous_logs = Some(std::mem::take(&mut c.logs));
+        }
+        c.container_id = Some(format!("{runtime}://{}", hex64(id_seed.wrapping_mul(0x9E37_79B9))));
+        let digest = hex64(fnv(&c.image));
+        c.image_id = Some(if runtime == "docker" {
+            format!("docker-pullable://{}@sha256:{digest}", image_without_tag(&c.image).trim_start_matches("docker.io/library/").trim_start_matches("docker.io/"))
+        } else {
+            format!("{}@sha256:{digest}", image_without_tag(&c.image))
+        });
+        let name = c.name.clone();
+        let start = c.behaviour.start;
+        self.container_event(key, i, store, EventType::Normal, "Created", format!("Created container {name}"));
+        self.timer(key, i, now + start, Action::Started, timers);
+    }
+
+    pub fn handle(&mut self, t: KubeletTimer, store: &mut Store, timers: &mut Timers) {
+        let Some(rt) = self.pods.get(&t.pod) else { return };
+        if rt.uid != t.uid || rt.containers.get(t.container).is_none_or(|c| c.epoch != t.epoch) {
+            return;
+        }
+        if self.down.contains(&rt.node) {
+            return;
+        }
+        let key = t.pod.clone();
+        let i = t.container;
+        let now = store.now;
+        match t.action {
+            Action::PullDone => {
+                let (image, requested) = {
+                    let c = &self.pods[&key].containers[i];
+                    (c.image.clone(), c.pull_started)
+                };
+                let node = self.pods[&key].node.clone();
+                self.images.entry(node).or_default().insert(image.clone());
+                let message = self.pulled_message(store, &image, now - requested);
+                self.container_event(&key, i, store, EventType::Normal, "Pulled", message);
+                if self.pods[&key].terminating {
+                    return;
+                }
+                self.create_and_start(&key, i, store, timers);
+            }
+            Action::PullFailed => {
+                let image = self.pods[&key].containers[i].image.clone();
+                let message = format!(
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{}\": failed to resolve reference \"{}\": not found",
+                    qualified_image_with_tag(&image),
+                    qualified_image_with_tag(&image)
+                );
+                self.container_event(&key, i, store, EventType::Warning, "Failed", message.clone());
+                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ErrImagePull".into());
+                let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
+                c.state = State::Waiting { reason: "ErrImagePull".into(), message: Some(message) };
+                c.pull_backoff = if c.pull_backoff == 0 {
+                    constants::IMAGE_BACKOFF_INITIAL
+                } else {
+                    (c.pull_backoff * 2).min(constants::IMAGE_BACKOFF_MAX)
+                };
+                let backoff = c.pull_backoff;
+                self.timer(&key, i, now + SECOND, Action::EnterPullBackOff, timers);
+                self.timer(&key, i, now + backoff, Action::RetryPull, timers);
+            }
+            Action::EnterPullBackOff => {
+                let image = self.pods[&key].containers[i].image.clone();
+                let message = format!("Back-off pulling image \"{image}\"");
+                self.container_event(&key, i, store, EventType::Normal, "BackOff", message.clone());
+                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ImagePullBackOff".into());
+                let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
+                c.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(message) };
+            }
+            Action::RetryPull => {
+                if !self.pods[&key].terminating {
+                    self.start_container(&key, i, store, timers);
+                }
+            }
+            Action::Started => self.on_started(&key, i, store, timers),
+            Action::Ready => {
+                let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
+                if matches!(c.state, State::Running { .. }) {
+                    c.ready = true;
+                }
+            }
+            Action::Exited(code) => self.on_exit(&key, i, code, store, timers),
+            Action::Restart => {
+                let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
+                c.epoch += 1;
+                self.start_container(&key, i, store, timers);
+            }
+            Action::Stopped => {
+                self.on_stopped(&key, i, store);
+                if self.all_stopped(&key) {
+                    self.finish_termination(&key, store);
+                    return;
+                }
+            }
+        }
+        self.write_status(&key, store);
+    }
+
+    fn on_started(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let name = self.pods[key].containers[i].name.clone();
+        self.container_event(key, i, store, EventType::Normal, "Started", format!("Started container {name}"));
+        let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+        c.state = State::Running { since: now };
+        c.started_at = Some(now);
+        c.logs = initial_logs(&c.behaviour, now);
+        match c.behaviour.ready.clone() {
+            Readiness::Always => c.ready = true,
+            Readiness::Never => c.ready = false,
+            Readiness::After(d) => {
+                c.ready = false;
+                self.timer(key, i, now + d, Action::Ready, timers);
+            }
+        }
+        let c = &self.pods[key].containers[i];
+        if let Exit::After { after, code } = c.behaviour.exit {
+            self.timer(key, i, now + after, Action::Exited(code), timers);
+        }
+        // Containers start one after another, like the kubelet's SyncPod loop.
+        let next = i + 1;
+        if next < self.pods[key].containers.len()
+            && matches!(self.pods[key].containers[next].state, State::Waiting { .. })
+            && self.pods[key].containers[next].container_id.is_none()
+        {
+            self.start_container(key, next, store, timers);
+        }
+    }
+
+    /// The main process ended with `code`: record it, then restart per policy.
+    fn on_exit(&mut self, key: &ObjKey, i: usize, code: i32, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let policy = self.pods[key].restart_policy.clone();
+        let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+        let started = match c.state {
+            State::Running { since } => since,
+            _ => now,
+        };
+        let term = Term {
+            exit_code: code,
+            reason: if code == 0 { "Completed".into() } else { "Error".into() },
+            started,
+            finished: now,
+            container_id: c.container_id.clone().unwrap_or_default(),
+        };
+        c.state = State::Terminated(term.clone());
+        c.ready = false;
+        let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
+        if !restart {
+            return;
+        }
+        // client-go Backoff: IsInBackOffSince(finishedAt) then Next().
+        let in_backoff = match c.backoff {
+            Some((delay, last)) if now.saturating_sub(last) <= constants::CONTAINER_BACKOFF_RESET => Some(delay),
+            _ => None,
+        };
+        match in_backoff {
+            None => {
+                c.backoff = Some((constants::CONTAINER_BACKOFF_INITIAL, now));
+                self.restart_now(key, i, store, timers);
+            }
+            Some(delay) => {
+                let name = c.name.clone();
+                let message = format!(
+                    "back-off {} restarting failed container={name} pod={}_{}({})",
+                    go_duration(delay),
+                    key.1,
+                    key.0,
+                    self.pods[key].uid
+                );
+                let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+                c.last_terminated = Some(term);
+                c.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(message) };
+                c.backoff = Some(((delay * 2).min(constants::CONTAINER_BACKOFF_MAX), now + delay));
+                let backoff_msg = if store.profile.backoff_message_names_container {
+                    format!("Back-off restarting failed container {name} in pod {}_{}({})", key.1, key.0, self.pods[key].uid)
+                } else {
+                    "Back-off restarting failed container".to_string()
+                };
+                self.container_event(key, i, store, EventType::Warning, "BackOff", backoff_msg);
+                self.timer(key, i, now + delay, Action::Restart, timers);
+            }
+        }
+    }
+
+    fn restart_now(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+        let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+        if let State::Terminated(term) = &c.state {
+            c.last_terminated = Some(term.clone());
+        }
+        c.epoch += 1;
+        self.start_container(key, i, store, timers);
+    }
+
+    /// The pod is being deleted: stop every container, each within the grace period
+    /// (SIGTERM, then SIGKILL at the deadline; an interpreted `sh` ignores SIGTERM).
+    fn begin_termination(&mut self, key: &ObjKey, pod: &Pod, store: &mut Store, timers: &mut Timers) {
+        let Some(rt) = self.pods.get_mut(key) else { return };
+        if rt.terminating {
+            return;
+        }
+        rt.terminating = true;
+        let now = store.now;
+        let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as Millis * SECOND;
+        let count = rt.containers.len();
+        for i in 0..count {
+            let rt = self.pods.get_mut(key).expect("known");
+            let c = &mut rt.containers[i];
+            c.epoch += 1;
+            c.stopping = true;
+            let running = matches!(c.state, State::Running { .. });
+            if running {
+                let name = c.name.clone();
+                let stop_after = match c.behaviour.terminate {
+                    Some(t) => t.min(grace),
+                    None => grace.max(constants::MIN_KILL_GRACE),
+                };
+                self.container_event(key, i, store, EventType::Normal, "Killing", format!("Stopping container {name}"));
+                self.timer(key, i, now + stop_after, Action::Stopped, timers);
+            } else {
+                self.timer(key, i, now, Action::Stopped, timers);
+            }
+        }
+    }
+
+    fn on_stopped(&mut self, key: &ObjKey, i: usize, store: &Store) {
+        let now = store.now;
+        let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+        if let State::Running { since } = c.state {
+            let killed = c.behaviour.terminate.is_none();
+            c.state = State::Terminated(Term {
+                exit_code: if killed { 137 } else { 0 },
+                reason: if killed { "Error".into() } else { "Completed".into() },
+                started: since,
+                finished: now,
+                container_id: c.container_id.clone().unwrap_or_default(),
+            });
+        }
+        c.ready = false;
+        c.stopping = false;
+        c.epoch += 1;
+    }
+
+    fn all_stopped(&self, key: &ObjKey) -> bool {
+        self.pods[key].containers.iter().all(|c| !c.stopping)
+    }
+
+    /// Every container has stopped: the kubelet removes the pod object (grace 0).
+    fn finish_termination(&mut self, key: &ObjKey, store: &mut Store) {
+        self.pods.remove(key);
+        store.remove::<Pod>(&key.0, &key.1);
+    }
+
+    /// Crashes containers as a `pod: {crash: …}` step does: the process exits now.
+    pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32, store: &mut Store, timers: &mut Timers) -> usize {
+        let Some(rt) = self.pods.get(key) else { return 0 };
+        let targets: Vec<usize> = rt
+            .containers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| container.is_none_or(|n| n == c.name) && matches!(c.state, State::Running { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &targets {
+            self.pods.get_mut(key).expect("known").containers[i].epoch += 1;
+            self.on_exit(key, i, code, store, timers);
+        }
+        if !targets.is_empty() {
+            self.write_status(key, store);
+        }
+        targets.len()
+    }
+
+    /// The log text `kubectl logs` shows for a container (`previous` = `-p`).
+    pub fn logs(&self, key: &ObjKey, container: &str, previous: bool, store: &Store) -> Option<String> {
+        let rt = self.pods.get(key)?;
+        let c = rt.containers.iter().find(|c| c.name == container)?;
+        let lines = if previous { c.previous_logs.as_ref()? } else { &c.logs };
+        let mut out = String::new();
+        for (t, line) in lines.iter().filter(|(t, _)| *t <= store.now) {
+            if line == DATE_MARK {
+                out.push_str(&go_date(store.clock.at(*t)));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        Some(out)
+    }
+
+    /// Whether a container of this pod has run at least once (has logs to show).
+    pub fn container_started(&self, key: &ObjKey, container: &str) -> Option<bool> {
+        let rt = self.pods.get(key)?;
+        let c = rt.containers.iter().find(|c| c.name == container)?;
+        Some(c.container_id.is_some() && !matches!(c.state, State::Waiting { .. }) || c.restart_count > 0)
+    }
+
+    /// Builds the pod status from the runtime state and writes it, as the status
+    /// manager does; conditions keep their transition times unless they flip.
+    fn write_status(&self, key: &ObjKey, store: &mut Store) {
+        let Some(rt) = self.pods.get(key) else { return };
+        let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
+        let old = pod.status.clone().unwrap_or_default();
+        let now_time = store.clock.time(store.now);
+        let statuses: Vec<ContainerStatus> = rt.containers.iter().map(|c| container_status(c, store)).collect();
+        let all_ready = rt.containers.iter().all(|c| c.ready);
+        let unready: Vec<&str> = rt.containers.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
+        let mut conditions: Vec<PodCondition> = Vec::new();
+        let keep = |type_: &str| old.conditions.iter().flatten().find(|c| c.type_ == type_).cloned();
+        let mut add = |type_: &str, ok: bool, reason: Option<String>, message: Option<String>| {
+            let status = if ok { "True" } else { "False" };
+            let previous = keep(type_);
+            let transition = match &previous {
+                Some(p) if p.status == status => p.last_transition_time.clone(),
+                _ => Some(now_time.clone()),
+            };
+            conditions.push(PodCondition {
+                type_: type_.into(),
+                status: status.into(),
+                reason,
+                message,
+                last_transition_time: transition,
+                ..Default::default()
+            });
+        };
+        if store.profile.pod_ready_to_start_condition {
+            add("PodReadyToStartContainers", true, None, None);
+        }
+        add("Initialized", true, None, None);
+        let (reason, message) = if all_ready {
+            (None, None)
+        } else {
+            (Some("ContainersNotReady".into()), Some(format!("containers with unready status: [{}]", unready.join(" "))))
+        };
+        add("Ready", all_ready, reason.clone(), message.clone());
+        add("ContainersReady", all_ready, reason, message);
+        for c in old.conditions.iter().flatten() {
+            if !conditions.iter().any(|n| n.type_ == c.type_) {
+                set_condition(&mut conditions, c.clone());
+            }
+        }
+        let host_ip = node_ip(store, &rt.node);
+        let status = PodStatus {
+            phase: Some(phase(rt).into()),
+            conditions: Some(conditions),
+            host_ip: host_ip.clone(),
+            host_ips: host_ip.map(|ip| vec![k8s_openapi::api::core::v1::HostIP { ip }]),
+            pod_ip: Some(rt.ip.clone()),
+            pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
+            start_time: Some(store.clock.time(rt.admitted)),
+            container_statuses: Some(statuses),
+            qos_class: Some(qos_class(&pod).into()),
+            ..Default::default()
+        };
+        if pod.status.as_ref() == Some(&status) {
+            return;
+        }
+        pod.status = Some(status);
+        let _ = store.update(pod);
+    }
+}
+
+fn qualified_image_with_tag(image: &str) -> String {
+    let q = qualified_image(image);
+    let name_start = q.rfind('/').map_or(0, |i| i + 1);
+    if q[name_start..].contains(':') || q.contains('@') { q } else { format!("{q}:latest") }
+}
+
+fn initial_logs(b: &Behaviour, start: Millis) -> Vec<(Millis, String)> {
+    let mut lines: Vec<(Millis, String)> = b.logs.lines().map(|l| (start, l.to_string())).collect();
+    if let Some(script) = &b.script {
+        lines.extend(script.lines.iter().map(|(t, l)| (start + t, l.clone())));
+    }
+    lines
+}
+
+/// busybox `date` output: `Mon Jan  2 15:04:05 UTC 2006`.
+fn go_date(t: jiff::Timestamp) -> String {
+    t.strftime("%a %b %e %H:%M:%S UTC %Y").to_string()
+}
+
+fn node_ip(store: &Store, node: &str) -> Option<String> {
+    let node = store.get::<k8s_openapi::api::core::v1::Node>("", node)?;
+    node.status
+        .as_ref()?
+        .addresses
+        .as_ref()?
+        .iter()
+        .find(|a| a.type_ == "InternalIP")
+        .map(|a| a.address.clone())
+}
+
+/// The kubelet's `getPhase` for a pod without init containers.
+fn phase(rt: &PodRuntime) -> &'static str {
+    let (mut waiting, mut running, mut stopped, mut succeeded) = (0, 0, 0, 0);
+    for c in &rt.containers {
+        match &c.state {
+            State::Running { .. } => running += 1,
+            State::Terminated(t) => {
+                stopped += 1;
+                if t.exit_code == 0 {
+                    succeeded += 1;
+                }
+            }
+            State::Waiting { .. } => {
+                if c.last_terminated.is_some() {
+                    stopped += 1;
+                } else {
+                    waiting += 1;
+                }
+            }
+        }
+    }
+    if waiting > 0 {
+        return "Pending";
+    }
+    if running > 0 {
+        return "Running";
+    }
+    if stopped > 0 {
+        return match rt.restart_policy.as_str() {
+            "Always" => "Running",
+            _ if succeeded == stopped => "Succeeded",
+            "OnFailure" => "Running",
+            _ => "Failed",
+        };
+    }
+    "Pending"
+}
+
+fn qos_class(pod: &Pod) -> &'static str {
+    let containers: Vec<_> = pod.spec.iter().flat_map(|s| s.containers.iter()).collect();
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in &containers {
+        let r = c.resources.clone().unwrap_or_default();
+        let requests = r.requests.unwrap_or_default();
+        let limits = r.limits.unwrap_or_default();
+        if !requests.is_empty() || !limits.is_empty() {
+            any = true;
+        }
+        for res in ["cpu", "memory"] {
+            match (limits.get(res), requests.get(res)) {
+                (Some(l), Some(q)) if l == q => {}
+                (Some(_), None) => {}
+                _ => guaranteed = false,
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+fn term_state(t: &Term, store: &Store) -> ContainerStateTerminated {
+    ContainerStateTerminated {
+        exit_code: t.exit_code,
+        reason: Some(t.reason.clone()),
+        started_at: Some(store.clock.time(t.started)),
+        finished_at: Some(store.clock.time(t.finished)),
+        container_id: Some(t.container_id.clone()),
+        ..Default::default()
+    }
+}
+
+fn container_status(c: &Container, store: &Store) -> ContainerStatus {
+    let state = match &c.state {
+        State::Waiting { reason, message } => ContainerState {
+            waiting: Some(ContainerStateWaiting { reason: Some(reason.clone()), message: message.clone() }),
+            ..Default::default()
+        },
+        State::Running { since } => ContainerState {
+            running: Some(ContainerStateRunning { started_at: Some(store.clock.time(*since)) }),
+            ..Default::default()
+        },
+        State::Terminated(t) => ContainerState { terminated: Some(term_state(t, store)), ..Default::default() },
+    };
+    let last_state = c.last_terminated.as_ref().map(|t| ContainerState {
+        terminated: Some(term_state(t, store)),
+        ..Default::default()
+    });
+    let shown_id = match &c.state {
+        State::Waiting { reason, .. } if reason == "ContainerCreating" || reason.contains("Image") => None,
+        _ => c.container_id.clone(),
+    };
+    ContainerStatus {
+        name: c.name.clone(),
+        image: c.image.clone(),
+        image_id: c.image_id.clone().unwrap_or_default(),
+        container_id: shown_id,
+        ready: c.ready,
+        restart_count: c.restart_count,
+        started: Some(matches!(c.state, State::Running { .. })),
+        state: Some(state),
+        last_state: Some(last_state.unwrap_or_default()),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration(1000), "1s");
+        assert_eq!(go_duration(3817), "3.817s");
+        assert_eq!(go_duration(1500), "1.5s");
+        assert_eq!(go_duration(500), "500ms");
+        assert_eq!(go_duration(90_000), "1m30s");
+    }
+
+    #[test]
+    fn image_names() {
+        assert_eq!(qualified_image("nginx"), "docker.io/library/nginx");
+        assert_eq!(qualified_image("ksfzhaohui/kubia"), "docker.io/ksfzhaohui/kubia");
+        assert_eq!(image_without_tag("nginx:1.25"), "docker.io/library/nginx");
+        assert_eq!(qualified_image_with_tag("nginx"), "docker.io/library/nginx:latest");
+    }
+}

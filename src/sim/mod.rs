@@ -1,0 +1,305 @@
+//! The simulation: one cluster on a virtual clock.
+//!
+//! Moving the clock pops timed events in (time, insertion) order; after each instant,
+//! the change log of the store is handed to the scheduler, the kubelets and the
+//! controllers, which run until the cluster is quiet, the way informers and work queues
+//! drive kube-controller-manager.
+
+pub mod image;
+pub mod kubelet;
+pub mod queue;
+pub mod resources;
+pub mod scheduler;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::store::{DeleteOptions, Object};
+use crate::api::{Kind, ObjKey, Store};
+use crate::constants;
+use crate::controllers::garbagecollector::GarbageCollector;
+use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
+use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::profile::Profile;
+use crate::time::{Millis, WallClock, format_clock};
+use image::ImageTable;
+use kubelet::{Kubelet, Timers};
+use scheduler::Scheduler;
+
+/// A node as a scenario declares it.
+#[derive(Clone, Debug, Default)]
+pub struct NodeSpecInput {
+    pub name: String,
+    pub roles: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    pub capacity: BTreeMap<String, String>,
+}
+
+/// A simulation could not go on (a controller never settles).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("livelock at t={at}: {controller} was still busy after {rounds} rounds")]
+pub struct Livelock {
+    pub at: String,
+    pub controller: &'static str,
+    pub rounds: usize,
+}
+
+/// Upper bound of controller rounds within one instant before declaring a livelock.
+const MAX_ROUNDS: usize = 200_000;
+
+pub struct Cluster {
+    pub store: Store,
+    pub images: ImageTable,
+    pub kubelet: Kubelet,
+    scheduler: Scheduler,
+    replicaset: ReplicaSetController,
+    gc: GarbageCollector,
+    nodes: NodeLifecycle,
+    kubelet_timers: Timers,
+    requeues: Requeues,
+    node_timers: NodeTimers,
+    node_count: u32,
+}
+
+impl Cluster {
+    pub fn new(profile: Profile, clock: WallClock, seed: u64, images: ImageTable) -> Self {
+        Cluster {
+            store: Store::new(profile, clock, seed),
+            images,
+            kubelet: Kubelet::default(),
+            scheduler: Scheduler::default(),
+            replicaset: ReplicaSetController::default(),
+            gc: GarbageCollector::default(),
+            nodes: NodeLifecycle::default(),
+            kubelet_timers: Timers::default(),
+            requeues: Requeues::default(),
+            node_timers: NodeTimers::default(),
+            node_count: 0,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.store.now
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.store.profile
+    }
+
+    /// Runs every component until nothing changes at the current instant.
+    pub fn settle(&mut self) -> Result<(), Livelock> {
+        for round in 0..MAX_ROUNDS {
+            let changes = self.store.take_changes();
+            for change in &changes {
+                self.scheduler.observe(change, &self.store);
+                self.kubelet.observe(change, &self.store);
+                self.replicaset.observe(change, &self.store);
+                self.gc.observe(change, &self.store);
+            }
+            let mut busy: Option<&'static str> = None;
+            if self.scheduler.run(&mut self.store) > 0 {
+                busy = Some("scheduler");
+            }
+            if self.kubelet.run(&mut self.store, &mut self.kubelet_timers, &self.images) > 0 {
+                busy = Some("kubelet");
+            }
+            if self.replicaset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("replicaset-controller");
+            }
+            if self.gc.run(&mut self.store) > 0 {
+                busy = Some("garbage-collector");
+            }
+            if busy.is_none() && !self.store.has_changes() {
+                return Ok(());
+            }
+            if round + 1 == MAX_ROUNDS {
+                return Err(Livelock {
+                    at: format_clock(self.store.now),
+                    controller: busy.unwrap_or("store"),
+                    rounds: MAX_ROUNDS,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn next_timer(&self) -> Option<Millis> {
+        [self.node_timers.next_time(), self.kubelet_timers.next_time(), self.requeues.next_time()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Moves the clock to `target`, letting everything due in between happen in order.
+    pub fn advance_to(&mut self, target: Millis) -> Result<(), Livelock> {
+        self.settle()?;
+        while let Some(t) = self.next_timer() {
+            if t > target {
+                break;
+            }
+            self.store.now = self.store.now.max(t);
+            self.fire_due(t);
+            self.settle()?;
+        }
+        self.store.now = self.store.now.max(target);
+        self.settle()
+    }
+
+    pub fn advance_by(&mut self, by: Millis) -> Result<(), Livelock> {
+        self.advance_to(self.store.now + by)
+    }
+
+    /// Advances event by event until `done` holds or `limit` is reached; returns whether
+    /// `done` held. Used by commands that wait (`rollout status`, `delete`, `wait`).
+    pub fn advance_until(&mut self, limit: Millis, mut done: impl FnMut(&Cluster) -> bool) -> Result<bool, Livelock> {
+        self.settle()?;
+        loop {
+            if done(self) {
+                return Ok(true);
+            }
+            match self.next_timer() {
+                Some(t) if t <= limit => {
+                    self.store.now = self.store.now.max(t);
+                    self.fire_due(t);
+                    self.settle()?;
+                }
+                _ => {
+                    self.store.now = self.store.now.max(limit);
+                    self.settle()?;
+                    return Ok(done(self));
+                }
+            }
+        }
+    }
+
+    fn fire_due(&mut self, t: Millis) {
+        while let Some((_, timer)) = self.node_timers.pop_due(t) {
+            self.nodes.handle(timer, &mut self.store, &mut self.node_timers);
+        }
+        while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
+            self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
+        }
+        while let Some((_, key)) = self.requeues.pop_due(t) {
+            self.replicaset.requeue(key);
+        }
+    }
+
+    // ----- machines ------------------------------------------------------------------
+
+    /// A node joins Ready, as `kubeadm join` or the scenario's `cluster.nodes` make it.
+    pub fn add_node(&mut self, input: &NodeSpecInput) -> Result<(), crate::api::ApiError> {
+        let index = self.node_count;
+        self.node_count += 1;
+        let now = self.store.clock.time(self.store.now);
+        let mut labels: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in [
+            ("beta.kubernetes.io/arch", "amd64"),
+            ("beta.kubernetes.io/os", "linux"),
+            ("kubernetes.io/arch", "amd64"),
+            ("kubernetes.io/os", "linux"),
+        ] {
+            labels.insert(k.into(), v.into());
+        }
+        labels.insert("kubernetes.io/hostname".into(), input.name.clone());
+        for role in &input.roles {
+            let role = if role == "control-plane" || role == "master" {
+                self.store.profile.control_plane_role.to_string()
+            } else {
+                role.clone()
+            };
+            labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+        }
+        labels.extend(input.labels.clone());
+        let mut capacity: BTreeMap<String, Quantity> = BTreeMap::new();
+        capacity.insert("cpu".into(), Quantity(constants::NODE_CPU.into()));
+        capacity.insert("ephemeral-storage".into(), Quantity("102350Mi".into()));
+        capacity.insert("hugepages-1Gi".into(), Quantity("0".into()));
+        capacity.insert("hugepages-2Mi".into(), Quantity("0".into()));
+        capacity.insert("memory".into(), Quantity(constants::NODE_MEMORY.into()));
+        capacity.insert("pods".into(), Quantity(constants::NODE_PODS.into()));
+        for (k, v) in &input.capacity {
+            capacity.insert(k.clone(), Quantity(v.clone()));
+        }
+        let condition = |type_: &str, reason: &str, message: &str| NodeCondition {
+            type_: type_.into(),
+            status: "False".into(),
+            reason: Some(reason.into()),
+            message: Some(message.into()),
+            last_heartbeat_time: Some(now.clone()),
+            last_transition_time: Some(now.clone()),
+        };
+        let profile = &self.store.profile;
+        let node = Node {
+            metadata: ObjectMeta { name: Some(input.name.clone()), labels: Some(labels), ..Default::default() },
+            spec: Some(NodeSpec {
+                pod_cidr: Some(format!("10.244.{index}.0/24")),
+                pod_cidrs: Some(vec![format!("10.244.{index}.0/24")]),
+                taints: if input.taints.is_empty() { None } else { Some(input.taints.clone()) },
+                ..Default::default()
+            }),
+            status: Some(NodeStatus {
+                addresses: Some(vec![
+                    NodeAddress { type_: "InternalIP".into(), address: format!("192.168.49.{}", index + 2) },
+                    NodeAddress { type_: "Hostname".into(), address: input.name.clone() },
+                ]),
+                allocatable: Some(capacity.clone()),
+                capacity: Some(capacity),
+                conditions: Some(vec![
+                    condition("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    condition("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    condition("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    ready_condition(now.clone()),
+                ]),
+                node_info: Some(NodeSystemInfo {
+                    architecture: "amd64".into(),
+                    boot_id: format!("{:08x}-0000-4000-8000-{:012x}", index + 1, index + 1),
+                    container_runtime_version: profile.container_runtime_version.into(),
+                    kernel_version: "5.15.0-105-generic".into(),
+                    kube_proxy_version: profile.git_version(),
+                    kubelet_version: profile.git_version(),
+                    machine_id: format!("{:032x}", index as u128 + 1),
+                    operating_system: "linux".into(),
+                    os_image: "Ubuntu 22.04.4 LTS".into(),
+                    system_uuid: format!("{:08x}-0000-4000-8000-{:012x}", index + 100, index + 100),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+        };
+        self.store.create(node)?;
+        Ok(())
+    }
+
+    /// The machine stops: its kubelet goes silent and the node lifecycle reacts.
+    pub fn node_down(&mut self, name: &str) {
+        self.kubelet.set_node_down(name, true);
+        self.nodes.node_down(name, &self.store, &mut self.node_timers);
+    }
+
+    pub fn node_up(&mut self, name: &str) {
+        self.kubelet.set_node_down(name, false);
+        self.nodes.node_up(name, &mut self.store);
+    }
+
+    pub fn remove_node(&mut self, name: &str) -> Result<(), crate::api::ApiError> {
+        self.store.delete::<Node>("", name, DeleteOptions::default()).map(|_| ())
+    }
+
+    /// Crashes the running containers of a pod; returns how many exited.
+    pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32) -> usize {
+        self.kubelet.crash(key, container, code, &mut self.store, &mut self.kubelet_timers)
+    }
+
+    pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {
+        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none(), else true)
+    }
+}
+
+/// Whether an object is in the store (used by waiting commands).
+pub fn exists<T: Object>(cluster: &Cluster, key: &ObjKey) -> bool {
+    cluster.store.get_by_key::<T>(key).is_some()
+}
