@@ -56,6 +56,10 @@ pub struct Profile {
     pub pulled_image_size: bool,
     /// The kubelet's `BackOff` message names container and pod (1.22+?).
     pub backoff_message_names_container: bool,
+    /// A manifest of an unserved kind/version fails with `resource mapping not found for
+    /// name: …` and `ensure CRDs are installed first` (newer kubectl) instead of
+    /// `unable to recognize "file": no matches for kind …`.
+    pub resource_mapping_error: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -144,6 +148,7 @@ impl Profile {
             },
             pulled_image_size: minor >= 30,
             backoff_message_names_container: minor >= 22,
+            resource_mapping_error: minor >= 24,
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }

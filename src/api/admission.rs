@@ -154,6 +154,13 @@ impl Admit for Pod {
             spec.service_account_name = Some("default".into());
             spec.service_account = Some("default".into());
         }
+        let spec = self.spec.as_mut().expect("just defaulted");
+        let has_token_volume = spec.volumes.iter().flatten().any(|v| {
+            v.name.starts_with("kube-api-access-") || v.name.starts_with("default-token-")
+        });
+        if has_token_volume {
+            return;
+        }
         let namespace = self.metadata.namespace.clone().unwrap_or_else(|| "default".into());
         let volume = service_account_volume(store, &namespace);
         let spec = self.spec.as_mut().expect("just defaulted");
@@ -370,6 +377,23 @@ impl Admit for ReplicationController {
             }
         }
         causes
+    }
+}
+
+impl Admit for k8s_openapi::api::core::v1::Node {
+    fn set_defaults(&mut self, _store: &mut Store) {}
+    fn validate(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl Admit for k8s_openapi::api::core::v1::Namespace {
+    fn set_defaults(&mut self, _store: &mut Store) {
+        let status = self.status.get_or_insert_with(Default::default);
+        status.phase.get_or_insert_with(|| "Active".into());
+    }
+    fn validate(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 

@@ -4,6 +4,7 @@ pub mod admission;
 pub mod error;
 pub mod event;
 pub mod kind;
+pub mod patch;
 pub mod selector;
 pub mod store;
 

@@ -1,5 +1,129 @@
-//! The kubectl emulation: argument parsing, commands and printers.
+//! The kubectl emulation: a thin client of the simulated apiserver that prints what the
+//! real kubectl prints. Each command is one module under [`cmd`]; table rows come from
+//! [`printers`] ("server side"), layout from [`tabwriter`] ("client side").
 
+pub mod cmd;
 pub mod describe;
+pub mod flags;
 pub mod humanize;
+pub mod jsonpath;
+pub mod printers;
+pub mod resources;
 pub mod tabwriter;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+
+use crate::api::ApiError;
+use crate::sim::{Cluster, Livelock};
+
+/// What a command printed and how it ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Output {
+    pub fn out(&mut self, text: impl AsRef<str>) {
+        self.stdout.push_str(text.as_ref());
+    }
+
+    pub fn line(&mut self, text: impl AsRef<str>) {
+        self.stdout.push_str(text.as_ref());
+        self.stdout.push('\n');
+    }
+
+    pub fn err_line(&mut self, text: impl AsRef<str>) {
+        self.stderr.push_str(text.as_ref());
+        self.stderr.push('\n');
+    }
+
+    /// Prints an error as kubectl's `CheckErr` does and sets exit code 1.
+    pub fn fail(&mut self, text: impl AsRef<str>) {
+        self.err_line(text);
+        self.code = 1;
+    }
+
+    /// An API error: `Error from server (NotFound): pods "x" not found`.
+    pub fn api_error(&mut self, err: &ApiError) {
+        let text = server_error(err, None);
+        self.fail(text);
+    }
+}
+
+/// kubectl's text for an API error, optionally "error when creating \"file\": …".
+pub fn server_error(err: &ApiError, context: Option<&str>) -> String {
+    let context = context.map(|c| format!("{c}: ")).unwrap_or_default();
+    match err {
+        ApiError::Invalid { kind, name, causes } => {
+            let body = if causes.len() == 1 {
+                causes[0].clone()
+            } else {
+                causes.iter().map(|c| format!("\n* {c}")).collect::<String>()
+            };
+            format!("{context}The {} \"{name}\" is invalid: {body}", kind.info().name)
+        }
+        other => format!("Error from server ({}): {context}{other}", other.reason()),
+    }
+}
+
+/// What a command can read besides the cluster: the scenario's virtual files, and the
+/// edit a scenario scripts for `kubectl edit`.
+pub struct Env<'a> {
+    pub cluster: &'a mut Cluster,
+    pub files: &'a BTreeMap<String, String>,
+    pub edit: Option<&'a serde_json::Value>,
+}
+
+/// A command could not finish because the simulation broke down.
+pub type SimResult<T> = Result<T, Livelock>;
+
+/// Runs one kubectl command line (`argv[0]` is `kubectl`).
+pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
+    let mut out = Output::default();
+    let words = &argv[1.min(argv.len())..];
+    // Global flags may come before the command name: skip them to find it.
+    let position = command_position(words);
+    let Some(pos) = position else {
+        out.fail("error: kubesim emulates kubectl commands; run `kubectl <command>` (for example `kubectl get pods`)");
+        return Ok(out);
+    };
+    let command = words[pos].as_str();
+    let mut rest: Vec<String> = words[..pos].to_vec();
+    rest.extend_from_slice(&words[pos + 1..]);
+    env.cluster.settle()?;
+    match command {
+        "get" => cmd::get::run(env, &rest, &mut out)?,
+        "describe" => cmd::describe::run(env, &rest, &mut out)?,
+        "create" => cmd::create::run_create(env, &rest, &mut out)?,
+        "apply" => cmd::create::run_apply(env, &rest, &mut out)?,
+        "delete" => cmd::delete::run(env, &rest, &mut out)?,
+        "scale" => cmd::scale::run(env, &rest, &mut out)?,
+        "label" => cmd::label::run(env, &rest, &mut out)?,
+        "patch" => cmd::patch::run_patch(env, &rest, &mut out)?,
+        "edit" => cmd::patch::run_edit(env, &rest, &mut out)?,
+        "logs" => cmd::logs::run(env, &rest, &mut out)?,
+        other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
+    }
+    env.cluster.settle()?;
+    Ok(out)
+}
+
+/// Index of the command word, skipping global flags (with their values) before it.
+fn command_position(words: &[String]) -> Option<usize> {
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if !w.starts_with('-') {
+            return Some(i);
+        }
+        let takes_value = flags::GLOBAL.iter().any(|f| {
+            (w == &format!("--{}", f.name) || f.short.is_some_and(|c| w == &format!("-{c}")))
+                && f.kind != flags::FlagKind::Bool
+        });
+        i += if takes_value { 2 } else { 1 };
+    }
+    None
+}

@@ -1,0 +1,285 @@
+//! `kubectl create -f` and `kubectl apply -f`: manifests read from the scenario's
+//! virtual files, mapped to kinds the profile serves, admitted and stored.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+use serde_json::Value;
+
+use crate::api::admission::{Admit, admit};
+use crate::api::patch;
+use crate::api::store::Object;
+use crate::api::{ApiError, Kind, ObjKey, Store};
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources::{self, name_ref};
+use crate::kubectl::{Env, Output, SimResult, server_error};
+use crate::profile::Profile;
+
+const FLAGS: &[Flag] = &[
+    flag("filename", Some('f'), FlagKind::StringSlice),
+    flag("validate", None, FlagKind::String),
+    flag("save-config", None, FlagKind::Bool),
+    flag("record", None, FlagKind::Bool),
+    flag("dry-run", None, FlagKind::String),
+    flag("output", Some('o'), FlagKind::String),
+];
+
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// One document of a manifest file, mapped to a kind.
+pub struct Manifest {
+    pub file: String,
+    pub kind: Kind,
+    pub value: Value,
+}
+
+impl Manifest {
+    fn name(&self) -> String {
+        self.value.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("").to_string()
+    }
+}
+
+/// Reads the documents of `file`; errors are kubectl's full stderr text.
+pub fn load(env: &Env, file: &str, profile: &Profile) -> Result<Vec<Manifest>, String> {
+    let Some(text) = env.files.get(file) else {
+        return Err(format!("error: the path \"{file}\" does not exist"));
+    };
+    let mut manifests = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let value: serde_yaml::Value = match serde::Deserialize::deserialize(doc) {
+            Ok(v) => v,
+            Err(e) => {
+                let line = e.location().map(|l| l.line()).unwrap_or(0);
+                return Err(format!(
+                    "error: error parsing {file}: error converting YAML to JSON: yaml: line {line}: {}",
+                    yaml_reason(&e.to_string())
+                ));
+            }
+        };
+        if value.is_null() {
+            continue;
+        }
+        let json: Value = serde_json::to_value(&value).map_err(|e| format!("error: error parsing {file}: {e}"))?;
+        let docs = if json.get("kind").and_then(|k| k.as_str()) == Some("List") {
+            json.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default()
+        } else {
+            vec![json]
+        };
+        for doc in docs {
+            manifests.push(map_kind(file, doc, profile)?);
+        }
+    }
+    Ok(manifests)
+}
+
+fn yaml_reason(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_string()
+}
+
+fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, String> {
+    let api_version = doc.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
+    let kind_name = doc.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+    let mut missing = Vec::new();
+    if api_version.is_empty() {
+        missing.push("apiVersion not set");
+    }
+    if kind_name.is_empty() {
+        missing.push("kind not set");
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "error: error validating \"{file}\": error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false",
+            missing.join(", ")
+        ));
+    }
+    let kind = Kind::from_name(kind_name).filter(|_| profile.serves(api_version, kind_name));
+    match kind {
+        Some(kind) => Ok(Manifest { file: file.to_string(), kind, value: doc }),
+        None => {
+            let name = doc.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+            let ns = doc.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or("");
+            Err(if profile.resource_mapping_error {
+                format!(
+                    "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first"
+                )
+            } else {
+                format!("error: unable to recognize \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"")
+            })
+        }
+    }
+}
+
+/// Admits and creates an object given as JSON.
+pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
+    fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
+        let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        if T::STORED_KIND.info().namespaced && obj.metadata().namespace.is_none() {
+            obj.metadata_mut().namespace = Some(namespace.to_string());
+        }
+        admit(&mut obj, store)?;
+        let created = store.create(obj)?;
+        Ok(serde_json::to_value(created).expect("serializable"))
+    }
+    match kind {
+        Kind::Pod => go::<Pod>(store, value, namespace),
+        Kind::ReplicaSet => go::<ReplicaSet>(store, value, namespace),
+        Kind::ReplicationController => go::<ReplicationController>(store, value, namespace),
+        Kind::Node => go::<Node>(store, value, namespace),
+        Kind::Namespace => go::<Namespace>(store, value, namespace),
+        Kind::Event => Err(ApiError::BadRequest("events cannot be created here".into())),
+    }
+}
+
+/// Re-admits (defaults, validation) and stores an updated object given as JSON.
+pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), ApiError> {
+    fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
+        let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        admit(&mut obj, store)?;
+        store.update(obj).map(|_| ())
+    }
+    match kind {
+        Kind::Pod => go::<Pod>(store, value),
+        Kind::ReplicaSet => go::<ReplicaSet>(store, value),
+        Kind::ReplicationController => go::<ReplicationController>(store, value),
+        Kind::Node => go::<Node>(store, value),
+        Kind::Namespace => go::<Namespace>(store, value),
+        Kind::Event => Err(ApiError::BadRequest("events cannot be updated here".into())),
+    }
+}
+
+fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flags::Parsed> {
+    match flags::parse(command, FLAGS, words) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            out.fail(e);
+            None
+        }
+    }
+}
+
+pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
+    let files = flags.strings("filename");
+    if files.is_empty() {
+        out.fail("error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples");
+        return Ok(());
+    }
+    let namespace = resources::namespace(&flags);
+    let profile = env.cluster.profile().clone();
+    for file in files {
+        let manifests = match load(env, &file, &profile) {
+            Ok(m) => m,
+            Err(e) => {
+                out.fail(e);
+                continue;
+            }
+        };
+        for m in manifests {
+            let mut value = m.value.clone();
+            if flags.bool("save-config") {
+                set_last_applied(&mut value, &m.value);
+            }
+            match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
+                Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
+                Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The annotation `kubectl apply` keeps: the manifest as compact JSON with sorted keys.
+fn set_last_applied(target: &mut Value, manifest: &Value) {
+    let text = format!("{}\n", serde_json::to_string(&sorted(manifest)).expect("JSON"));
+    let annotations = target
+        .as_object_mut()
+        .expect("manifest is an object")
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()))
+        .as_object_mut()
+        .expect("metadata is an object")
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(map) = annotations.as_object_mut() {
+        map.insert(LAST_APPLIED.into(), Value::String(text));
+    }
+}
+
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let Some(flags) = parse_flags("apply", words, out) else { return Ok(()) };
+    let files = flags.strings("filename");
+    if files.is_empty() {
+        out.fail("error: must specify one of -f and -k");
+        return Ok(());
+    }
+    let namespace = resources::namespace(&flags);
+    let profile = env.cluster.profile().clone();
+    for file in files {
+        let manifests = match load(env, &file, &profile) {
+            Ok(m) => m,
+            Err(e) => {
+                out.fail(e);
+                continue;
+            }
+        };
+        for m in manifests {
+            apply_one(env, &m, &namespace, out);
+        }
+    }
+    Ok(())
+}
+
+fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
+    let store = &mut env.cluster.store;
+    let ns = m.value.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or(namespace).to_string();
+    let key: ObjKey = resources::key(m.kind, &ns, &m.name());
+    let Some(current) = resources::get_value(store, m.kind, &key) else {
+        let mut value = m.value.clone();
+        set_last_applied(&mut value, &m.value);
+        match create_value(store, m.kind, value, &ns) {
+            Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
+            Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
+        }
+        return;
+    };
+    let original: Option<Value> = current
+        .pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
+        .and_then(|v| v.as_str())
+        .and_then(|s| serde_json::from_str(s).ok());
+    if original.is_none() {
+        out.err_line(format!(
+            "Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+            m.kind.info().plural,
+            m.name()
+        ));
+    }
+    let mut updated = current.clone();
+    if let Some(original) = &original {
+        patch::remove_deleted_fields(&mut updated, original, &m.value);
+    }
+    patch::strategic_merge(&mut updated, &m.value);
+    set_last_applied(&mut updated, &m.value);
+    if updated == current {
+        out.line(format!("{} unchanged", name_ref(m.kind, &m.name())));
+        return;
+    }
+    match update_value(store, m.kind, updated) {
+        Ok(()) => {
+            let after = resources::get_value(store, m.kind, &key);
+            let _ = after;
+            out.line(format!("{} configured", name_ref(m.kind, &m.name())));
+        }
+        Err(e) => out.fail(server_error(&e, Some(&format!("error when applying patch to \"{}\"", m.file)))),
+    }
+}

@@ -1,0 +1,186 @@
+//! `kubectl delete`: by name, `-f`, `--all` or `-l`, with `--cascade`, grace periods and
+//! `--force`; then, like kubectl, waits (in virtual time) until the objects are gone.
+
+use crate::api::selector::Selector;
+use crate::api::store::{DeleteOptions, Propagation};
+use crate::api::{ApiError, Kind, ObjKey};
+use crate::kubectl::cmd::create;
+use crate::kubectl::flags::{self, Flag, FlagKind, flag, parse_go_bool};
+use crate::kubectl::resources::{self, Target};
+use crate::kubectl::{Env, Output, SimResult};
+use crate::time::HOUR;
+use crate::with_kind;
+
+const FLAGS: &[Flag] = &[
+    flag("filename", Some('f'), FlagKind::StringSlice),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all", None, FlagKind::Bool),
+    flag("cascade", None, FlagKind::OptionalString("background")),
+    flag("grace-period", None, FlagKind::Int),
+    flag("force", None, FlagKind::Bool),
+    flag("now", None, FlagKind::Bool),
+    flag("wait", None, FlagKind::Bool),
+    flag("timeout", None, FlagKind::String),
+    flag("ignore-not-found", None, FlagKind::Bool),
+    flag("output", Some('o'), FlagKind::String),
+];
+
+const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+/// `--cascade`: background, foreground, orphan, or the legacy booleans.
+fn cascade(value: Option<&str>, strings_allowed: bool, out: &mut Output) -> Option<Propagation> {
+    let Some(value) = value else { return Some(Propagation::Background) };
+    if !strings_allowed {
+        return match parse_go_bool(value) {
+            Some(true) => Some(Propagation::Background),
+            Some(false) => Some(Propagation::Orphan),
+            None => {
+                out.fail(format!(
+                    "error: invalid argument \"{value}\" for \"--cascade\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax\nSee 'kubectl delete --help' for usage."
+                ));
+                None
+            }
+        };
+    }
+    match value {
+        "background" => Some(Propagation::Background),
+        "foreground" => Some(Propagation::Foreground),
+        "orphan" => Some(Propagation::Orphan),
+        v => match parse_go_bool(v) {
+            Some(b) => {
+                let replacement = if b { "background" } else { "orphan" };
+                out.err_line(format!(
+                    "warning: --cascade={v} is deprecated (boolean value) and can be replaced with --cascade={replacement}."
+                ));
+                Some(if b { Propagation::Background } else { Propagation::Orphan })
+            }
+            None => {
+                out.fail(format!("error: invalid cascade value ({v}). Must be \"background\", \"foreground\", or \"orphan\""));
+                None
+            }
+        },
+    }
+}
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("delete", FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let profile = env.cluster.profile().clone();
+    let Some(propagation) = cascade(flags.string("cascade"), profile.cascade_bool_warns, out) else {
+        return Ok(());
+    };
+    let namespace = resources::namespace(&flags);
+    let selector = match flags.string("selector").map(Selector::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            out.fail(format!("error: {e}"));
+            return Ok(());
+        }
+    };
+    let by_listing = selector.is_some() || flags.bool("all");
+    // What to delete, in order.
+    let mut victims: Vec<(Kind, ObjKey)> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    let files = flags.strings("filename");
+    if !files.is_empty() {
+        for file in &files {
+            match create::load(env, file, &profile) {
+                Ok(ms) => {
+                    for m in ms {
+                        let name = m.value.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
+                        let ns = m.value.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or(&namespace);
+                        victims.push((m.kind, resources::key(m.kind, ns, name)));
+                    }
+                }
+                Err(e) => {
+                    out.fail(e);
+                    return Ok(());
+                }
+            }
+        }
+    } else {
+        let targets = match resources::parse_targets(&flags.args) {
+            Ok(t) if !t.is_empty() => t,
+            Ok(_) => {
+                out.fail(NO_RESOURCES);
+                return Ok(());
+            }
+            Err(e) => {
+                out.fail(e);
+                return Ok(());
+            }
+        };
+        for Target { kind, names } in targets {
+            if names.is_empty() {
+                if !by_listing {
+                    out.fail(format!(
+                        "error: resource(s) were provided, but no name was specified"
+                    ));
+                    return Ok(());
+                }
+                let sel = selector.clone().unwrap_or_default();
+                for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &sel) {
+                    victims.push((kind, key));
+                }
+            } else {
+                for name in names {
+                    victims.push((kind, resources::key(kind, &namespace, &name)));
+                }
+            }
+        }
+    }
+    let force = flags.bool("force");
+    let mut grace = flags.int("grace-period").filter(|g| *g >= 0);
+    if flags.bool("now") {
+        grace = Some(1);
+    }
+    if grace == Some(0) && !force {
+        grace = Some(1);
+    }
+    if force {
+        grace = Some(grace.unwrap_or(0));
+        if grace == Some(0) {
+            out.err_line(format!(
+                "{}Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.",
+                profile.warning_prefix
+            ));
+        }
+    }
+    let opts = DeleteOptions { grace_seconds: grace, propagation: Some(propagation) };
+    let name_output = flags.string("output") == Some("name");
+    let mut deleted: Vec<(Kind, ObjKey)> = Vec::new();
+    for (kind, key) in &victims {
+        let result: Result<(), ApiError> =
+            with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
+        match result {
+            Ok(()) => {
+                if name_output {
+                    out.line(resources::name_ref(*kind, &key.1));
+                } else {
+                    let verb = if grace == Some(0) { "force deleted" } else { "deleted" };
+                    out.line(format!("{} \"{}\" {verb}", kind.qualified_singular(), key.1));
+                }
+                deleted.push((*kind, key.clone()));
+            }
+            Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
+            Err(e) => errors.push(crate::kubectl::server_error(&e, None)),
+        }
+    }
+    if victims.is_empty() && by_listing {
+        out.line("No resources found");
+    }
+    for e in errors {
+        out.fail(e);
+    }
+    let wait = flags.string("wait").is_none_or(|v| parse_go_bool(v) != Some(false));
+    if wait && !deleted.is_empty() {
+        let limit = env.cluster.now() + HOUR;
+        env.cluster.advance_until(limit, |c| deleted.iter().all(|(k, key)| c.is_gone(*k, key)))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `kubectl describe TYPE [NAME]`: every object of the type, the named one, or (when no
+//! object has that exact name) every object whose name starts with it.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Node, Pod, ReplicationController};
+
+use crate::api::selector::Selector;
+use crate::api::store::{Object, controller_ref};
+use crate::api::{ApiError, Kind, ObjKey, Store};
+use crate::kubectl::describe::{self, DescribeEnv};
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources;
+use crate::kubectl::{Env, Output, SimResult};
+
+const FLAGS: &[Flag] = &[
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all-namespaces", Some('A'), FlagKind::Bool),
+    flag("show-events", None, FlagKind::Bool),
+];
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("describe", FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let targets = match resources::parse_targets(&flags.args) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
+            out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
+            return Ok(());
+        }
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let namespace = resources::namespace(&flags);
+    let all_ns = flags.bool("all-namespaces");
+    let selector = flags.string("selector").map(Selector::parse).transpose().unwrap_or(None).unwrap_or_default();
+    let store = &env.cluster.store;
+    let mut texts: Vec<String> = Vec::new();
+    let mut prefix_texts: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for t in &targets {
+        if t.names.is_empty() {
+            let ns = if all_ns { None } else { Some(namespace.as_str()) };
+            for key in resources::list_keys(store, t.kind, ns, &selector) {
+                texts.extend(describe_one(store, t.kind, &key));
+            }
+            continue;
+        }
+        for name in &t.names {
+            let key = resources::key(t.kind, &namespace, name);
+            if resources::exists(store, t.kind, &key) {
+                texts.extend(describe_one(store, t.kind, &key));
+                continue;
+            }
+            let matches: Vec<ObjKey> = resources::list_keys(store, t.kind, Some(&namespace), &Selector::everything())
+                .into_iter()
+                .filter(|k| k.1.starts_with(name.as_str()))
+                .collect();
+            if matches.is_empty() {
+                errors.push(ApiError::not_found(t.kind, name));
+            }
+            for k in matches {
+                prefix_texts.extend(describe_one(store, t.kind, &k));
+            }
+        }
+    }
+    // Exact matches are separated by two blank lines; prefix matches each end with one.
+    out.out(texts.join("\n\n"));
+    for text in prefix_texts {
+        out.out(text);
+        out.out("\n");
+    }
+    for e in &errors {
+        out.api_error(e);
+    }
+    if out.stdout.is_empty() && errors.is_empty() {
+        if all_ns {
+            out.err_line("No resources found");
+        } else {
+            out.err_line(format!("No resources found in {namespace} namespace."));
+        }
+    }
+    Ok(())
+}
+
+fn env_for<'a, T: Object>(store: &'a Store, obj: &T) -> DescribeEnv<'a> {
+    let uid = obj.metadata().uid.clone().unwrap_or_default();
+    DescribeEnv { profile: &store.profile, clock: store.clock, now: store.now, events: store.events_for(&uid) }
+}
+
+/// Pods controlled by the owner with this uid.
+fn controlled_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
+    store
+        .pods_owned_by(uid)
+        .into_iter()
+        .filter(|p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
+        .collect()
+}
+
+fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
+    Some(match kind {
+        Kind::Pod => {
+            let pod = store.get_by_key::<Pod>(key)?;
+            describe::describe_pod(pod, &env_for(store, pod))
+        }
+        Kind::ReplicaSet => {
+            let rs = store.get_by_key::<ReplicaSet>(key)?;
+            let pods = controlled_pods(store, rs.metadata.uid.as_deref().unwrap_or(""));
+            describe::describe_replica_set(rs, &pods, &env_for(store, rs))
+        }
+        Kind::ReplicationController => {
+            let rc = store.get_by_key::<ReplicationController>(key)?;
+            let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));
+            describe::describe_replication_controller(rc, &pods, &env_for(store, rc))
+        }
+        Kind::Node => {
+            let node = store.get_by_key::<Node>(key)?;
+            let pods: Vec<&Pod> = store
+                .pods_on_node(&key.1)
+                .into_iter()
+                .filter(|p| {
+                    !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
+                })
+                .collect();
+            describe::describe_node(node, &pods, &env_for(store, node))
+        }
+        Kind::Namespace | Kind::Event => return None,
+    })
+}

@@ -1,0 +1,316 @@
+//! `kubectl get`: server-side rows decorated client-side (NAMESPACE, `-L`, LABELS, kind
+//! prefixes, a blank line between kinds), `-o wide|name|yaml|json|jsonpath`.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+
+use crate::api::selector::{Selector, format_labels};
+use crate::api::{Kind, ObjKey, Store};
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::printers::{self, Column, PrintContext, Row};
+use crate::kubectl::resources::{self, Target};
+use crate::kubectl::tabwriter::{self, Config};
+use crate::kubectl::{Env, Output, SimResult, jsonpath, yaml};
+
+const FLAGS: &[Flag] = &[
+    flag("output", Some('o'), FlagKind::String),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all-namespaces", Some('A'), FlagKind::Bool),
+    flag("show-labels", None, FlagKind::Bool),
+    flag("label-columns", Some('L'), FlagKind::StringSlice),
+    flag("no-headers", None, FlagKind::Bool),
+    flag("show-kind", None, FlagKind::Bool),
+    flag("ignore-not-found", None, FlagKind::Bool),
+    flag("watch", Some('w'), FlagKind::Bool),
+];
+
+const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Format {
+    Table { wide: bool },
+    Name,
+    Yaml,
+    Json,
+    JsonPath(String),
+}
+
+fn parse_format(text: Option<&str>) -> Result<Format, String> {
+    let text = text.unwrap_or("");
+    Ok(match text {
+        "" => Format::Table { wide: false },
+        "wide" => Format::Table { wide: true },
+        "name" => Format::Name,
+        "yaml" => Format::Yaml,
+        "json" => Format::Json,
+        other => match other.strip_prefix("jsonpath=") {
+            Some(t) => Format::JsonPath(t.to_string()),
+            None => {
+                return Err(format!(
+                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
+                ));
+            }
+        },
+    })
+}
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("get", FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    if flags.args.is_empty() {
+        out.fail(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples",
+        );
+        return Ok(());
+    }
+    let format = match parse_format(flags.string("output")) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    if flags.bool("show-labels") && !matches!(format, Format::Table { .. }) {
+        let name = flags.string("output").unwrap_or("");
+        out.fail(format!("error: --show-labels option cannot be used with {name} printer"));
+        return Ok(());
+    }
+    let targets = match resources::parse_targets(&flags.args) {
+        Ok(t) => t,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let selector = match flags.string("selector").map(Selector::parse).transpose() {
+        Ok(s) => s.unwrap_or_default(),
+        Err(e) => {
+            out.fail(format!("error: {e}"));
+            return Ok(());
+        }
+    };
+    let all_ns = flags.bool("all-namespaces");
+    let namespace = resources::namespace(&flags);
+    let store = &env.cluster.store;
+    let mut errors = Vec::new();
+    let mut groups: Vec<(Kind, Vec<ObjKey>)> = Vec::new();
+    for Target { kind, names } in &targets {
+        let keys = if names.is_empty() {
+            resources::list_keys(store, *kind, if all_ns { None } else { Some(&namespace) }, &selector)
+        } else {
+            let mut keys = Vec::new();
+            for name in names {
+                let key = resources::key(*kind, &namespace, name);
+                if resources::exists(store, *kind, &key) {
+                    keys.push(key);
+                } else if !flags.bool("ignore-not-found") {
+                    errors.push(format!("Error from server (NotFound): {} \"{name}\" not found", kind.qualified_plural()));
+                }
+            }
+            keys
+        };
+        groups.push((*kind, keys));
+    }
+    let single_named = targets.len() == 1 && targets[0].names.len() == 1;
+    // Several resource types requested (`get rc,rs`, `get all`) print kind prefixes.
+    let with_kind = flags.bool("show-kind") || targets.len() > 1;
+    match &format {
+        Format::Table { wide } => {
+            let mut first = true;
+            for (kind, keys) in &groups {
+                if keys.is_empty() {
+                    continue;
+                }
+                if !first && !flags.bool("no-headers") {
+                    out.out("\n");
+                }
+                first = false;
+                let (columns, rows) = rows_for(store, *kind, keys);
+                out.out(render_table(&columns, &rows, *kind, &flags, *wide, all_ns, with_kind));
+            }
+        }
+        Format::Name => {
+            for (kind, keys) in &groups {
+                for key in keys {
+                    out.line(resources::name_ref(*kind, &key.1));
+                }
+            }
+        }
+        Format::Yaml | Format::Json | Format::JsonPath(_) => {
+            let mut items = Vec::new();
+            for (kind, keys) in &groups {
+                for key in keys {
+                    if let Some(v) = resources::get_value(store, *kind, key) {
+                        items.push(v);
+                    }
+                }
+            }
+            if !items.is_empty() || !single_named {
+                let value = if single_named && items.len() == 1 {
+                    items.pop().expect("one item")
+                } else {
+                    serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+                };
+                let has_items = value.get("items").and_then(|i| i.as_array()).is_none_or(|a| !a.is_empty());
+                if has_items || !matches!(format, Format::Table { .. }) {
+                    match &format {
+                        Format::Yaml => out.out(yaml::to_yaml(&value)),
+                        Format::Json => out.line(json_text(&value)),
+                        Format::JsonPath(t) => {
+                            let t = t.trim_matches('\'');
+                            match jsonpath::render(t, &value) {
+                                Ok(s) => out.out(s),
+                                Err(e) => errors.push(format!("error: {e}")),
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if !has_items && matches!(format, Format::Yaml | Format::Json) {
+                    // kubectl prints the empty List and no "No resources found".
+                }
+            }
+        }
+    }
+    let printed_nothing = out.stdout.is_empty();
+    for e in &errors {
+        out.fail(e);
+    }
+    if printed_nothing && errors.is_empty() && matches!(format, Format::Table { .. } | Format::Name) {
+        if all_ns {
+            out.err_line("No resources found");
+        } else {
+            out.err_line(format!("No resources found in {namespace} namespace."));
+        }
+    }
+    Ok(())
+}
+
+/// kubectl's `-o json`: four-space indent, keys sorted.
+fn json_text(value: &serde_json::Value) -> String {
+    let sorted = sort_keys(value);
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    serde::Serialize::serialize(&sorted, &mut ser).expect("JSON values serialize");
+    String::from_utf8(buf).expect("JSON is UTF-8")
+}
+
+fn sort_keys(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = serde_json::Map::new();
+            for k in keys {
+                out.insert(k.clone(), sort_keys(&map[k]));
+            }
+            serde_json::Value::Object(out)
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(sort_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The server-side table of one kind for the given objects.
+pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column], Vec<Row>) {
+    let ctx = PrintContext { profile: &store.profile, now: store.clock.at(store.now) };
+    match kind {
+        Kind::Pod => (
+            printers::pod::COLUMNS,
+            keys.iter().filter_map(|k| store.get_by_key::<Pod>(k)).map(|p| printers::pod::print(p, &ctx)).collect(),
+        ),
+        Kind::ReplicaSet => (
+            printers::replicaset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<ReplicaSet>(k))
+                .map(|r| printers::replicaset::print_replica_set(r, &ctx))
+                .collect(),
+        ),
+        Kind::ReplicationController => (
+            printers::replicaset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<ReplicationController>(k))
+                .map(|r| printers::replicaset::print_replication_controller(r, &ctx))
+                .collect(),
+        ),
+        Kind::Node => (
+            printers::node::COLUMNS,
+            keys.iter().filter_map(|k| store.get_by_key::<Node>(k)).map(|n| printers::node::print(n, &ctx)).collect(),
+        ),
+        Kind::Namespace => (
+            printers::namespace::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Namespace>(k))
+                .map(|n| printers::namespace::print(n, &ctx))
+                .collect(),
+        ),
+        Kind::Event => (printers::event::COLUMNS, Vec::new()),
+    }
+}
+
+/// Client-side decoration and layout of one kind's table.
+fn render_table(
+    columns: &[Column],
+    rows: &[Row],
+    kind: Kind,
+    flags: &flags::Parsed,
+    wide: bool,
+    all_ns: bool,
+    with_kind: bool,
+) -> String {
+    let label_columns = flags.strings("label-columns");
+    let show_labels = flags.bool("show-labels");
+    let namespaced = kind.info().namespaced;
+    let visible: Vec<usize> = (0..columns.len()).filter(|&i| wide || !columns[i].wide_only).collect();
+    let mut text = String::new();
+    let mut push_line = |cells: Vec<String>| {
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    };
+    if !flags.bool("no-headers") {
+        let mut header = Vec::new();
+        if all_ns && namespaced {
+            header.push("NAMESPACE".to_string());
+        }
+        header.extend(visible.iter().map(|&i| columns[i].name.to_string()));
+        for key in &label_columns {
+            header.push(key.rsplit('/').next().unwrap_or(key).to_uppercase());
+        }
+        if show_labels {
+            header.push("LABELS".into());
+        }
+        push_line(header);
+    }
+    for row in rows {
+        let mut cells = Vec::new();
+        if all_ns && namespaced {
+            cells.push(row.namespace.clone());
+        }
+        for &i in &visible {
+            if i == 0 {
+                let name = if with_kind && kind != Kind::Event {
+                    resources::name_ref(kind, &row.name)
+                } else {
+                    row.name.clone()
+                };
+                cells.push(name);
+            } else {
+                cells.push(row.cells[i - 1].clone());
+            }
+        }
+        for key in &label_columns {
+            cells.push(row.labels.get(key).cloned().unwrap_or_default());
+        }
+        if show_labels {
+            cells.push(format_labels(Some(&row.labels)));
+        }
+        push_line(cells);
+    }
+    tabwriter::format(&text, Config::KUBECTL_GET)
+}

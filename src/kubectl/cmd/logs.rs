@@ -1,0 +1,90 @@
+//! `kubectl logs POD [-c CONTAINER] [-p]`: what the simulated container printed so far.
+
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources;
+use crate::kubectl::{Env, Output, SimResult};
+
+const FLAGS: &[Flag] = &[
+    flag("container", Some('c'), FlagKind::String),
+    flag("previous", Some('p'), FlagKind::Bool),
+    flag("follow", Some('f'), FlagKind::Bool),
+    flag("tail", None, FlagKind::Int),
+    flag("timestamps", None, FlagKind::Bool),
+];
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("logs", FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let Some(arg) = flags.args.first() else {
+        out.fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+        return Ok(());
+    };
+    let name = arg.strip_prefix("pod/").or_else(|| arg.strip_prefix("pods/")).unwrap_or(arg);
+    let namespace = resources::namespace(&flags);
+    let store = &env.cluster.store;
+    let Some(pod) = store.get::<Pod>(&namespace, name) else {
+        let suffix = if store.profile.logs_not_found_namespace { format!(" in namespace \"{namespace}\"") } else { String::new() };
+        out.fail(format!("Error from server (NotFound): pods \"{name}\" not found{suffix}"));
+        return Ok(());
+    };
+    let containers: Vec<String> = pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
+    let container = match flags.string("container") {
+        Some(c) => c.to_string(),
+        None if containers.len() == 1 => containers[0].clone(),
+        None => {
+            if store.profile.minor >= 24 {
+                out.err_line(format!("Defaulted container \"{}\" out of: {}", containers[0], containers.join(", ")));
+                containers[0].clone()
+            } else {
+                out.fail(format!(
+                    "error: a container name must be specified for pod {name}, choose one of: [{}]",
+                    containers.join(" ")
+                ));
+                return Ok(());
+            }
+        }
+    };
+    if !containers.contains(&container) {
+        out.fail(format!("error: container {container} is not valid for pod {name}"));
+        return Ok(());
+    }
+    let key = (namespace.clone(), name.to_string());
+    let previous = flags.bool("previous");
+    match env.cluster.kubelet.logs(&key, &container, previous, store) {
+        Some(text) if previous || env.cluster.kubelet.container_started(&key, &container) == Some(true) => {
+            let lines: Vec<&str> = text.lines().collect();
+            let shown = match flags.int("tail") {
+                Some(n) if n >= 0 => &lines[lines.len().saturating_sub(n as usize)..],
+                _ => &lines[..],
+            };
+            for l in shown {
+                out.line(l);
+            }
+        }
+        _ if previous => out.fail(format!(
+            "Error from server (BadRequest): previous terminated container \"{container}\" in pod \"{name}\" not found"
+        )),
+        _ => {
+            let reason = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.container_statuses.as_ref())
+                .and_then(|cs| cs.iter().find(|c| c.name == container))
+                .and_then(|c| c.state.as_ref())
+                .and_then(|s| s.waiting.as_ref())
+                .and_then(|w| w.reason.clone())
+                .unwrap_or_else(|| "ContainerCreating".into());
+            out.fail(format!(
+                "Error from server (BadRequest): container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `kubectl scale TYPE NAME --replicas=N`: sets `spec.replicas` through the scale
+//! subresource.
+
+use crate::api::{ApiError, Kind};
+use crate::kubectl::cmd::create::update_value;
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources::{self, Target};
+use crate::kubectl::{Env, Output, SimResult, server_error};
+
+const FLAGS: &[Flag] = &[
+    flag("replicas", None, FlagKind::Int),
+    flag("current-replicas", None, FlagKind::Int),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all", None, FlagKind::Bool),
+    flag("timeout", None, FlagKind::String),
+    flag("filename", Some('f'), FlagKind::StringSlice),
+];
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("scale", FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let Some(replicas) = flags.int("replicas") else {
+        out.fail("error: required flag(s) \"replicas\" not set");
+        return Ok(());
+    };
+    if replicas < 0 {
+        out.fail("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+        return Ok(());
+    }
+    let targets = match resources::parse_targets(&flags.args) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
+            out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+            return Ok(());
+        }
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let namespace = resources::namespace(&flags);
+    for Target { kind, names } in targets {
+        if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController) {
+            out.fail(format!("error: no scaler has been implemented for {{\"{}\" \"{}\"}}", kind.info().group, kind.info().name));
+            continue;
+        }
+        for name in names {
+            let key = resources::key(kind, &namespace, &name);
+            let Some(mut value) = resources::get_value(&env.cluster.store, kind, &key) else {
+                out.api_error(&ApiError::not_found(kind, &name));
+                continue;
+            };
+            if let Some(current) = flags.int("current-replicas")
+                && value.pointer("/spec/replicas").and_then(|v| v.as_i64()) != Some(current)
+            {
+                out.fail(format!(
+                    "error: Expected replicas to be {current}, was {}",
+                    value.pointer("/spec/replicas").and_then(|v| v.as_i64()).unwrap_or(0)
+                ));
+                continue;
+            }
+            value["spec"]["replicas"] = serde_json::json!(replicas);
+            match update_value(&mut env.cluster.store, kind, value) {
+                Ok(()) => out.line(format!("{} scaled", resources::name_ref(kind, &name))),
+                Err(e) => out.fail(server_error(&e, None)),
+            }
+        }
+    }
+    Ok(())
+}
