@@ -85,7 +85,10 @@ impl Profile {
     pub fn parse(text: &str) -> Result<Profile, String> {
         let unsupported = || {
             let list: Vec<String> = SUPPORTED.iter().map(|m| format!("1.{m}")).collect();
-            format!("unsupported Kubernetes version {text:?} (supported: {})", list.join(", "))
+            format!(
+                "unsupported Kubernetes version {text:?} (supported: {})",
+                list.join(", ")
+            )
         };
         let parts: Vec<&str> = text.trim().trim_start_matches('v').split('.').collect();
         if parts.len() < 2 || parts.len() > 3 {
@@ -118,7 +121,11 @@ impl Profile {
             terminating_for_finished_pods: minor < 31,
             label_prints_unlabeled: minor >= 23,
             label_same_value_ok: minor >= 25,
-            warning_prefix: if minor >= 27 { "Warning: " } else { "warning: " },
+            warning_prefix: if minor >= 27 {
+                "Warning: "
+            } else {
+                "warning: "
+            },
             projected_service_account_token: minor >= 21,
             pod_ready_to_start_condition: minor >= 29,
             pulled_message: match minor {
@@ -126,9 +133,17 @@ impl Profile {
                 21..=25 => PulledMessage::WithTime,
                 _ => PulledMessage::WithTimeAndWaiting,
             },
-            control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
+            control_plane_role: if minor >= 24 {
+                "control-plane"
+            } else {
+                "master"
+            },
             logs_not_found_namespace: minor >= 30,
-            served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
+            served: if minor >= 33 {
+                SERVED_1_33
+            } else {
+                SERVED_1_17
+            },
         }
     }
 
@@ -139,7 +154,11 @@ impl Profile {
 
     /// The apiVersions this server serves for a kind, preferred first (empty: not served).
     pub fn versions_of(&self, kind: &str) -> &'static [&'static str] {
-        self.served.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v).unwrap_or(&[])
+        self.served
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| *v)
+            .unwrap_or(&[])
     }
 
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {
