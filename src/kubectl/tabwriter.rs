@@ -339,7 +339,8 @@ mod tests {
     #[test]
     fn writer_buffers_until_finish() {
         let mut w = TabWriter::describe();
-        write!(w, "Name:\t{}\n", "web").unwrap();
+        let name = "web";
+        writeln!(w, "Name:\t{name}").unwrap();
         w.push_str("Namespace:\tdefault\n");
         assert_eq!(w.finish(), "Name:       web\nNamespace:  default\n");
     }

@@ -269,3 +269,27 @@ fn describe_node_without_lease_uses_heartbeat() {
         out.replace("13:29:53 +0000\nConditions", "13:30:25 +0000\nConditions")
     });
 }
+
+/// The same node through kubectl 1.17's eyes: upper-case `AGE`, no huge-page rows
+/// under `Allocated resources`, only the kubelet's (name-keyed) events, sources with
+/// their host.
+#[test]
+fn describe_node_ready_in_1_17_style() {
+    let Some(dir) = golden_dir() else { return };
+    let mut case = Case::load(&dir, "1.33", "describe-node-ready");
+    case.profile = Profile::for_minor(17);
+    let node: Node = case.one("Node");
+    let lease: Lease = case.one("Lease");
+    let pods: Vec<Pod> = case.objects("Pod");
+    let events = case.events();
+    let out = describe_node_with_lease(
+        &node,
+        Some(&lease),
+        &pods.iter().collect::<Vec<_>>(),
+        &case.env(&events),
+    );
+    assert!(out.contains("Memory Limits  AGE\n"), "{out}");
+    assert!(!out.contains("  hugepages-1Gi      0 (0%)"), "{out}");
+    assert!(!out.contains("RegisteredNode"), "{out}");
+    assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
+}

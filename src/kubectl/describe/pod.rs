@@ -253,3 +253,181 @@ fn pod_source<'a>(pod: &'a Pod, statuses: &'a Option<Vec<ContainerStatus>>) -> S
         statuses: statuses.as_deref().unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::event::{EventRecord, EventType, InvolvedObject};
+    use crate::profile::Profile;
+    use crate::time::{MINUTE, Millis, SECOND, WallClock};
+    use serde_json::json;
+
+    fn kubelet_or_scheduler(
+        reason: &str,
+        message: &str,
+        component: &'static str,
+        at: Millis,
+    ) -> EventRecord {
+        EventRecord {
+            name: format!("kubia-dssvz.{reason}"),
+            involved: InvolvedObject {
+                kind: "Pod".into(),
+                namespace: "default".into(),
+                name: "kubia-dssvz".into(),
+                uid: "u".into(),
+                field_path: None,
+                api_version: "v1".into(),
+            },
+            type_: EventType::Normal,
+            reason: reason.into(),
+            message: message.into(),
+            component,
+            host: (component == "kubelet").then(|| "minikube".to_string()),
+            first: at,
+            last: at,
+            count: 1,
+        }
+    }
+
+    /// A pod of a 1.17 cluster: secret service-account volume, no `Service Account` line
+    /// or `PodReadyToStartContainers`, tolerations without `op=Exists`, kubelet events
+    /// from `kubelet, <node>` and the scheduler's events.k8s.io event aged `<unknown>`.
+    #[test]
+    fn pod_on_1_17() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {
+                "name": "kubia-dssvz", "namespace": "default", "labels": {"app": "kubia"},
+                "ownerReferences": [{"apiVersion": "v1", "kind": "ReplicationController", "name": "kubia",
+                                     "uid": "r", "controller": true}]
+            },
+            "spec": {
+                "priority": 0, "serviceAccountName": "default", "nodeName": "minikube",
+                "containers": [{
+                    "name": "kubia", "image": "luksa/kubia",
+                    "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                    "volumeMounts": [{"name": "default-token-7zvwp", "readOnly": true,
+                                      "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
+                }],
+                "volumes": [{"name": "default-token-7zvwp", "secret": {"secretName": "default-token-7zvwp"}}],
+                "tolerations": [
+                    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+                    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+                ]
+            },
+            "status": {
+                "phase": "Running", "hostIP": "192.168.99.100", "podIP": "172.17.0.4",
+                "podIPs": [{"ip": "172.17.0.4"}], "startTime": "2020-01-01T00:00:01Z", "qosClass": "BestEffort",
+                "conditions": [
+                    {"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"},
+                    {"type": "ContainersReady", "status": "True"}, {"type": "PodScheduled", "status": "True"}
+                ],
+                "containerStatuses": [{
+                    "name": "kubia", "image": "luksa/kubia:latest", "imageID": "docker-pullable://luksa/kubia@sha256:3f28",
+                    "containerID": "docker://5e8b", "ready": true, "restartCount": 0,
+                    "state": {"running": {"startedAt": "2020-01-01T00:00:09Z"}}
+                }]
+            }
+        }))
+        .unwrap();
+        let events = [
+            kubelet_or_scheduler(
+                "Scheduled",
+                "Successfully assigned default/kubia-dssvz to minikube",
+                "default-scheduler",
+                0,
+            ),
+            kubelet_or_scheduler(
+                "Pulling",
+                "Pulling image \"luksa/kubia\"",
+                "kubelet",
+                2 * SECOND,
+            ),
+            kubelet_or_scheduler("Started", "Started container kubia", "kubelet", 9 * SECOND),
+        ];
+        let profile = Profile::for_minor(17);
+        let env = DescribeEnv {
+            profile: &profile,
+            clock: WallClock::new("2020-01-01T00:00:00Z".parse().unwrap()),
+            now: 5 * MINUTE + 2 * SECOND,
+            events: events.iter().collect(),
+        };
+        let expected = "\
+Name:         kubia-dssvz
+Namespace:    default
+Priority:     0
+Node:         minikube/192.168.99.100
+Start Time:   Wed, 01 Jan 2020 00:00:01 +0000
+Labels:       app=kubia
+Annotations:  <none>
+Status:       Running
+IP:           172.17.0.4
+IPs:
+  IP:           172.17.0.4
+Controlled By:  ReplicationController/kubia
+Containers:
+  kubia:
+    Container ID:   docker://5e8b
+    Image:          luksa/kubia
+    Image ID:       docker-pullable://luksa/kubia@sha256:3f28
+    Port:           8080/TCP
+    Host Port:      0/TCP
+    State:          Running
+      Started:      Wed, 01 Jan 2020 00:00:09 +0000
+    Ready:          True
+    Restart Count:  0
+    Environment:    <none>
+    Mounts:
+      /var/run/secrets/kubernetes.io/serviceaccount from default-token-7zvwp (ro)
+Conditions:
+  Type              Status
+  Initialized       True 
+  Ready             True 
+  ContainersReady   True 
+  PodScheduled      True 
+Volumes:
+  default-token-7zvwp:
+    Type:        Secret (a volume populated by a Secret)
+    SecretName:  default-token-7zvwp
+    Optional:    false
+QoS Class:       BestEffort
+Node-Selectors:  <none>
+Tolerations:     node.kubernetes.io/not-ready:NoExecute for 300s
+                 node.kubernetes.io/unreachable:NoExecute for 300s
+Events:
+  Type    Reason     Age        From               Message
+  ----    ------     ----       ----               -------
+  Normal  Scheduled  <unknown>  default-scheduler  Successfully assigned default/kubia-dssvz to minikube
+  Normal  Pulling    5m         kubelet, minikube  Pulling image \"luksa/kubia\"
+  Normal  Started    4m53s      kubelet, minikube  Started container kubia
+";
+        assert_eq!(describe_pod(&pod, &env), expected);
+    }
+
+    #[test]
+    fn terminating_status_depends_on_version_for_finished_pods() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p", "namespace": "d", "deletionTimestamp": "2020-01-01T00:01:00Z",
+                         "deletionGracePeriodSeconds": 30},
+            "spec": {"containers": []},
+            "status": {"phase": "Succeeded"}
+        }))
+        .unwrap();
+        let render = |minor| {
+            let profile = Profile::for_minor(minor);
+            let env = DescribeEnv {
+                profile: &profile,
+                clock: WallClock::new("2020-01-01T00:00:00Z".parse().unwrap()),
+                now: 30 * SECOND,
+                events: vec![],
+            };
+            describe_pod(&pod, &env)
+        };
+        let old = render(30);
+        assert!(
+            old.contains("Status:                    Terminating (lasts <invalid>)\n"),
+            "{old}"
+        );
+        assert!(old.contains("Termination Grace Period:  30s\n"), "{old}");
+        assert!(render(33).contains("Status:       Succeeded\n"));
+    }
+}

@@ -148,3 +148,131 @@ fn controller_conditions<'a>(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::event::{EventRecord, EventType, InvolvedObject};
+    use crate::profile::Profile;
+    use crate::time::{MINUTE, SECOND, WallClock};
+    use serde_json::json;
+
+    fn template() -> serde_json::Value {
+        json!({
+            "metadata": {"labels": {"app": "kubia"}},
+            "spec": {"containers": [{"name": "kubia", "image": "ksfzhaohui/kubia"}]}
+        })
+    }
+
+    fn running_pods() -> Vec<Pod> {
+        (0..3)
+            .map(|_| serde_json::from_value(json!({"status": {"phase": "Running"}})).unwrap())
+            .collect()
+    }
+
+    fn env<'a>(profile: &'a Profile, events: &'a [EventRecord]) -> DescribeEnv<'a> {
+        DescribeEnv {
+            profile,
+            clock: WallClock::new("2020-01-01T00:00:00Z".parse().unwrap()),
+            now: 10 * MINUTE,
+            events: events.iter().collect(),
+        }
+    }
+
+    /// The output of `kubectl describe rs` against a 1.17 cluster.
+    #[test]
+    fn replica_set_on_1_17() {
+        let rs: ReplicaSet = serde_json::from_value(json!({
+            "metadata": {"name": "kubia", "namespace": "default"},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "kubia"}}, "template": template()},
+            "status": {"replicas": 3}
+        }))
+        .unwrap();
+        let pods = running_pods();
+        let profile = Profile::for_minor(17);
+        let out = describe_replica_set(&rs, &pods.iter().collect::<Vec<_>>(), &env(&profile, &[]));
+        let expected = "\
+Name:         kubia
+Namespace:    default
+Selector:     app=kubia
+Labels:       <none>
+Annotations:  <none>
+Replicas:     3 current / 3 desired
+Pods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed
+Pod Template:
+  Labels:  app=kubia
+  Containers:
+   kubia:
+    Image:        ksfzhaohui/kubia
+    Port:         <none>
+    Host Port:    <none>
+    Environment:  <none>
+    Mounts:       <none>
+  Volumes:        <none>
+Events:           <none>
+";
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn replication_controller_events_on_1_17() {
+        let rc: ReplicationController = serde_json::from_value(json!({
+            "metadata": {"name": "kubia", "namespace": "default"},
+            "spec": {"replicas": 3, "selector": {"app": "kubia"}, "template": template()},
+            "status": {"replicas": 3}
+        }))
+        .unwrap();
+        let created = EventRecord {
+            name: "kubia.15f0a".into(),
+            involved: InvolvedObject {
+                kind: "ReplicationController".into(),
+                namespace: "default".into(),
+                name: "kubia".into(),
+                uid: "u".into(),
+                field_path: None,
+                api_version: "v1".into(),
+            },
+            type_: EventType::Normal,
+            reason: "SuccessfulCreate".into(),
+            message: "Created pod: kubia-dssvz".into(),
+            component: "replication-controller",
+            host: None,
+            first: 4 * MINUTE + 40 * SECOND,
+            last: 4 * MINUTE + 40 * SECOND,
+            count: 1,
+        };
+        let pods = running_pods();
+        let profile = Profile::for_minor(17);
+        let events = [created];
+        let out = describe_replication_controller(
+            &rc,
+            &pods.iter().collect::<Vec<_>>(),
+            &env(&profile, &events),
+        );
+        let tail = "\
+  Volumes:        <none>
+Events:
+  Type    Reason            Age    From                    Message
+  ----    ------            ----   ----                    -------
+  Normal  SuccessfulCreate  5m20s  replication-controller  Created pod: kubia-dssvz
+";
+        assert!(
+            out.starts_with(
+                "Name:         kubia\nNamespace:    default\nSelector:     app=kubia\n"
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with(tail), "{out}");
+    }
+
+    #[test]
+    fn nil_rc_template_prints_unset_without_newline() {
+        let rc: ReplicationController = serde_json::from_value(
+            json!({"metadata": {"name": "x", "namespace": "d"}, "spec": {"replicas": 0}}),
+        )
+        .unwrap();
+        let profile = Profile::for_minor(33);
+        let out = describe_replication_controller(&rc, &[], &env(&profile, &[]));
+        assert!(out.contains("Pod Template:\n  <unset>Events:"), "{out}");
+    }
+}
