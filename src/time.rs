@@ -68,9 +68,14 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             i += 1;
         }
         if start == i {
-            return Err(format!("invalid duration {text:?}: expected a number at {:?}", &s[start..]));
+            return Err(format!(
+                "invalid duration {text:?}: expected a number at {:?}",
+                &s[start..]
+            ));
         }
-        let n: Millis = s[start..i].parse().map_err(|_| format!("invalid duration {text:?}: number too large"))?;
+        let n: Millis = s[start..i]
+            .parse()
+            .map_err(|_| format!("invalid duration {text:?}: number too large"))?;
         let unit_start = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;
@@ -81,8 +86,16 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             "m" => MINUTE,
             "h" => HOUR,
             "d" => DAY,
-            "" => return Err(format!("invalid duration {text:?}: missing unit (d, h, m, s or ms) after {n}")),
-            other => return Err(format!("invalid duration {text:?}: unknown unit {other:?} (expected d, h, m, s or ms)")),
+            "" => {
+                return Err(format!(
+                    "invalid duration {text:?}: missing unit (d, h, m, s or ms) after {n}"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "invalid duration {text:?}: unknown unit {other:?} (expected d, h, m, s or ms)"
+                ));
+            }
         };
         total = n
             .checked_mul(unit)

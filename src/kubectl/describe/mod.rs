@@ -1,24 +1,57 @@
-//! kubectl describe layouts. (Placeholder until the full port lands.)
+//! kubectl describe layouts.
+//!
+//! Each describer builds the exact tab-separated stream kubectl's `describe.go` writes
+//! (quirks included) and runs it through the describe tabwriter, so alignment comes out
+//! the way Go's tabwriter makes it rather than being computed per section. Everything
+//! that differs between kubectl versions is a field of [`DescribeStyle`], set in one
+//! table from the profile's minor version.
+//!
+//! Times: absolute dates print in UTC (`+0000`), ages are measured against the virtual
+//! `now` through the scenario's wall clock, from timestamps truncated to whole seconds
+//! as the API stores them.
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::{Node, Pod, ReplicationController};
+mod containers;
+mod events;
+mod node;
+mod pod;
+mod quantity;
+mod replicaset;
+mod resources;
+mod style;
+mod template;
+mod volumes;
+mod writer;
 
+#[cfg(test)]
+mod golden_tests;
+
+use jiff::Timestamp;
+
+pub use node::{describe_node, describe_node_with_lease};
+pub use pod::describe_pod;
+pub use replicaset::{describe_replica_set, describe_replication_controller};
+pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};
+
+/// What a describer needs besides the object: the version, the clock, and the events
+/// kubectl would have listed for the object.
 pub struct DescribeEnv<'a> {
     pub profile: &'a crate::profile::Profile,
+    /// Maps virtual Millis to wall time; `start` = wall time at t=0.
     pub clock: crate::time::WallClock,
+    /// Virtual now.
     pub now: crate::time::Millis,
+    /// Already filtered to the described object, in recording order.
     pub events: Vec<&'a crate::api::event::EventRecord>,
 }
 
-pub fn describe_pod(pod: &Pod, _env: &DescribeEnv) -> String {
-    format!("Name:  {}\n", pod.metadata.name.clone().unwrap_or_default())
-}
-pub fn describe_replica_set(rs: &ReplicaSet, _pods: &[&Pod], _env: &DescribeEnv) -> String {
-    format!("Name:  {}\n", rs.metadata.name.clone().unwrap_or_default())
-}
-pub fn describe_replication_controller(rc: &ReplicationController, _pods: &[&Pod], _env: &DescribeEnv) -> String {
-    format!("Name:  {}\n", rc.metadata.name.clone().unwrap_or_default())
-}
-pub fn describe_node(node: &Node, _pods: &[&Pod], _env: &DescribeEnv) -> String {
-    format!("Name:  {}\n", node.metadata.name.clone().unwrap_or_default())
+impl DescribeEnv<'_> {
+    /// The layout rules of this profile's kubectl.
+    pub fn style(&self) -> DescribeStyle {
+        DescribeStyle::for_profile(self.profile)
+    }
+
+    /// Wall-clock now, at full precision.
+    pub fn now_wall(&self) -> Timestamp {
+        self.clock.at(self.now)
+    }
 }
