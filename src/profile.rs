@@ -97,10 +97,7 @@ impl Profile {
     pub fn parse(text: &str) -> Result<Profile, String> {
         let unsupported = || {
             let list: Vec<String> = SUPPORTED.iter().map(|m| format!("1.{m}")).collect();
-            format!(
-                "unsupported Kubernetes version {text:?} (supported: {})",
-                list.join(", ")
-            )
+            format!("unsupported Kubernetes version {text:?} (supported: {})", list.join(", "))
         };
         let parts: Vec<&str> = text.trim().trim_start_matches('v').split('.').collect();
         if parts.len() < 2 || parts.len() > 3 {
@@ -133,11 +130,7 @@ impl Profile {
             terminating_for_finished_pods: minor < 31,
             label_prints_unlabeled: minor >= 23,
             label_same_value_ok: minor >= 25,
-            warning_prefix: if minor >= 27 {
-                "Warning: "
-            } else {
-                "warning: "
-            },
+            warning_prefix: if minor >= 27 { "Warning: " } else { "warning: " },
             projected_service_account_token: minor >= 21,
             pod_ready_to_start_condition: minor >= 29,
             pulled_message: match minor {
@@ -145,17 +138,18 @@ impl Profile {
                 21..=25 => PulledMessage::WithTime,
                 _ => PulledMessage::WithTimeAndWaiting,
             },
-            control_plane_role: if minor >= 24 {
-                "control-plane"
-            } else {
-                "master"
-            },
+            control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
             logs_not_found_namespace: minor >= 30,
-            served: if minor >= 33 {
-                SERVED_1_33
-            } else {
-                SERVED_1_17
+            container_runtime: if minor >= 24 { "containerd" } else { "docker" },
+            container_runtime_version: match minor {
+                0..=17 => "docker://19.3.6",
+                18..=23 => "docker://20.10.8",
+                _ => "containerd://1.7.18",
             },
+            pulled_image_size: minor >= 30,
+            backoff_message_names_container: minor >= 22,
+            resource_mapping_error: minor >= 24,
+            served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }
 
@@ -166,11 +160,7 @@ impl Profile {
 
     /// The apiVersions this server serves for a kind, preferred first (empty: not served).
     pub fn versions_of(&self, kind: &str) -> &'static [&'static str] {
-        self.served
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, v)| *v)
-            .unwrap_or(&[])
+        self.served.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v).unwrap_or(&[])
     }
 
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {

@@ -39,9 +39,7 @@ impl Rng {
 
     /// Five characters from Kubernetes' alphabet, as `generateName` appends.
     pub fn name_suffix(&mut self) -> String {
-        (0..5)
-            .map(|_| ALPHANUMS[self.below(ALPHANUMS.len() as u64) as usize] as char)
-            .collect()
+        (0..5).map(|_| ALPHANUMS[self.below(ALPHANUMS.len() as u64) as usize] as char).collect()
     }
 }
 
@@ -56,9 +54,6 @@ mod tests {
         let x: Vec<String> = (0..3).map(|_| a.name_suffix()).collect();
         let y: Vec<String> = (0..3).map(|_| b.name_suffix()).collect();
         assert_eq!(x, y);
-        assert!(
-            x.iter()
-                .all(|s| s.len() == 5 && s.bytes().all(|c| ALPHANUMS.contains(&c)))
-        );
+        assert!(x.iter().all(|s| s.len() == 5 && s.bytes().all(|c| ALPHANUMS.contains(&c))));
     }
 }

@@ -68,14 +68,10 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             i += 1;
         }
         if start == i {
-            return Err(format!(
-                "invalid duration {text:?}: expected a number at {:?}",
-                &s[start..]
-            ));
+            return Err(format!("invalid duration {text:?}: expected a number at {:?}", &s[start..]));
         }
-        let n: Millis = s[start..i]
-            .parse()
-            .map_err(|_| format!("invalid duration {text:?}: number too large"))?;
+        let n: Millis =
+            s[start..i].parse().map_err(|_| format!("invalid duration {text:?}: number too large"))?;
         let unit_start = i;
         while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
             i += 1;
@@ -87,9 +83,7 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             "h" => HOUR,
             "d" => DAY,
             "" => {
-                return Err(format!(
-                    "invalid duration {text:?}: missing unit (d, h, m, s or ms) after {n}"
-                ));
+                return Err(format!("invalid duration {text:?}: missing unit (d, h, m, s or ms) after {n}"));
             }
             other => {
                 return Err(format!(

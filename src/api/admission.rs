@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMapProjection, Container, ContainerPort, DownwardAPIProjection, DownwardAPIVolumeFile,
-    KeyToPath, ObjectFieldSelector, Pod, PodSpec, PodTemplateSpec, ProjectedVolumeSource,
-    ReplicationController, SecretVolumeSource, ServiceAccountTokenProjection, Toleration, Volume,
-    VolumeMount, VolumeProjection,
+    ConfigMapProjection, Container, ContainerPort, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath,
+    ObjectFieldSelector, Pod, PodSpec, PodTemplateSpec, ProjectedVolumeSource, ReplicationController,
+    SecretVolumeSource, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
 };
 
 use super::error::ApiError;
@@ -155,9 +154,11 @@ impl Admit for Pod {
             spec.service_account = Some("default".into());
         }
         let spec = self.spec.as_mut().expect("just defaulted");
-        let has_token_volume = spec.volumes.iter().flatten().any(|v| {
-            v.name.starts_with("kube-api-access-") || v.name.starts_with("default-token-")
-        });
+        let has_token_volume = spec
+            .volumes
+            .iter()
+            .flatten()
+            .any(|v| v.name.starts_with("kube-api-access-") || v.name.starts_with("default-token-"));
         if has_token_volume {
             return;
         }
@@ -179,7 +180,8 @@ impl Admit for Pod {
         for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
             let tolerated = tolerations.iter().any(|t| {
                 (t.key.as_deref() == Some(key) || t.key.as_deref().unwrap_or("").is_empty())
-                    && (t.effect.as_deref() == Some("NoExecute") || t.effect.as_deref().unwrap_or("").is_empty())
+                    && (t.effect.as_deref() == Some("NoExecute")
+                        || t.effect.as_deref().unwrap_or("").is_empty())
             });
             if !tolerated {
                 tolerations.push(Toleration {
@@ -219,7 +221,11 @@ fn service_account_volume(store: &mut Store, namespace: &str) -> Volume {
                     VolumeProjection {
                         config_map: Some(ConfigMapProjection {
                             name: "kube-root-ca.crt".into(),
-                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                            items: Some(vec![KeyToPath {
+                                key: "ca.crt".into(),
+                                path: "ca.crt".into(),
+                                mode: None,
+                            }]),
                             ..Default::default()
                         }),
                         ..Default::default()
@@ -296,11 +302,11 @@ fn validate_replicated(
     match selector {
         None => causes.push("spec.selector: Required value".into()),
         Some(Err(e)) => causes.push(format!("spec.selector: Invalid value: {e}")),
-        Some(Ok(sel)) if sel.is_empty() => {
-            causes.push("spec.selector: Invalid value: \"null\": empty selector is invalid for deployment".into())
-        }
+        Some(Ok(sel)) if sel.is_empty() => causes
+            .push("spec.selector: Invalid value: \"null\": empty selector is invalid for deployment".into()),
         Some(Ok(sel)) => {
-            let labels = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+            let labels =
+                template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
             if !sel.matches(&labels) {
                 causes.push(format!(
                     "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",

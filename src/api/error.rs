@@ -39,17 +39,15 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::NotFound { kind, name } => write!(f, "{} \"{name}\" not found", kind.qualified_plural()),
+            ApiError::NotFound { kind, name } => {
+                write!(f, "{} \"{name}\" not found", kind.qualified_plural())
+            }
             ApiError::AlreadyExists { kind, name } => {
                 write!(f, "{} \"{name}\" already exists", kind.qualified_plural())
             }
             ApiError::Invalid { kind, name, causes } => {
                 write!(f, "{} \"{name}\" is invalid: ", kind.info().name)?;
-                if causes.len() == 1 {
-                    f.write_str(&causes[0])
-                } else {
-                    write!(f, "[{}]", causes.join(", "))
-                }
+                if causes.len() == 1 { f.write_str(&causes[0]) } else { write!(f, "[{}]", causes.join(", ")) }
             }
             ApiError::BadRequest(msg) => f.write_str(msg),
         }

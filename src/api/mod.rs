@@ -10,4 +10,4 @@ pub mod store;
 
 pub use error::ApiError;
 pub use kind::Kind;
-pub use store::{Object, ObjKey, Store};
+pub use store::{ObjKey, Object, Store};

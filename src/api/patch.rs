@@ -119,9 +119,13 @@ mod tests {
 
     #[test]
     fn strategic_merges_containers_by_name() {
-        let mut t = json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}});
+        let mut t =
+            json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}});
         strategic_merge(&mut t, &json!({"spec": {"containers": [{"name": "b", "image": "z"}]}}));
-        assert_eq!(t, json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]}}));
+        assert_eq!(
+            t,
+            json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]}})
+        );
         let mut t = json!({"spec": {"containers": [{"name": "a"}]}});
         merge_patch(&mut t, &json!({"spec": {"containers": [{"name": "b"}]}}));
         assert_eq!(t, json!({"spec": {"containers": [{"name": "b"}]}}));
@@ -130,7 +134,11 @@ mod tests {
     #[test]
     fn apply_deletions() {
         let mut t = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"x": 1}});
-        remove_deleted_fields(&mut t, &json!({"metadata": {"labels": {"a": "1", "b": "2"}}}), &json!({"metadata": {"labels": {"a": "1"}}}));
+        remove_deleted_fields(
+            &mut t,
+            &json!({"metadata": {"labels": {"a": "1", "b": "2"}}}),
+            &json!({"metadata": {"labels": {"a": "1"}}}),
+        );
         assert_eq!(t, json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 1}}));
     }
 }

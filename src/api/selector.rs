@@ -169,14 +169,17 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
         } else if let Some(r) = rest.strip_prefix("in") {
             (Op::In, r)
         } else {
-            return Err(format!("unable to parse requirement: found '{rest}', expected: in, notin, =, ==, !=, gt, lt"));
+            return Err(format!(
+                "unable to parse requirement: found '{rest}', expected: in, notin, =, ==, !=, gt, lt"
+            ));
         };
         let list = list.trim();
         let inner = list
             .strip_prefix('(')
             .and_then(|l| l.strip_suffix(')'))
             .ok_or_else(|| format!("unable to parse requirement: found '{list}', expected: '('"))?;
-        let values: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+        let values: Vec<String> =
+            inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
         return Ok(Requirement { key, op, values });
     }
     Ok(Requirement { key: valid_key(part)?, op: Op::Exists, values: vec![] })
@@ -233,7 +236,10 @@ mod tests {
 
     #[test]
     fn format_labels_sorted() {
-        assert_eq!(format_labels(Some(&labels(&[("type", "special"), ("app", "kubia")]))), "app=kubia,type=special");
+        assert_eq!(
+            format_labels(Some(&labels(&[("type", "special"), ("app", "kubia")]))),
+            "app=kubia,type=special"
+        );
         assert_eq!(format_labels(None), "<none>");
     }
 

@@ -330,9 +330,7 @@ impl Store {
         }
         if obj.metadata().name.as_deref().unwrap_or("").is_empty() {
             let Some(prefix) = obj.metadata().generate_name.clone() else {
-                return Err(ApiError::BadRequest(
-                    "resource name may not be empty".into(),
-                ));
+                return Err(ApiError::BadRequest("resource name may not be empty".into()));
             };
             let base: String = prefix.chars().take(constants::MAX_GENERATED_NAME_PREFIX).collect();
             loop {
@@ -357,7 +355,10 @@ impl Store {
             meta.creation_timestamp = Some(created);
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
-            if T::STORED_KIND != Kind::Pod && T::STORED_KIND != Kind::Node && T::STORED_KIND != Kind::Namespace {
+            if T::STORED_KIND != Kind::Pod
+                && T::STORED_KIND != Kind::Node
+                && T::STORED_KIND != Kind::Namespace
+            {
                 meta.generation = Some(1);
             }
         }
@@ -426,7 +427,12 @@ impl Store {
     /// Deletes as the apiserver's DELETE does: graceful for pods, finalizers for
     /// foreground and orphan propagation, immediate removal otherwise. Returns the object
     /// as it was when the request was accepted.
-    pub fn delete<T: Object>(&mut self, namespace: &str, name: &str, opts: DeleteOptions) -> Result<T, ApiError> {
+    pub fn delete<T: Object>(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        opts: DeleteOptions,
+    ) -> Result<T, ApiError> {
         let key = (namespace.to_string(), name.to_string());
         let Some(obj) = T::table(self).get(&key).cloned() else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: name.to_string() });
@@ -583,10 +589,10 @@ impl Store {
         host: Option<String>,
     ) {
         let now = self.now;
-        let bucket = self.spam.entry((involved.uid.clone(), component, host.clone())).or_insert(SpamBucket {
-            tokens: constants::EVENT_SPAM_BURST,
-            last: now,
-        });
+        let bucket = self
+            .spam
+            .entry((involved.uid.clone(), component, host.clone()))
+            .or_insert(SpamBucket { tokens: constants::EVENT_SPAM_BURST, last: now });
         let refill = (now - bucket.last) as f64 / constants::EVENT_SPAM_REFILL_MS as f64;
         bucket.tokens = (bucket.tokens + refill).min(constants::EVENT_SPAM_BURST);
         bucket.last = now;
@@ -624,7 +630,10 @@ impl Store {
 
     /// Events about one object (by uid), in recording order.
     pub fn events_for(&self, uid: &str) -> Vec<&EventRecord> {
-        self.events_by_uid.get(uid).map(|ix| ix.iter().map(|&i| &self.events[i]).collect()).unwrap_or_default()
+        self.events_by_uid
+            .get(uid)
+            .map(|ix| ix.iter().map(|&i| &self.events[i]).collect())
+            .unwrap_or_default()
     }
 
     pub fn events(&self) -> &[EventRecord] {

@@ -63,7 +63,11 @@ impl GarbageCollector {
     }
 }
 
-fn meta_of(kind: Kind, key: &ObjKey, store: &Store) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta> {
+fn meta_of(
+    kind: Kind,
+    key: &ObjKey,
+    store: &Store,
+) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta> {
     with_kind!(kind, T => store.get_by_key::<T>(key).map(|o| o.metadata().clone()), else None)
 }
 
@@ -154,7 +158,8 @@ fn finalize(store: &mut Store, kind: Kind, key: &ObjKey) {
             }
             if dmeta.deletion_timestamp.is_none() {
                 let has_dependents = !store.dependents_of(dmeta.uid.as_deref().unwrap_or("")).is_empty();
-                let propagation = if has_dependents { Propagation::Foreground } else { Propagation::Background };
+                let propagation =
+                    if has_dependents { Propagation::Foreground } else { Propagation::Background };
                 delete(store, dkind, &dkey, propagation);
             }
         }
@@ -163,7 +168,10 @@ fn finalize(store: &mut Store, kind: Kind, key: &ObjKey) {
             .into_iter()
             .filter(|(dkind, dkey)| {
                 meta_of(*dkind, dkey, store).is_some_and(|m| {
-                    m.owner_references.iter().flatten().any(|r| r.uid == uid && r.block_owner_deletion == Some(true))
+                    m.owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.uid == uid && r.block_owner_deletion == Some(true))
                 })
             })
             .count();

@@ -155,7 +155,10 @@ impl NodeLifecycle {
                     .min();
                 let tolerated = tolerates(&tolerations, &taint);
                 (
-                    (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()),
+                    (
+                        p.metadata.namespace.clone().unwrap_or_default(),
+                        p.metadata.name.clone().unwrap_or_default(),
+                    ),
                     seconds,
                     tolerated,
                 )

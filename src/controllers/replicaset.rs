@@ -156,7 +156,8 @@ impl ReplicaSetController {
         if rs.deleting {
             return claimed;
         }
-        let candidates: Vec<String> = self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let candidates: Vec<String> =
+            self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         for name in candidates {
             let Some(pod) = store.get::<Pod>(&rs.key.0, &name).cloned() else { continue };
             if controller_ref(&pod.metadata).is_some()
@@ -194,7 +195,8 @@ impl ReplicaSetController {
 
     fn update_status(&mut self, rs: &Replicated, active: &[Pod], store: &mut Store, requeues: &mut Requeues) {
         let now = store.clock.at(store.now);
-        let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        let template_labels =
+            rs.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
         let replicas = active.len() as i32;
         let fully_labeled = active
             .iter()
@@ -227,7 +229,9 @@ impl ReplicaSetController {
                 }
             }
             _ => {
-                let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else { return };
+                let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else {
+                    return;
+                };
                 let status = ReplicationControllerStatus {
                     replicas,
                     fully_labeled_replicas: opt(fully_labeled),
@@ -294,7 +298,10 @@ fn matching_controllers(store: &Store, namespace: &str, pod: &Pod) -> Vec<(Kind,
             && !sel.is_empty()
             && sel.matches_opt(pod.metadata.labels.as_ref())
         {
-            out.push((Kind::ReplicaSet, (namespace.to_string(), rs.metadata.name.clone().unwrap_or_default())));
+            out.push((
+                Kind::ReplicaSet,
+                (namespace.to_string(), rs.metadata.name.clone().unwrap_or_default()),
+            ));
         }
     }
     for rc in store.list::<ReplicationController>(Some(namespace)) {
@@ -302,7 +309,10 @@ fn matching_controllers(store: &Store, namespace: &str, pod: &Pod) -> Vec<(Kind,
             && !selector.is_empty()
             && Selector::from_map(selector).matches_opt(pod.metadata.labels.as_ref())
         {
-            out.push((Kind::ReplicationController, (namespace.to_string(), rc.metadata.name.clone().unwrap_or_default())));
+            out.push((
+                Kind::ReplicationController,
+                (namespace.to_string(), rc.metadata.name.clone().unwrap_or_default()),
+            ));
         }
     }
     out
@@ -394,7 +404,9 @@ fn pods_to_delete(active: &[Pod], count: usize, rs: &Replicated, store: &Store) 
                 .dependents_of(owner)
                 .into_iter()
                 .filter(|(k, _)| *k == Kind::ReplicaSet)
-                .filter_map(|(_, key)| store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone()))
+                .filter_map(|(_, key)| {
+                    store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone())
+                })
                 .collect(),
             None => vec![rs.uid.clone()],
         };
@@ -432,7 +444,12 @@ fn deletion_cost(pod: &Pod) -> i32 {
 }
 
 fn max_restarts(pod: &Pod) -> i32 {
-    pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).max().unwrap_or(0)
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .map(|c| c.restart_count)
+        .max()
+        .unwrap_or(0)
 }
 
 /// floor(log2(nanoseconds since t)), the LogarithmicScaleDown bucket.
@@ -442,7 +459,13 @@ fn log_bucket(t: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
 }
 
 /// `Less` of ActivePodsWithRanks: `Ordering::Less` means "delete first".
-fn compare_for_deletion(a: &Pod, b: &Pod, ranked: bool, on_node: &BTreeMap<String, i64>, now: jiff::Timestamp) -> Ordering {
+fn compare_for_deletion(
+    a: &Pod,
+    b: &Pod,
+    ranked: bool,
+    on_node: &BTreeMap<String, i64>,
+    now: jiff::Timestamp,
+) -> Ordering {
     let assigned = |p: &Pod| p.bound_node().is_some();
     if assigned(a) != assigned(b) {
         return assigned(a).cmp(&assigned(b));

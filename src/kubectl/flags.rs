@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn parses_like_pflag() {
-        let p = parse("get", FLAGS, &words("pods -owide --show-labels -L a,b -L c -n kube-system x")).unwrap();
+        let p =
+            parse("get", FLAGS, &words("pods -owide --show-labels -L a,b -L c -n kube-system x")).unwrap();
         assert_eq!(p.args, vec!["pods", "x"]);
         assert_eq!(p.string("output"), Some("wide"));
         assert!(p.bool("show-labels"));

@@ -9,7 +9,9 @@ pub fn render(template: &str, data: &Value) -> Result<String, String> {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&unescape(&rest[..start]));
-        let end = rest[start..].find('}').ok_or_else(|| format!("unclosed action in template {template:?}"))? + start;
+        let end =
+            rest[start..].find('}').ok_or_else(|| format!("unclosed action in template {template:?}"))?
+                + start;
         let expr = rest[start + 1..end].trim();
         let values = eval(expr, data)?;
         let texts: Vec<String> = values.iter().map(|v| text(v)).collect();

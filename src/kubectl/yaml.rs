@@ -93,7 +93,8 @@ fn scalar_text(v: &Value, indent: usize) -> String {
             if s.contains('\n') {
                 let pad = " ".repeat(indent);
                 let chomp = if s.ends_with('\n') { "|" } else { "|-" };
-                let body: Vec<String> = s.trim_end_matches('\n').split('\n').map(|l| format!("{pad}{l}")).collect();
+                let body: Vec<String> =
+                    s.trim_end_matches('\n').split('\n').map(|l| format!("{pad}{l}")).collect();
                 format!("{chomp}\n{}", body.join("\n"))
             } else {
                 quote_if_needed(s)
@@ -110,14 +111,27 @@ fn quote_if_needed(s: &str) -> String {
     let ambiguous = s.is_empty()
         || matches!(
             lower.as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~" | ".inf" | "-.inf" | ".nan"
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "y"
+                | "n"
+                | "null"
+                | "~"
+                | ".inf"
+                | "-.inf"
+                | ".nan"
         )
         || s.parse::<f64>().is_ok()
         || (s.starts_with("0x") && i64::from_str_radix(&s[2..], 16).is_ok());
     let special_start = s.starts_with([
         '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ',
     ]);
-    let special = s.contains(": ") || s.contains(" #") || s.ends_with(' ') || s.ends_with(':') || s.contains('\t');
+    let special =
+        s.contains(": ") || s.contains(" #") || s.ends_with(' ') || s.ends_with(':') || s.contains('\t');
     if ambiguous || special_start && !(s.starts_with('-') && s.len() > 1 && !s.starts_with("- ")) || special {
         serde_json::to_string(s).unwrap_or_default()
     } else {

@@ -46,7 +46,8 @@ pub fn parse_command_line(line: &str) -> Result<CommandLine, String> {
         None => (None, line.to_string()),
     };
     let (command, stage) = split_pipe(&body);
-    let words = shlex::split(&command).ok_or_else(|| format!("unbalanced quotes in command line: {command}"))?;
+    let words =
+        shlex::split(&command).ok_or_else(|| format!("unbalanced quotes in command line: {command}"))?;
     let program = match words.first().map(|s| s.as_str()) {
         Some("kubectl") => Program::Kubectl(words),
         Some("echo") => Program::Echo(words[1..].to_vec()),
@@ -172,9 +173,15 @@ mod tests {
         assert_eq!(c.program, Program::Kubectl(vec!["kubectl".into(), "get".into(), "pods".into()]));
         assert_eq!(
             c.stage,
-            Some(Stage::Grep { invert: true, ignore_case: false, extended: false, pattern: "Running".into() })
+            Some(Stage::Grep {
+                invert: true,
+                ignore_case: false,
+                extended: false,
+                pattern: "Running".into()
+            })
         );
-        let c = parse_command_line("pods=$(kubectl get pods -o jsonpath='{.items[*].metadata.name}')").unwrap();
+        let c =
+            parse_command_line("pods=$(kubectl get pods -o jsonpath='{.items[*].metadata.name}')").unwrap();
         assert_eq!(c.assign.as_deref(), Some("pods"));
         assert!(parse_command_line("kubectl get pods | sort").is_err());
         assert!(parse_command_line("ls -l").is_err());

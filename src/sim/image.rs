@@ -79,7 +79,8 @@ impl ImageTable {
     /// entry sets `exit:`; an interpreted script is PID 1 `sh` and ignores SIGTERM.
     pub fn behaviour(&self, image: &str, command: &[String], args: &[String]) -> Behaviour {
         let entry = self.lookup(image).cloned().unwrap_or_default();
-        let script = if entry.exit.is_none() { shell_script(command, args).map(|s| run_script(&s)) } else { None };
+        let script =
+            if entry.exit.is_none() { shell_script(command, args).map(|s| run_script(&s)) } else { None };
         let exit = match (&script, &entry.exit) {
             (_, Some(exit)) => exit.clone(),
             (Some(run), None) => match run.exit_code {
@@ -223,7 +224,8 @@ fn split_commands(script: &str) -> Vec<(Connector, Vec<String>)> {
     let mut i = 0;
     let mut quote: Option<char> = None;
     let flush = |text: &mut String, conn: Connector, out: &mut Vec<(Connector, Vec<String>)>| {
-        let words = shlex::split(text.trim()).unwrap_or_else(|| text.split_whitespace().map(String::from).collect());
+        let words =
+            shlex::split(text.trim()).unwrap_or_else(|| text.split_whitespace().map(String::from).collect());
         out.push((conn, words));
         text.clear();
     };
@@ -281,7 +283,9 @@ mod tests {
     #[test]
     fn lookup_order_and_defaults() {
         let mut table = ImageTable::default();
-        table.entries.insert("busybox".into(), ImageSpec { pull: Some(Pull::After(5000)), ..Default::default() });
+        table
+            .entries
+            .insert("busybox".into(), ImageSpec { pull: Some(Pull::After(5000)), ..Default::default() });
         let b = table.behaviour("busybox:1.36", &strings(&["sh", "-c", "sleep 3"]), &[]);
         assert_eq!(b.pull, Pull::After(5000));
         assert_eq!(b.exit, Exit::After { after: 3000, code: 0 });

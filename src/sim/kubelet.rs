@@ -8,8 +8,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, Pod,
-    PodCondition, PodIP, PodStatus,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
+    Pod, PodCondition, PodIP, PodStatus,
 };
 
 use crate::api::event::{EventType, InvolvedObject};
@@ -204,7 +204,8 @@ impl Kubelet {
             self.down.insert(node.to_string());
         } else {
             self.down.remove(node);
-            let keys: Vec<ObjKey> = self.pods.iter().filter(|(_, rt)| rt.node == node).map(|(k, _)| k.clone()).collect();
+            let keys: Vec<ObjKey> =
+                self.pods.iter().filter(|(_, rt)| rt.node == node).map(|(k, _)| k.clone()).collect();
             for key in keys {
                 self.queue.add(key);
             }
@@ -242,7 +243,14 @@ impl Kubelet {
 
     /// A new pod on a node: sandbox with an IP, containers waiting in
     /// ContainerCreating, the first container's image pull begins.
-    fn admit(&mut self, key: &ObjKey, pod: &Pod, store: &mut Store, timers: &mut Timers, images: &ImageTable) {
+    fn admit(
+        &mut self,
+        key: &ObjKey,
+        pod: &Pod,
+        store: &mut Store,
+        timers: &mut Timers,
+        images: &ImageTable,
+    ) {
         let node = pod.bound_node().unwrap_or_default().to_string();
         let index = self.pod_cidr_index(&node);
         let host = self.next_ip.entry(node.clone()).or_insert(2);
@@ -301,11 +309,25 @@ impl Kubelet {
         let rt = &self.pods[key];
         timers.push(
             at,
-            KubeletTimer { pod: key.clone(), uid: rt.uid.clone(), container: i, epoch: rt.containers[i].epoch, action },
+            KubeletTimer {
+                pod: key.clone(),
+                uid: rt.uid.clone(),
+                container: i,
+                epoch: rt.containers[i].epoch,
+                action,
+            },
         );
     }
 
-    fn container_event(&self, key: &ObjKey, i: usize, store: &mut Store, type_: EventType, reason: &str, message: String) {
+    fn container_event(
+        &self,
+        key: &ObjKey,
+        i: usize,
+        store: &mut Store,
+        type_: EventType,
+        reason: &str,
+        message: String,
+    ) {
         let rt = &self.pods[key];
         let who = InvolvedObject {
             kind: "Pod".into(),
@@ -339,7 +361,14 @@ impl Kubelet {
             self.create_and_start(key, i, store, timers);
             return;
         }
-        self.container_event(key, i, store, EventType::Normal, "Pulling", format!("Pulling image \"{image}\""));
+        self.container_event(
+            key,
+            i,
+            store,
+            EventType::Normal,
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+        );
         match pull {
             Pull::After(d) => self.timer(key, i, now + d, Action::PullDone, timers),
             Pull::Error(d) => self.timer(key, i, now + d, Action::PullFailed, timers),
@@ -358,7 +387,8 @@ impl Kubelet {
             PulledMessage::Plain => format!("Successfully pulled image \"{image}\""),
             PulledMessage::WithTime => format!("Successfully pulled image \"{image}\" in {took}"),
             PulledMessage::WithTimeAndWaiting => {
-                let mut m = format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting)");
+                let mut m =
+                    format!("Successfully pulled image \"{image}\" in {took} ({took} including waiting)");
                 if store.profile.pulled_image_size {
                     m.push_str(&format!(". Image size: {} bytes.", 10_000_000 + fnv(image) % 90_000_000));
                 }
@@ -383,13 +413,25 @@ impl Kubelet {
         c.container_id = Some(format!("{runtime}://{}", hex64(id_seed.wrapping_mul(0x9E37_79B9))));
         let digest = hex64(fnv(&c.image));
         c.image_id = Some(if runtime == "docker" {
-            format!("docker-pullable://{}@sha256:{digest}", image_without_tag(&c.image).trim_start_matches("docker.io/library/").trim_start_matches("docker.io/"))
+            format!(
+                "docker-pullable://{}@sha256:{digest}",
+                image_without_tag(&c.image)
+                    .trim_start_matches("docker.io/library/")
+                    .trim_start_matches("docker.io/")
+            )
         } else {
             format!("{}@sha256:{digest}", image_without_tag(&c.image))
         });
         let name = c.name.clone();
         let start = c.behaviour.start;
-        self.container_event(key, i, store, EventType::Normal, "Created", format!("Created container {name}"));
+        self.container_event(
+            key,
+            i,
+            store,
+            EventType::Normal,
+            "Created",
+            format!("Created container {name}"),
+        );
         self.timer(key, i, now + start, Action::Started, timers);
     }
 
@@ -427,7 +469,14 @@ impl Kubelet {
                     qualified_image_with_tag(&image)
                 );
                 self.container_event(&key, i, store, EventType::Warning, "Failed", message.clone());
-                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ErrImagePull".into());
+                self.container_event(
+                    &key,
+                    i,
+                    store,
+                    EventType::Warning,
+                    "Failed",
+                    "Error: ErrImagePull".into(),
+                );
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
                 c.state = State::Waiting { reason: "ErrImagePull".into(), message: Some(message) };
                 c.pull_backoff = if c.pull_backoff == 0 {
@@ -443,7 +492,14 @@ impl Kubelet {
                 let image = self.pods[&key].containers[i].image.clone();
                 let message = format!("Back-off pulling image \"{image}\"");
                 self.container_event(&key, i, store, EventType::Normal, "BackOff", message.clone());
-                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ImagePullBackOff".into());
+                self.container_event(
+                    &key,
+                    i,
+                    store,
+                    EventType::Warning,
+                    "Failed",
+                    "Error: ImagePullBackOff".into(),
+                );
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
                 c.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(message) };
             }
@@ -479,7 +535,14 @@ impl Kubelet {
     fn on_started(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let name = self.pods[key].containers[i].name.clone();
-        self.container_event(key, i, store, EventType::Normal, "Started", format!("Started container {name}"));
+        self.container_event(
+            key,
+            i,
+            store,
+            EventType::Normal,
+            "Started",
+            format!("Started container {name}"),
+        );
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         c.state = State::Running { since: now };
         c.started_at = Some(now);
@@ -530,7 +593,9 @@ impl Kubelet {
         }
         // client-go Backoff: IsInBackOffSince(finishedAt) then Next().
         let in_backoff = match c.backoff {
-            Some((delay, last)) if now.saturating_sub(last) <= constants::CONTAINER_BACKOFF_RESET => Some(delay),
+            Some((delay, last)) if now.saturating_sub(last) <= constants::CONTAINER_BACKOFF_RESET => {
+                Some(delay)
+            }
             _ => None,
         };
         match in_backoff {
@@ -552,7 +617,10 @@ impl Kubelet {
                 c.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(message) };
                 c.backoff = Some(((delay * 2).min(constants::CONTAINER_BACKOFF_MAX), now + delay));
                 let backoff_msg = if store.profile.backoff_message_names_container {
-                    format!("Back-off restarting failed container {name} in pod {}_{}({})", key.1, key.0, self.pods[key].uid)
+                    format!(
+                        "Back-off restarting failed container {name} in pod {}_{}({})",
+                        key.1, key.0, self.pods[key].uid
+                    )
                 } else {
                     "Back-off restarting failed container".to_string()
                 };
@@ -594,7 +662,14 @@ impl Kubelet {
                     Some(t) => t.min(grace),
                     None => grace.max(constants::MIN_KILL_GRACE),
                 };
-                self.container_event(key, i, store, EventType::Normal, "Killing", format!("Stopping container {name}"));
+                self.container_event(
+                    key,
+                    i,
+                    store,
+                    EventType::Normal,
+                    "Killing",
+                    format!("Stopping container {name}"),
+                );
                 self.timer(key, i, now + stop_after, Action::Stopped, timers);
             } else {
                 self.timer(key, i, now, Action::Stopped, timers);
@@ -631,13 +706,22 @@ impl Kubelet {
     }
 
     /// Crashes containers as a `pod: {crash: …}` step does: the process exits now.
-    pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32, store: &mut Store, timers: &mut Timers) -> usize {
+    pub fn crash(
+        &mut self,
+        key: &ObjKey,
+        container: Option<&str>,
+        code: i32,
+        store: &mut Store,
+        timers: &mut Timers,
+    ) -> usize {
         let Some(rt) = self.pods.get(key) else { return 0 };
         let targets: Vec<usize> = rt
             .containers
             .iter()
             .enumerate()
-            .filter(|(_, c)| container.is_none_or(|n| n == c.name) && matches!(c.state, State::Running { .. }))
+            .filter(|(_, c)| {
+                container.is_none_or(|n| n == c.name) && matches!(c.state, State::Running { .. })
+            })
             .map(|(i, _)| i)
             .collect();
         for &i in &targets {
@@ -681,7 +765,8 @@ impl Kubelet {
         let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
         let old = pod.status.clone().unwrap_or_default();
         let now_time = store.clock.time(store.now);
-        let statuses: Vec<ContainerStatus> = rt.containers.iter().map(|c| container_status(c, store)).collect();
+        let statuses: Vec<ContainerStatus> =
+            rt.containers.iter().map(|c| container_status(c, store)).collect();
         let all_ready = rt.containers.iter().all(|c| c.ready);
         let unready: Vec<&str> = rt.containers.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
         let mut conditions: Vec<PodCondition> = Vec::new();
@@ -709,7 +794,10 @@ impl Kubelet {
         let (reason, message) = if all_ready {
             (None, None)
         } else {
-            (Some("ContainersNotReady".into()), Some(format!("containers with unready status: [{}]", unready.join(" "))))
+            (
+                Some("ContainersNotReady".into()),
+                Some(format!("containers with unready status: [{}]", unready.join(" "))),
+            )
         };
         add("Ready", all_ready, reason.clone(), message.clone());
         add("ContainersReady", all_ready, reason, message);
@@ -856,12 +944,14 @@ fn container_status(c: &Container, store: &Store) -> ContainerStatus {
             running: Some(ContainerStateRunning { started_at: Some(store.clock.time(*since)) }),
             ..Default::default()
         },
-        State::Terminated(t) => ContainerState { terminated: Some(term_state(t, store)), ..Default::default() },
+        State::Terminated(t) => {
+            ContainerState { terminated: Some(term_state(t, store)), ..Default::default() }
+        }
     };
-    let last_state = c.last_terminated.as_ref().map(|t| ContainerState {
-        terminated: Some(term_state(t, store)),
-        ..Default::default()
-    });
+    let last_state = c
+        .last_terminated
+        .as_ref()
+        .map(|t| ContainerState { terminated: Some(term_state(t, store)), ..Default::default() });
     let shown_id = match &c.state {
         State::Waiting { reason, .. } if reason == "ContainerCreating" || reason.contains("Image") => None,
         _ => c.container_id.clone(),

@@ -13,7 +13,9 @@ pub mod scheduler;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint};
+use k8s_openapi::api::core::v1::{
+    Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint,
+};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -155,7 +157,11 @@ impl Cluster {
 
     /// Advances event by event until `done` holds or `limit` is reached; returns whether
     /// `done` held. Used by commands that wait (`rollout status`, `delete`, `wait`).
-    pub fn advance_until(&mut self, limit: Millis, mut done: impl FnMut(&Cluster) -> bool) -> Result<bool, Livelock> {
+    pub fn advance_until(
+        &mut self,
+        limit: Millis,
+        mut done: impl FnMut(&Cluster) -> bool,
+    ) -> Result<bool, Livelock> {
         self.settle()?;
         loop {
             if done(self) {
@@ -234,7 +240,11 @@ impl Cluster {
         };
         let profile = &self.store.profile;
         let node = Node {
-            metadata: ObjectMeta { name: Some(input.name.clone()), labels: Some(labels), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some(input.name.clone()),
+                labels: Some(labels),
+                ..Default::default()
+            },
             spec: Some(NodeSpec {
                 pod_cidr: Some(format!("10.244.{index}.0/24")),
                 pod_cidrs: Some(vec![format!("10.244.{index}.0/24")]),
@@ -249,9 +259,17 @@ impl Cluster {
                 allocatable: Some(capacity.clone()),
                 capacity: Some(capacity),
                 conditions: Some(vec![
-                    condition("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    condition(
+                        "MemoryPressure",
+                        "KubeletHasSufficientMemory",
+                        "kubelet has sufficient memory available",
+                    ),
                     condition("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                    condition("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    condition(
+                        "PIDPressure",
+                        "KubeletHasSufficientPID",
+                        "kubelet has sufficient PID available",
+                    ),
                     ready_condition(now.clone()),
                 ]),
                 node_info: Some(NodeSystemInfo {

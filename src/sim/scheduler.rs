@@ -71,11 +71,13 @@ fn pod_requests(pod: &Pod) -> (i64, i64) {
 
 pub fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
-        let effect_ok = t.effect.as_deref().unwrap_or("").is_empty() || t.effect.as_deref() == Some(&taint.effect);
+        let effect_ok =
+            t.effect.as_deref().unwrap_or("").is_empty() || t.effect.as_deref() == Some(&taint.effect);
         let key = t.key.as_deref().unwrap_or("");
         let op = t.operator.as_deref().unwrap_or("Equal");
         let key_ok = if key.is_empty() { op == "Exists" } else { key == taint.key };
-        let value_ok = op == "Exists" || t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("");
+        let value_ok =
+            op == "Exists" || t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("");
         effect_ok && key_ok && value_ok
     })
 }
@@ -239,7 +241,8 @@ impl Scheduler {
             return Err(unschedulable_message(nodes.len(), &rejects));
         }
         let best = feasible.iter().map(|(s, l, _)| (*s, *l)).min().expect("non-empty");
-        let ties: Vec<&str> = feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
+        let ties: Vec<&str> =
+            feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
         let choice = if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
         Ok(ties[choice].to_string())
     }
@@ -265,8 +268,14 @@ impl Scheduler {
             }
         }
         for taint in node_spec.and_then(|s| s.taints.as_ref()).into_iter().flatten() {
-            if (taint.effect == "NoSchedule" || taint.effect == "NoExecute") && !tolerates(&tolerations, taint) {
-                return Err(Reject::Taint(format!("{}: {}", taint.key, taint.value.as_deref().unwrap_or(""))));
+            if (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
+                && !tolerates(&tolerations, taint)
+            {
+                return Err(Reject::Taint(format!(
+                    "{}: {}",
+                    taint.key,
+                    taint.value.as_deref().unwrap_or("")
+                )));
             }
         }
         let alloc = allocatable(node);
@@ -284,7 +293,11 @@ impl Scheduler {
 
     fn bind(&mut self, store: &mut Store, mut pod: Pod, node: &str) {
         let _binding = Binding {
-            target: ObjectReference { kind: Some("Node".into()), name: Some(node.into()), ..Default::default() },
+            target: ObjectReference {
+                kind: Some("Node".into()),
+                name: Some(node.into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let spec = pod.spec.get_or_insert_with(Default::default);
@@ -380,7 +393,8 @@ fn mark_unschedulable(store: &mut Store, mut pod: Pod, message: String) {
     let status = pod.status.get_or_insert_with(Default::default);
     status.phase = Some("Pending".into());
     let conditions = status.conditions.get_or_insert_with(Vec::new);
-    let already = conditions.iter().any(|c| c.type_ == "PodScheduled" && c.message.as_deref() == Some(&message));
+    let already =
+        conditions.iter().any(|c| c.type_ == "PodScheduled" && c.message.as_deref() == Some(&message));
     set_condition(
         conditions,
         PodCondition {

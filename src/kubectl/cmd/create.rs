@@ -58,7 +58,8 @@ pub fn load(env: &Env, file: &str, profile: &Profile) -> Result<Vec<Manifest>, S
         if value.is_null() {
             continue;
         }
-        let json: Value = serde_json::to_value(&value).map_err(|e| format!("error: error parsing {file}: {e}"))?;
+        let json: Value =
+            serde_json::to_value(&value).map_err(|e| format!("error: error parsing {file}: {e}"))?;
         let docs = if json.get("kind").and_then(|k| k.as_str()) == Some("List") {
             json.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default()
         } else {
@@ -102,7 +103,9 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
                     "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first"
                 )
             } else {
-                format!("error: unable to recognize \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"")
+                format!(
+                    "error: unable to recognize \"{file}\": no matches for kind \"{kind_name}\" in version \"{api_version}\""
+                )
             })
         }
     }

@@ -93,7 +93,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 Ok(ms) => {
                     for m in ms {
                         let name = m.value.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("");
-                        let ns = m.value.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or(&namespace);
+                        let ns = m
+                            .value
+                            .pointer("/metadata/namespace")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or(&namespace);
                         victims.push((m.kind, resources::key(m.kind, ns, name)));
                     }
                 }
@@ -118,9 +122,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         for Target { kind, names } in targets {
             if names.is_empty() {
                 if !by_listing {
-                    out.fail(format!(
-                        "error: resource(s) were provided, but no name was specified"
-                    ));
+                    out.fail(format!("error: resource(s) were provided, but no name was specified"));
                     return Ok(());
                 }
                 let sel = selector.clone().unwrap_or_default();
@@ -155,8 +157,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let name_output = flags.string("output") == Some("name");
     let mut deleted: Vec<(Kind, ObjKey)> = Vec::new();
     for (kind, key) in &victims {
-        let result: Result<(), ApiError> =
-            with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
+        let result: Result<(), ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
         match result {
             Ok(()) => {
                 if name_output {

@@ -39,7 +39,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let namespace = resources::namespace(&flags);
     let all_ns = flags.bool("all-namespaces");
-    let selector = flags.string("selector").map(Selector::parse).transpose().unwrap_or(None).unwrap_or_default();
+    let selector =
+        flags.string("selector").map(Selector::parse).transpose().unwrap_or(None).unwrap_or_default();
     let store = &env.cluster.store;
     let mut texts: Vec<String> = Vec::new();
     let mut prefix_texts: Vec<String> = Vec::new();
@@ -58,10 +59,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 texts.extend(describe_one(store, t.kind, &key));
                 continue;
             }
-            let matches: Vec<ObjKey> = resources::list_keys(store, t.kind, Some(&namespace), &Selector::everything())
-                .into_iter()
-                .filter(|k| k.1.starts_with(name.as_str()))
-                .collect();
+            let matches: Vec<ObjKey> =
+                resources::list_keys(store, t.kind, Some(&namespace), &Selector::everything())
+                    .into_iter()
+                    .filter(|k| k.1.starts_with(name.as_str()))
+                    .collect();
             if matches.is_empty() {
                 errors.push(ApiError::not_found(t.kind, name));
             }
@@ -91,7 +93,12 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
 
 fn env_for<'a, T: Object>(store: &'a Store, obj: &T) -> DescribeEnv<'a> {
     let uid = obj.metadata().uid.clone().unwrap_or_default();
-    DescribeEnv { profile: &store.profile, clock: store.clock, now: store.now, events: store.events_for(&uid) }
+    DescribeEnv {
+        profile: &store.profile,
+        clock: store.clock,
+        now: store.now,
+        events: store.events_for(&uid),
+    }
 }
 
 /// Pods controlled by the owner with this uid.
@@ -125,7 +132,10 @@ fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
                 .pods_on_node(&key.1)
                 .into_iter()
                 .filter(|p| {
-                    !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
+                    !matches!(
+                        p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                        Some("Succeeded" | "Failed")
+                    )
                 })
                 .collect();
             describe::describe_node(node, &pods, &env_for(store, node))

@@ -109,7 +109,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 if resources::exists(store, *kind, &key) {
                     keys.push(key);
                 } else if !flags.bool("ignore-not-found") {
-                    errors.push(format!("Error from server (NotFound): {} \"{name}\" not found", kind.qualified_plural()));
+                    errors.push(format!(
+                        "Error from server (NotFound): {} \"{name}\" not found",
+                        kind.qualified_plural()
+                    ));
                 }
             }
             keys
@@ -223,7 +226,10 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
     match kind {
         Kind::Pod => (
             printers::pod::COLUMNS,
-            keys.iter().filter_map(|k| store.get_by_key::<Pod>(k)).map(|p| printers::pod::print(p, &ctx)).collect(),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Pod>(k))
+                .map(|p| printers::pod::print(p, &ctx))
+                .collect(),
         ),
         Kind::ReplicaSet => (
             printers::replicaset::COLUMNS,
@@ -241,7 +247,10 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
         ),
         Kind::Node => (
             printers::node::COLUMNS,
-            keys.iter().filter_map(|k| store.get_by_key::<Node>(k)).map(|n| printers::node::print(n, &ctx)).collect(),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Node>(k))
+                .map(|n| printers::node::print(n, &ctx))
+                .collect(),
         ),
         Kind::Namespace => (
             printers::namespace::COLUMNS,

@@ -41,7 +41,9 @@ fn split_args(args: &[String]) -> (Vec<String>, BTreeMap<String, String>, Vec<St
 fn valid_value(v: &str) -> bool {
     v.len() <= 63
         && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        && (v.is_empty() || (v.starts_with(|c: char| c.is_ascii_alphanumeric()) && v.ends_with(|c: char| c.is_ascii_alphanumeric())))
+        && (v.is_empty()
+            || (v.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && v.ends_with(|c: char| c.is_ascii_alphanumeric())))
 }
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
@@ -66,7 +68,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let targets = match resources::parse_targets(&resource_args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            out.fail("error: one or more resources must be specified as <resource> <name> or <resource>/<name>");
+            out.fail(
+                "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
+            );
             return Ok(());
         }
         Err(e) => {
@@ -99,7 +103,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                     labels.get(*k).is_some_and(|old| !(profile.label_same_value_ok && old == *v))
                 });
                 if let Some((k, _)) = conflict {
-                    out.fail(format!("error: '{k}' already has a value ({}), and --overwrite is false", labels[k]));
+                    out.fail(format!(
+                        "error: '{k}' already has a value ({}), and --overwrite is false",
+                        labels[k]
+                    ));
                     continue;
                 }
             }
@@ -120,7 +127,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 "labeled"
             };
             if updated != labels {
-                let labels_value = if updated.is_empty() { Value::Null } else { serde_json::to_value(&updated).expect("map") };
+                let labels_value = if updated.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::to_value(&updated).expect("map")
+                };
                 value["metadata"]["labels"] = labels_value;
                 if let Err(e) = update_value(&mut env.cluster.store, t.kind, value) {
                     out.fail(server_error(&e, None));

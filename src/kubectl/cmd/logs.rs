@@ -30,17 +30,26 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
     let Some(pod) = store.get::<Pod>(&namespace, name) else {
-        let suffix = if store.profile.logs_not_found_namespace { format!(" in namespace \"{namespace}\"") } else { String::new() };
+        let suffix = if store.profile.logs_not_found_namespace {
+            format!(" in namespace \"{namespace}\"")
+        } else {
+            String::new()
+        };
         out.fail(format!("Error from server (NotFound): pods \"{name}\" not found{suffix}"));
         return Ok(());
     };
-    let containers: Vec<String> = pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
+    let containers: Vec<String> =
+        pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
     let container = match flags.string("container") {
         Some(c) => c.to_string(),
         None if containers.len() == 1 => containers[0].clone(),
         None => {
             if store.profile.minor >= 24 {
-                out.err_line(format!("Defaulted container \"{}\" out of: {}", containers[0], containers.join(", ")));
+                out.err_line(format!(
+                    "Defaulted container \"{}\" out of: {}",
+                    containers[0],
+                    containers.join(", ")
+                ));
                 containers[0].clone()
             } else {
                 out.fail(format!(

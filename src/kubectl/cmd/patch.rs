@@ -16,7 +16,8 @@ const PATCH_FLAGS: &[Flag] = &[
     flag("dry-run", None, FlagKind::String),
 ];
 
-const EDIT_FLAGS: &[Flag] = &[flag("output", Some('o'), FlagKind::String), flag("record", None, FlagKind::Bool)];
+const EDIT_FLAGS: &[Flag] =
+    &[flag("output", Some('o'), FlagKind::String), flag("record", None, FlagKind::Bool)];
 
 pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let flags = match flags::parse("patch", PATCH_FLAGS, words) {

@@ -29,7 +29,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     };
     if replicas < 0 {
-        out.fail("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
+        out.fail(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+        );
         return Ok(());
     }
     let targets = match resources::parse_targets(&flags.args) {
@@ -46,7 +48,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let namespace = resources::namespace(&flags);
     for Target { kind, names } in targets {
         if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController) {
-            out.fail(format!("error: no scaler has been implemented for {{\"{}\" \"{}\"}}", kind.info().group, kind.info().name));
+            out.fail(format!(
+                "error: no scaler has been implemented for {{\"{}\" \"{}\"}}",
+                kind.info().group,
+                kind.info().name
+            ));
             continue;
         }
         for name in names {

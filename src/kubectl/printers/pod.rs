@@ -42,7 +42,9 @@ pub fn summarize(pod: &Pod, ctx: &PrintContext) -> PodSummary {
     let init_count = spec.init_containers.as_ref().map_or(0, |v| v.len());
     for (i, c) in status.init_container_statuses.iter().flatten().enumerate() {
         restarts += c.restart_count;
-        if let Some(t) = c.last_state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.as_ref()) {
+        if let Some(t) =
+            c.last_state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.as_ref())
+        {
             last_restart = last_restart.max(Some(t.0));
         }
         let state = c.state.clone().unwrap_or_default();
@@ -58,7 +60,12 @@ pub fn summarize(pod: &Pod, ctx: &PrintContext) -> PodSummary {
                 None if t.signal.unwrap_or(0) != 0 => format!("Init:Signal:{}", t.signal.unwrap_or(0)),
                 None => format!("Init:ExitCode:{}", t.exit_code),
             }
-        } else if let Some(r) = state.waiting.as_ref().and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty() && *r != "PodInitializing") {
+        } else if let Some(r) = state
+            .waiting
+            .as_ref()
+            .and_then(|w| w.reason.as_deref())
+            .filter(|r| !r.is_empty() && *r != "PodInitializing")
+        {
             format!("Init:{r}")
         } else {
             format!("Init:{i}/{init_count}")
@@ -70,11 +77,15 @@ pub fn summarize(pod: &Pod, ctx: &PrintContext) -> PodSummary {
         let mut has_running = false;
         for c in status.container_statuses.iter().flatten().rev() {
             restarts += c.restart_count;
-            if let Some(t) = c.last_state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.as_ref()) {
+            if let Some(t) =
+                c.last_state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.as_ref())
+            {
                 last_restart = last_restart.max(Some(t.0));
             }
             let state = c.state.clone().unwrap_or_default();
-            if let Some(r) = state.waiting.as_ref().and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty()) {
+            if let Some(r) =
+                state.waiting.as_ref().and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty())
+            {
                 reason = r.to_string();
             } else if let Some(t) = &state.terminated {
                 reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
@@ -88,7 +99,8 @@ pub fn summarize(pod: &Pod, ctx: &PrintContext) -> PodSummary {
             }
         }
         if reason == "Completed" && has_running {
-            let pod_ready = status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
+            let pod_ready =
+                status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
             reason = if pod_ready { "Running".into() } else { "NotReady".into() };
         }
     }
@@ -105,7 +117,8 @@ pub fn summarize(pod: &Pod, ctx: &PrintContext) -> PodSummary {
 }
 
 pub fn restarts_cell(s: &PodSummary, ctx: &PrintContext) -> String {
-    let ago = |t: jiff::Timestamp| format!("{} ({} ago)", s.restarts, translate_timestamp_since(ctx.now, Some(t)));
+    let ago =
+        |t: jiff::Timestamp| format!("{} ({} ago)", s.restarts, translate_timestamp_since(ctx.now, Some(t)));
     match (ctx.profile.restarts_style, s.last_restart) {
         (RestartsStyle::AgoWhenDated, Some(t)) => ago(t),
         (RestartsStyle::AgoWhenRestarted, Some(t)) if s.restarts != 0 => ago(t),
@@ -123,7 +136,11 @@ pub fn print(pod: &Pod, ctx: &PrintContext) -> Row {
             let ok = gates
                 .iter()
                 .filter(|g| {
-                    status.conditions.iter().flatten().any(|c| c.type_ == g.condition_type && c.status == "True")
+                    status
+                        .conditions
+                        .iter()
+                        .flatten()
+                        .any(|c| c.type_ == g.condition_type && c.status == "True")
                 })
                 .count();
             format!("{ok}/{}", gates.len())
