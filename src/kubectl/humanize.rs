@@ -61,11 +61,7 @@ pub fn human_duration(ms: i64) -> String {
 
 /// `2m` or `2m5s`: the smaller unit is dropped when it is zero.
 fn with_remainder(big: i64, big_unit: &str, small: i64, small_unit: &str) -> String {
-    if small == 0 {
-        format!("{big}{big_unit}")
-    } else {
-        format!("{big}{big_unit}{small}{small_unit}")
-    }
+    if small == 0 { format!("{big}{big_unit}") } else { format!("{big}{big_unit}{small}{small_unit}") }
 }
 
 /// The age of a second-precision timestamp: `then_ms` is truncated to its whole second

@@ -45,25 +45,31 @@ pub struct Config {
 impl Config {
     /// `kubectl get` tables (cli-runtime `GetNewTabWriter`): minwidth 6, tabwidth 4,
     /// padding 3. Its `RememberWidths` flag only matters across `--watch` flushes.
-    pub const KUBECTL_GET: Config = Config {
-        minwidth: 6,
-        tabwidth: 4,
-        padding: 3,
-        padchar: ' ',
-    };
+    pub const KUBECTL_GET: Config = Config { minwidth: 6, tabwidth: 4, padding: 3, padchar: ' ' };
 
     /// `kubectl describe` and `rollout history` (`tabbedString`): minwidth 0, tabwidth 8,
     /// padding 2.
-    pub const DESCRIBE: Config = Config {
-        minwidth: 0,
-        tabwidth: 8,
-        padding: 2,
-        padchar: ' ',
-    };
+    pub const DESCRIBE: Config = Config { minwidth: 0, tabwidth: 8, padding: 2, padchar: ' ' };
+
+    pub const fn kubectl_get() -> Config {
+        Config::KUBECTL_GET
+    }
+
+    pub const fn describe() -> Config {
+        Config::DESCRIBE
+    }
 }
 
-/// Formats a complete tab-separated text in one go.
-pub fn format(text: &str, cfg: Config) -> String {
+/// A writer's configuration, so `format(text, TabWriter::kubectl_get())` reads naturally.
+impl From<TabWriter> for Config {
+    fn from(w: TabWriter) -> Config {
+        w.cfg
+    }
+}
+
+/// Formats a complete tab-separated text in one go (write everything, then `Flush`).
+pub fn format(text: &str, cfg: impl Into<Config>) -> String {
+    let cfg = cfg.into();
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     let mut segments = text.split(FORM_FEED).peekable();
     while let Some(segment) = segments.next() {
@@ -93,10 +99,7 @@ pub struct TabWriter {
 
 impl TabWriter {
     pub fn new(cfg: Config) -> Self {
-        TabWriter {
-            cfg,
-            buf: String::new(),
-        }
+        TabWriter { cfg, buf: String::new() }
     }
 
     /// The writer `kubectl get` prints tables with.
@@ -140,10 +143,7 @@ struct Cell<'a> {
 
 impl<'a> Cell<'a> {
     fn new(text: &'a str) -> Self {
-        Cell {
-            text,
-            width: text.chars().count(),
-        }
+        Cell { text, width: text.chars().count() }
     }
 }
 
@@ -154,12 +154,7 @@ type Line<'a> = Vec<Cell<'a>>;
 fn format_segment(text: &str, cfg: Config, out: &mut String) {
     let lines = split_lines(text);
     let mut widths = Vec::new();
-    Formatter {
-        cfg,
-        lines: &lines,
-        out,
-    }
-    .format(0..lines.len(), &mut widths);
+    Formatter { cfg, lines: &lines, out }.format(0..lines.len(), &mut widths);
 }
 
 /// Splits into lines of cells the way Go's `Write` + `Flush` do: every complete line
@@ -295,10 +290,7 @@ mod tests {
     #[test]
     fn a_line_without_tabs_ends_the_block() {
         let text = "Name:\tx\nLong label:\ty\nSection:\n  a:\tb\n";
-        assert_eq!(
-            describe(text),
-            "Name:        x\nLong label:  y\nSection:\n  a:  b\n"
-        );
+        assert_eq!(describe(text), "Name:        x\nLong label:  y\nSection:\n  a:  b\n");
     }
 
     #[test]
@@ -327,12 +319,7 @@ mod tests {
 
     #[test]
     fn tab_padding_rounds_to_tabwidth() {
-        let cfg = Config {
-            minwidth: 0,
-            tabwidth: 8,
-            padding: 1,
-            padchar: '\t',
-        };
+        let cfg = Config { minwidth: 0, tabwidth: 8, padding: 1, padchar: '\t' };
         assert_eq!(format("a\tb\nabcdefgh\tc\n", cfg), "a\t\tb\nabcdefgh\tc\n");
     }
 
@@ -343,6 +330,7 @@ mod tests {
         writeln!(w, "Name:\t{name}").unwrap();
         w.push_str("Namespace:\tdefault\n");
         assert_eq!(w.finish(), "Name:       web\nNamespace:  default\n");
+        assert_eq!(format("a\tb\n", TabWriter::kubectl_get()), format("a\tb\n", Config::kubectl_get()));
     }
 
     /// Rebuilds the tab-separated stream kubectl writes for a server Table (header
@@ -353,8 +341,7 @@ mod tests {
         use std::path::PathBuf;
 
         fn golden_dir() -> Option<PathBuf> {
-            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/reference/kubectl-goldens");
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/kubectl-goldens");
             dir.is_dir().then_some(dir)
         }
 
@@ -381,21 +368,15 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             let columns = table["columnDefinitions"].as_array().unwrap();
-            let mut header: Vec<String> = shown
-                .iter()
-                .map(|&i| columns[i]["name"].as_str().unwrap().to_uppercase())
-                .collect();
+            let mut header: Vec<String> =
+                shown.iter().map(|&i| columns[i]["name"].as_str().unwrap().to_uppercase()).collect();
             header.extend(label_columns.iter().map(|l| l.to_uppercase()));
             let mut out = header.join("\t") + "\n";
             for row in table["rows"].as_array().unwrap() {
                 let cells = row["cells"].as_array().unwrap();
                 let mut line: Vec<String> = shown.iter().map(|&i| cell_text(&cells[i])).collect();
                 let labels = &row["object"]["metadata"]["labels"];
-                line.extend(
-                    label_columns
-                        .iter()
-                        .map(|l| labels[*l].as_str().unwrap_or("").to_string()),
-                );
+                line.extend(label_columns.iter().map(|l| labels[*l].as_str().unwrap_or("").to_string()));
                 out.push_str(&line.join("\t"));
                 out.push('\n');
             }
@@ -414,10 +395,7 @@ mod tests {
                 )
                 .unwrap();
                 let expected = std::fs::read_to_string(base.with_extension("out")).unwrap();
-                let got = format(
-                    &table_stream(&objects, wide, label_columns),
-                    Config::KUBECTL_GET,
-                );
+                let got = format(&table_stream(&objects, wide, label_columns), Config::KUBECTL_GET);
                 assert_eq!(got, expected, "{version}/{case}");
             }
         }

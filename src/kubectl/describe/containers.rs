@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, ContainerState, ContainerStatus, EnvFromSource, EnvVar,
-    EphemeralContainer, Pod, Probe, ResourceFieldSelector, ResourceRequirements,
+    Container, ContainerPort, ContainerState, ContainerStatus, EnvFromSource, EnvVar, EphemeralContainer,
+    Pod, Probe, ResourceFieldSelector, ResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -22,10 +22,7 @@ use super::writer::{Writer, go_quote, rfc1123z_or_zero, title_bool};
 /// template (neither).
 #[derive(Clone, Copy)]
 pub(crate) enum Source<'a> {
-    Pod {
-        pod: &'a Pod,
-        statuses: &'a [ContainerStatus],
-    },
+    Pod { pod: &'a Pod, statuses: &'a [ContainerStatus] },
     Template,
 }
 
@@ -81,11 +78,7 @@ fn basic_info(w: &mut Writer, c: &Container, status: Option<&ContainerStatus>, s
     let name_indent = if space.is_empty() { "" } else { " " };
     w.line(1, &format!("{name_indent}{}:", c.name));
     if let Some(status) = status {
-        w.field(
-            2,
-            "Container ID",
-            status.container_id.as_deref().unwrap_or(""),
-        );
+        w.field(2, "Container ID", status.container_id.as_deref().unwrap_or(""));
     }
     w.field(2, "Image", c.image.as_deref().unwrap_or(""));
     if let Some(status) = status {
@@ -93,25 +86,13 @@ fn basic_info(w: &mut Writer, c: &Container, status: Option<&ContainerStatus>, s
     }
     let ports = c.ports.as_deref().unwrap_or_default();
     port_line(w, "Port", "Ports", &join_ports(ports, |p| p.container_port));
-    port_line(
-        w,
-        "Host Port",
-        "Host Ports",
-        &join_ports(ports, |p| p.host_port.unwrap_or(0)),
-    );
+    port_line(w, "Host Port", "Host Ports", &join_ports(ports, |p| p.host_port.unwrap_or(0)));
     if w.style().seccomp_profile
-        && let Some(profile) = c
-            .security_context
-            .as_ref()
-            .and_then(|s| s.seccomp_profile.as_ref())
+        && let Some(profile) = c.security_context.as_ref().and_then(|s| s.seccomp_profile.as_ref())
     {
         w.field(2, "SeccompProfile", &profile.type_);
         if profile.type_ == "Localhost" {
-            w.field(
-                3,
-                "LocalhostProfile",
-                profile.localhost_profile.as_deref().unwrap_or(""),
-            );
+            w.field(3, "LocalhostProfile", profile.localhost_profile.as_deref().unwrap_or(""));
         }
     }
 }
@@ -130,11 +111,7 @@ fn port_line(w: &mut Writer, singular: &str, plural: &str, joined: &str) {
     if joined.contains(',') {
         w.field(2, plural, joined);
     } else {
-        w.field(
-            2,
-            singular,
-            if joined.is_empty() { "<none>" } else { joined },
-        );
+        w.field(2, singular, if joined.is_empty() { "<none>" } else { joined });
     }
 }
 
@@ -153,11 +130,7 @@ fn command(w: &mut Writer, c: &Container) {
 
 fn container_state(w: &mut Writer, status: &ContainerStatus) {
     describe_status(w, "State", status.state.as_ref());
-    if let Some(last) = status
-        .last_state
-        .as_ref()
-        .filter(|s| s.terminated.is_some())
-    {
+    if let Some(last) = status.last_state.as_ref().filter(|s| s.terminated.is_some()) {
         describe_status(w, "Last State", Some(last));
     }
     w.field(2, "Ready", title_bool(status.ready));
@@ -196,10 +169,7 @@ fn describe_status(w: &mut Writer, name: &str, state: Option<&ContainerState>) {
 
 /// `Limits:` and `Requests:`, resource names sorted, quantities canonical.
 pub(crate) fn describe_resources(w: &mut Writer, resources: &ResourceRequirements, level: usize) {
-    for (label, list) in [
-        ("Limits", &resources.limits),
-        ("Requests", &resources.requests),
-    ] {
+    for (label, list) in [("Limits", &resources.limits), ("Requests", &resources.requests)] {
         let Some(list) = list.as_ref().filter(|l| !l.is_empty()) else {
             continue;
         };
@@ -211,11 +181,8 @@ pub(crate) fn describe_resources(w: &mut Writer, resources: &ResourceRequirement
 }
 
 fn probes(w: &mut Writer, c: &Container) {
-    let all = [
-        ("Liveness", &c.liveness_probe),
-        ("Readiness", &c.readiness_probe),
-        ("Startup", &c.startup_probe),
-    ];
+    let all =
+        [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)];
     for (label, probe) in all {
         if let Some(probe) = probe {
             w.field(2, label, describe_probe(probe));
@@ -235,10 +202,7 @@ pub(crate) fn describe_probe(p: &Probe) -> String {
         p.failure_threshold.unwrap_or(0),
     );
     if let Some(exec) = &p.exec {
-        format!(
-            "exec [{}] {attrs}",
-            exec.command.as_deref().unwrap_or_default().join(" ")
-        )
+        format!("exec [{}] {attrs}", exec.command.as_deref().unwrap_or_default().join(" "))
     } else if let Some(http) = &p.http_get {
         let scheme = http.scheme.as_deref().unwrap_or("").to_lowercase();
         let url = probe_url(
@@ -249,17 +213,9 @@ pub(crate) fn describe_probe(p: &Probe) -> String {
         );
         format!("http-get {url} {attrs}")
     } else if let Some(tcp) = &p.tcp_socket {
-        format!(
-            "tcp-socket {}:{} {attrs}",
-            tcp.host.as_deref().unwrap_or(""),
-            int_or_string(&tcp.port)
-        )
+        format!("tcp-socket {}:{} {attrs}", tcp.host.as_deref().unwrap_or(""), int_or_string(&tcp.port))
     } else if let Some(grpc) = &p.grpc {
-        format!(
-            "grpc <pod>:{} {} {attrs}",
-            grpc.port,
-            grpc.service.as_deref().unwrap_or("")
-        )
+        format!("grpc <pod>:{} {} {attrs}", grpc.port, grpc.service.as_deref().unwrap_or(""))
     } else {
         format!("unknown {attrs}")
     }
@@ -303,8 +259,8 @@ fn escape_url(s: &str, path: bool) -> String {
     let keep = |b: u8| match b {
         b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => true,
         b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'@' if path => true,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':'
-        | b'[' | b']' | b'<' | b'>' | b'"'
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'[' | b']'
+        | b'<' | b'>' | b'"'
             if !path =>
         {
             true
@@ -328,20 +284,15 @@ fn env_from(w: &mut Writer, sources: &[EnvFromSource]) {
         let (kind, name, optional) = if let Some(cm) = &source.config_map_ref {
             ("ConfigMap", cm.name.as_str(), cm.optional.unwrap_or(false))
         } else if let Some(secret) = &source.secret_ref {
-            (
-                "Secret",
-                secret.name.as_str(),
-                secret.optional.unwrap_or(false),
-            )
+            ("Secret", secret.name.as_str(), secret.optional.unwrap_or(false))
         } else {
             ("", "", false)
         };
         match source.prefix.as_deref().filter(|p| !p.is_empty()) {
             None => w.line(3, &format!("{name}\t{kind}\tOptional: {optional}")),
-            Some(prefix) => w.line(
-                3,
-                &format!("{name}\t{kind} with prefix '{prefix}'\tOptional: {optional}"),
-            ),
+            Some(prefix) => {
+                w.line(3, &format!("{name}\t{kind} with prefix '{prefix}'\tOptional: {optional}"))
+            }
         }
     }
 }
@@ -372,14 +323,9 @@ fn env_var(w: &mut Writer, var: &EnvVar, c: &Container, pod: Option<&Pod>) {
     };
     let name = &var.name;
     if let Some(field) = &from.field_ref {
-        let value = pod
-            .map(|p| field_path_value(p, &field.field_path))
-            .unwrap_or_default();
+        let value = pod.map(|p| field_path_value(p, &field.field_path)).unwrap_or_default();
         let api_version = field.api_version.as_deref().unwrap_or("");
-        w.line(
-            3,
-            &format!("{name}:\t{value} ({api_version}:{})", field.field_path),
-        );
+        w.line(3, &format!("{name}:\t{value} ({api_version}:{})", field.field_path));
     } else if let Some(res) = &from.resource_field_ref {
         let mut value = container_resource_value(res, c).unwrap_or_default();
         let resource = res.resource.as_str();
@@ -418,11 +364,7 @@ fn field_path_value(pod: &Pod, path: &str) -> String {
             "metadata.annotations" => &meta.annotations,
             _ => return String::new(),
         };
-        return map
-            .as_ref()
-            .and_then(|m| m.get(key))
-            .cloned()
-            .unwrap_or_default();
+        return map.as_ref().and_then(|m| m.get(key)).cloned().unwrap_or_default();
     }
     match path {
         "metadata.name" => meta.name.clone().unwrap_or_default(),
@@ -442,22 +384,13 @@ fn subscript(path: &str) -> Option<(&str, &str)> {
 
 /// `fieldpath.FormatMap`: sorted `key="value"` lines.
 fn format_map(map: Option<&BTreeMap<String, String>>) -> String {
-    map.into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={}", go_quote(v)))
-        .collect::<Vec<_>>()
-        .join("\n")
+    map.into_iter().flatten().map(|(k, v)| format!("{k}={}", go_quote(v))).collect::<Vec<_>>().join("\n")
 }
 
 /// `ExtractContainerResourceValue`: the container's own limit or request divided by
 /// the divisor (default 1), rounded up. `None` for resources kubectl does not know.
 fn container_resource_value(sel: &ResourceFieldSelector, c: &Container) -> Option<String> {
-    let divisor = sel
-        .divisor
-        .as_ref()
-        .map(Quantity::of)
-        .filter(|d| !d.is_zero())
-        .unwrap_or(ONE);
+    let divisor = sel.divisor.as_ref().map(Quantity::of).filter(|d| !d.is_zero()).unwrap_or(ONE);
     let (kind, name) = sel.resource.split_once('.')?;
     let resources = c.resources.as_ref();
     let list = match kind {
@@ -480,9 +413,7 @@ fn container_resource_value(sel: &ResourceFieldSelector, c: &Container) -> Optio
 const ONE: Quantity = Quantity::from_units(1);
 
 fn lookup(list: Option<&BTreeMap<String, ApiQuantity>>, name: &str) -> Quantity {
-    list.and_then(|l| l.get(name))
-        .map(Quantity::of)
-        .unwrap_or(Quantity::ZERO)
+    list.and_then(|l| l.get(name)).map(Quantity::of).unwrap_or(Quantity::ZERO)
 }
 
 fn mounts(w: &mut Writer, c: &Container) {
@@ -495,18 +426,11 @@ fn mounts(w: &mut Writer, c: &Container) {
     let mut sorted: Vec<_> = mounts.iter().collect();
     sorted.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     for m in sorted {
-        let mut flags = vec![if m.read_only == Some(true) {
-            "ro".to_string()
-        } else {
-            "rw".to_string()
-        }];
+        let mut flags = vec![if m.read_only == Some(true) { "ro".to_string() } else { "rw".to_string() }];
         if let Some(sub) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {
             flags.push(format!("path={}", go_quote(sub)));
         }
-        w.line(
-            3,
-            &format!("{} from {} ({})", m.mount_path, m.name, flags.join(",")),
-        );
+        w.line(3, &format!("{} from {} ({})", m.mount_path, m.name, flags.join(",")));
     }
     let devices = c.volume_devices.as_deref().unwrap_or_default();
     if !devices.is_empty() {

@@ -65,9 +65,7 @@ impl<'a> CoreView<'a> {
         let micro_since = |t| translate_micro_timestamp_since(now, t);
         let first = match rule {
             EventAge::FirstTimestamp => since(self.first_timestamp),
-            EventAge::EventTimeFallback if self.first_timestamp.is_none() => {
-                micro_since(self.event_time)
-            }
+            EventAge::EventTimeFallback if self.first_timestamp.is_none() => micro_since(self.event_time),
             EventAge::EventTimeFallback => since(self.first_timestamp),
             EventAge::SeriesAware if self.event_time.is_some() => micro_since(self.event_time),
             EventAge::SeriesAware => since(self.first_timestamp),
@@ -76,11 +74,7 @@ impl<'a> CoreView<'a> {
             (EventAge::SeriesAware, Some((count, last))) => {
                 format!("{} (x{count} over {first})", micro_since(Some(last)))
             }
-            _ if self.count > 1 => format!(
-                "{} (x{} over {first})",
-                since(self.last_timestamp),
-                self.count
-            ),
+            _ if self.count > 1 => format!("{} (x{} over {first})", since(self.last_timestamp), self.count),
             _ => first,
         }
     }
@@ -107,10 +101,7 @@ pub(crate) fn describe_events(w: &mut Writer, env: &DescribeEnv, events: &[&Even
         return;
     }
     let style = w.style();
-    let mut views: Vec<CoreView> = events
-        .iter()
-        .map(|e| CoreView::new(e, env, style))
-        .collect();
+    let mut views: Vec<CoreView> = events.iter().map(|e| CoreView::new(e, env, style)).collect();
     // kubectl sorts by lastTimestamp; events without one (events.k8s.io) come first.
     // Go's sort is not stable, but for the short lists describe shows (≤ 12) it is an
     // insertion sort, which is: ties keep the server's (name = creation) order.
@@ -140,13 +131,7 @@ mod tests {
     use crate::profile::Profile;
     use crate::time::{MINUTE, Millis, SECOND, WallClock};
 
-    fn record(
-        reason: &str,
-        component: &'static str,
-        first: Millis,
-        last: Millis,
-        count: u32,
-    ) -> EventRecord {
+    fn record(reason: &str, component: &'static str, first: Millis, last: Millis, count: u32) -> EventRecord {
         EventRecord {
             name: format!("p.{reason}"),
             involved: InvolvedObject {
@@ -192,37 +177,17 @@ mod tests {
         let events = [
             record("Pulled", "kubelet", 10 * SECOND, 10 * SECOND + 900, 1),
             record("BackOff", "kubelet", 20 * SECOND, 5 * MINUTE, 9),
-            record(
-                "Scheduled",
-                "default-scheduler",
-                9 * SECOND + 500,
-                9 * SECOND + 500,
-                1,
-            ),
+            record("Scheduled", "default-scheduler", 9 * SECOND + 500, 9 * SECOND + 500, 1),
         ];
         let out = render(33, &events, 5 * MINUTE + 10 * SECOND);
-        let row = |a: &str, b: &str, c: &str, d: &str, e: &str| {
-            format!("  {a:<8}{b:<11}{c:<21}{d:<19}{e}\n")
-        };
+        let row = |a: &str, b: &str, c: &str, d: &str, e: &str| format!("  {a:<8}{b:<11}{c:<21}{d:<19}{e}\n");
         let expected = [
             "Events:\n".to_string(),
             row("Type", "Reason", "Age", "From", "Message"),
             row("----", "------", "----", "----", "-------"),
-            row(
-                "Normal",
-                "Scheduled",
-                "5m",
-                "default-scheduler",
-                "Scheduled happened",
-            ),
+            row("Normal", "Scheduled", "5m", "default-scheduler", "Scheduled happened"),
             row("Normal", "Pulled", "5m", "kubelet", "Pulled happened"),
-            row(
-                "Normal",
-                "BackOff",
-                "10s (x9 over 4m50s)",
-                "kubelet",
-                "BackOff happened",
-            ),
+            row("Normal", "BackOff", "10s (x9 over 4m50s)", "kubelet", "BackOff happened"),
         ]
         .concat();
         assert_eq!(out, expected);
@@ -246,13 +211,7 @@ mod tests {
 
     #[test]
     fn repeated_events_api_event_is_a_series() {
-        let events = [record(
-            "FailedScheduling",
-            "default-scheduler",
-            0,
-            9 * MINUTE,
-            4,
-        )];
+        let events = [record("FailedScheduling", "default-scheduler", 0, 9 * MINUTE, 4)];
         let out = render(33, &events, 10 * MINUTE);
         assert!(out.contains("60s (x4 over 10m)"), "{out}");
         // 1.17 knew nothing of series: count is 0 and firstTimestamp is missing.

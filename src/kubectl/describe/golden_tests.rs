@@ -69,18 +69,12 @@ impl Case {
     }
 
     fn one<T: DeserializeOwned>(&self, kind: &str) -> T {
-        self.objects(kind)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("no {kind} served"))
+        self.objects(kind).into_iter().next().unwrap_or_else(|| panic!("no {kind} served"))
     }
 
     /// The served events, in served order, as kubesim records them.
     fn events(&self) -> Vec<EventRecord> {
-        self.objects::<Event>("Event")
-            .iter()
-            .map(|e| self.record(e))
-            .collect()
+        self.objects::<Event>("Event").iter().map(|e| self.record(e)).collect()
     }
 
     fn millis(&self, t: Timestamp) -> Millis {
@@ -92,30 +86,17 @@ impl Case {
     /// A core/v1 Event as an [`EventRecord`]: eventTime-only events (events.k8s.io)
     /// start at their eventTime; counts default to 1.
     fn record(&self, e: &Event) -> EventRecord {
-        let first = e
-            .event_time
-            .as_ref()
-            .map(|t| t.0)
-            .or(e.first_timestamp.as_ref().map(|t| t.0))
-            .unwrap();
+        let first = e.event_time.as_ref().map(|t| t.0).or(e.first_timestamp.as_ref().map(|t| t.0)).unwrap();
         let last = e
             .series
             .as_ref()
             .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
             .or(e.last_timestamp.as_ref().map(|t| t.0))
             .unwrap_or(first);
-        let count = e
-            .series
-            .as_ref()
-            .and_then(|s| s.count)
-            .or(e.count)
-            .unwrap_or(1);
+        let count = e.series.as_ref().and_then(|s| s.count).or(e.count).unwrap_or(1);
         let source = e.source.clone().unwrap_or_default();
-        let component = source
-            .component
-            .filter(|c| !c.is_empty())
-            .or(e.reporting_component.clone())
-            .unwrap_or_default();
+        let component =
+            source.component.filter(|c| !c.is_empty()).or(e.reporting_component.clone()).unwrap_or_default();
         let io = &e.involved_object;
         EventRecord {
             name: e.metadata.name.clone().unwrap_or_default(),
@@ -127,11 +108,7 @@ impl Case {
                 field_path: io.field_path.clone(),
                 api_version: io.api_version.clone().unwrap_or_default(),
             },
-            type_: if e.type_.as_deref() == Some("Warning") {
-                EventType::Warning
-            } else {
-                EventType::Normal
-            },
+            type_: if e.type_.as_deref() == Some("Warning") { EventType::Warning } else { EventType::Normal },
             reason: e.reason.clone().unwrap_or_default(),
             message: e.message.clone().unwrap_or_default(),
             component: Box::leak(component.into_boxed_str()),
@@ -163,10 +140,7 @@ fn check(name: &str, render: impl Fn(&Case) -> String) {
         let got = render(&case);
         if got != case.expected {
             let diff = similar::TextDiff::from_lines(&case.expected, &got);
-            panic!(
-                "{version}/{name} differs (- kubectl, + kubesim):\n{}",
-                diff.unified_diff()
-            );
+            panic!("{version}/{name} differs (- kubectl, + kubesim):\n{}", diff.unified_diff());
         }
     }
 }
@@ -176,11 +150,7 @@ fn controlled_pods(case: &Case, uid: &str) -> Vec<Pod> {
     case.objects::<Pod>("Pod")
         .into_iter()
         .filter(|p| {
-            p.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|r| r.controller == Some(true) && r.uid == uid)
+            p.metadata.owner_references.iter().flatten().any(|r| r.controller == Some(true) && r.uid == uid)
         })
         .collect()
 }
@@ -234,12 +204,7 @@ fn node_case(name: &str) {
         let lease: Lease = case.one("Lease");
         let pods: Vec<Pod> = case.objects("Pod");
         let events = case.events();
-        describe_node_with_lease(
-            &node,
-            Some(&lease),
-            &pods.iter().collect::<Vec<_>>(),
-            &case.env(&events),
-        )
+        describe_node_with_lease(&node, Some(&lease), &pods.iter().collect::<Vec<_>>(), &case.env(&events))
     });
 }
 
@@ -262,10 +227,7 @@ fn describe_node_without_lease_uses_heartbeat() {
         let pods: Vec<Pod> = case.objects("Pod");
         let events = case.events();
         let out = describe_node(&node, &pods.iter().collect::<Vec<_>>(), &case.env(&events));
-        assert!(
-            out.contains("  RenewTime:       Fri, 31 May 2024 13:29:53 +0000\n"),
-            "{out}"
-        );
+        assert!(out.contains("  RenewTime:       Fri, 31 May 2024 13:29:53 +0000\n"), "{out}");
         out.replace("13:29:53 +0000\nConditions", "13:30:25 +0000\nConditions")
     });
 }
@@ -282,12 +244,8 @@ fn describe_node_ready_in_1_17_style() {
     let lease: Lease = case.one("Lease");
     let pods: Vec<Pod> = case.objects("Pod");
     let events = case.events();
-    let out = describe_node_with_lease(
-        &node,
-        Some(&lease),
-        &pods.iter().collect::<Vec<_>>(),
-        &case.env(&events),
-    );
+    let out =
+        describe_node_with_lease(&node, Some(&lease), &pods.iter().collect::<Vec<_>>(), &case.env(&events));
     assert!(out.contains("Memory Limits  AGE\n"), "{out}");
     assert!(!out.contains("  hugepages-1Gi      0 (0%)"), "{out}");
     assert!(!out.contains("RegisteredNode"), "{out}");

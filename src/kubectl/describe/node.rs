@@ -59,14 +59,18 @@ pub fn describe_node_with_lease(
         (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name))
     });
     node_resources(&mut w, status, &pods, env);
-    let events: Vec<&EventRecord> = env
-        .events
-        .iter()
-        .copied()
-        .filter(|e| style.node_uid_events || e.involved.uid == name)
-        .collect();
+    let events = node_events(&env.events, name, style.node_uid_events);
     describe_events(&mut w, env, &events);
     w.finish()
+}
+
+/// The events kubectl lists for a node, in its order: first the query by the node's
+/// UID (node controller), then the query by its name (kubelet), each in server (=
+/// creation) order. kubectl before 1.24 ran only the second query.
+fn node_events<'a>(events: &[&'a EventRecord], name: &str, uid_events: bool) -> Vec<&'a EventRecord> {
+    let by_name = |e: &&&EventRecord| e.involved.uid == name;
+    let by_uid = events.iter().filter(|e| uid_events && !by_name(e));
+    by_uid.chain(events.iter().filter(by_name)).copied().collect()
 }
 
 /// The Lease kubesim's simulated kubelet would hold: see [`describe_node`].
@@ -91,22 +95,10 @@ fn identity(w: &mut Writer, node: &Node, spec: &NodeSpec) {
     let meta = &node.metadata;
     w.field(0, "Name", meta.name.as_deref().unwrap_or(""));
     let roles = node_roles(node);
-    w.field(
-        0,
-        "Roles",
-        if roles.is_empty() {
-            "<none>".to_string()
-        } else {
-            roles.join(",")
-        },
-    );
+    w.field(0, "Roles", if roles.is_empty() { "<none>".to_string() } else { roles.join(",") });
     labels(w, "Labels", meta.labels.as_ref());
     annotations(w, "Annotations", meta.annotations.as_ref());
-    w.field(
-        0,
-        "CreationTimestamp",
-        rfc1123z_or_zero(meta.creation_timestamp.as_ref()),
-    );
+    w.field(0, "CreationTimestamp", rfc1123z_or_zero(meta.creation_timestamp.as_ref()));
     taints(w, "Taints", spec.taints.as_deref().unwrap_or_default());
     w.field(0, "Unschedulable", spec.unschedulable.unwrap_or(false));
 }
@@ -143,19 +135,10 @@ fn describe_lease(w: &mut Writer, node_name: &str, lease: Option<&Lease>) {
     w.field(
         1,
         "HolderIdentity",
-        spec.and_then(|s| s.holder_identity.clone())
-            .unwrap_or_else(|| "<unset>".into()),
+        spec.and_then(|s| s.holder_identity.clone()).unwrap_or_else(|| "<unset>".into()),
     );
-    w.field(
-        1,
-        "AcquireTime",
-        micro(spec.and_then(|s| s.acquire_time.as_ref())),
-    );
-    w.field(
-        1,
-        "RenewTime",
-        micro(spec.and_then(|s| s.renew_time.as_ref())),
-    );
+    w.field(1, "AcquireTime", micro(spec.and_then(|s| s.acquire_time.as_ref())));
+    w.field(1, "RenewTime", micro(spec.and_then(|s| s.renew_time.as_ref())));
 }
 
 /// Each value but the message is followed by a space before its tab.
@@ -165,14 +148,8 @@ fn conditions(w: &mut Writer, status: &NodeStatus) {
         return;
     }
     w.line(0, "Conditions:");
-    w.line(
-        1,
-        "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage",
-    );
-    w.line(
-        1,
-        "----\t------\t-----------------\t------------------\t------\t-------",
-    );
+    w.line(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage");
+    w.line(1, "----\t------\t-----------------\t------------------\t------\t-------");
     let time = |t: Option<&Time>| rfc1123z_or_zero(t);
     for c in conditions {
         w.line(
@@ -195,10 +172,7 @@ fn addresses_and_capacity(w: &mut Writer, status: &NodeStatus) {
     for address in status.addresses.iter().flatten() {
         w.field(1, &address.type_, &address.address);
     }
-    for (title, list) in [
-        ("Capacity", &status.capacity),
-        ("Allocatable", &status.allocatable),
-    ] {
+    for (title, list) in [("Capacity", &status.capacity), ("Allocatable", &status.allocatable)] {
         let Some(list) = list.as_ref().filter(|l| !l.is_empty()) else {
             continue;
         };
@@ -260,41 +234,18 @@ impl Usage {
 /// The pod table and `Allocated resources:`.
 fn node_resources(w: &mut Writer, status: &NodeStatus, pods: &[&Pod], env: &DescribeEnv) {
     let allocatable: ResourceList = match status.allocatable.as_ref().filter(|a| !a.is_empty()) {
-        Some(a) => a
-            .iter()
-            .map(|(k, v)| (k.clone(), Quantity::of(v)))
-            .collect(),
-        None => status
-            .capacity
-            .iter()
-            .flatten()
-            .map(|(k, v)| (k.clone(), Quantity::of(v)))
-            .collect(),
+        Some(a) => a.iter().map(|(k, v)| (k.clone(), Quantity::of(v))).collect(),
+        None => status.capacity.iter().flatten().map(|(k, v)| (k.clone(), Quantity::of(v))).collect(),
     };
     let alloc = |name: &str| allocatable.get(name).copied().unwrap_or(Quantity::ZERO);
     let (cpu, memory) = (alloc("cpu").milli_value(), alloc("memory").value());
 
-    w.field(
-        0,
-        "Non-terminated Pods",
-        format!("({} in total)", pods.len()),
-    );
+    w.field(0, "Non-terminated Pods", format!("({} in total)", pods.len()));
     let age = w.style().node_pods_age_header;
-    w.line(
-        1,
-        &format!(
-            "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\t{age}"
-        ),
-    );
-    w.line(
-        1,
-        "---------\t----\t\t------------\t----------\t---------------\t-------------\t---",
-    );
+    w.line(1, &format!("Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\t{age}"));
+    w.line(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---");
     let now = env.now_wall();
-    let mut total = Usage {
-        requests: ResourceList::new(),
-        limits: ResourceList::new(),
-    };
+    let mut total = Usage { requests: ResourceList::new(), limits: ResourceList::new() };
     for pod in pods {
         let (requests, limits) = pod_requests_and_limits(pod);
         let usage = Usage { requests, limits };
@@ -326,10 +277,7 @@ fn node_resources(w: &mut Writer, status: &NodeStatus, pods: &[&Pod], env: &Desc
 
 fn accumulate(total: &mut ResourceList, pod: &ResourceList) {
     for (name, q) in pod {
-        total
-            .entry(name.clone())
-            .and_modify(|t| t.add(q))
-            .or_insert(*q);
+        total.entry(name.clone()).and_modify(|t| t.add(q)).or_insert(*q);
     }
 }
 
@@ -337,10 +285,7 @@ fn accumulate(total: &mut ResourceList, pod: &ResourceList) {
 /// extended resources without percentages. Totals guard against a zero allocatable.
 fn allocated_resources(w: &mut Writer, allocatable: &ResourceList, total: &Usage) {
     w.line(0, "Allocated resources:");
-    w.line(
-        1,
-        "(Total limits may be over 100 percent, i.e., overcommitted.)",
-    );
+    w.line(1, "(Total limits may be over 100 percent, i.e., overcommitted.)");
     w.line(1, "Resource\tRequests\tLimits");
     w.line(1, "--------\t--------\t------");
     let row = |w: &mut Writer, name: &str, milli: bool| {
@@ -348,10 +293,7 @@ fn allocated_resources(w: &mut Writer, allocatable: &ResourceList, total: &Usage
         let of = value(allocatable.get(name).copied().unwrap_or(Quantity::ZERO));
         let pct = |q: Quantity| if of == 0 { 0 } else { percent(value(q), of) };
         let (req, lim) = (total.request(name), total.limit(name));
-        w.line(
-            1,
-            &format!("{name}\t{req} ({}%)\t{lim} ({}%)", pct(req), pct(lim)),
-        );
+        w.line(1, &format!("{name}\t{req} ({}%)\t{lim} ({}%)", pct(req), pct(lim)));
     };
     row(w, "cpu", true);
     row(w, "memory", false);
@@ -361,13 +303,9 @@ fn allocated_resources(w: &mut Writer, allocatable: &ResourceList, total: &Usage
             row(w, name, false);
         }
     }
-    let standard = |n: &str| {
-        matches!(n, "cpu" | "memory" | "ephemeral-storage" | "pods") || n.starts_with("hugepages-")
-    };
+    let standard =
+        |n: &str| matches!(n, "cpu" | "memory" | "ephemeral-storage" | "pods") || n.starts_with("hugepages-");
     for name in allocatable.keys().filter(|n| !standard(n)) {
-        w.line(
-            1,
-            &format!("{name}\t{}\t{}", total.request(name), total.limit(name)),
-        );
+        w.line(1, &format!("{name}\t{}\t{}", total.request(name), total.limit(name)));
     }
 }

@@ -36,11 +36,7 @@ pub fn describe_pod(pod: &Pod, env: &DescribeEnv) -> String {
     parts.network_and_owner(&mut w);
     parts.containers(&mut w);
     parts.conditions(&mut w);
-    describe_volumes(
-        &mut w,
-        parts.spec.volumes.as_deref().unwrap_or_default(),
-        "",
-    );
+    describe_volumes(&mut w, parts.spec.volumes.as_deref().unwrap_or_default(), "");
     parts.scheduling(&mut w);
     describe_events(&mut w, env, &env.events);
     w.finish()
@@ -81,11 +77,9 @@ impl Parts<'_> {
         }
         match non_empty(&self.spec.node_name) {
             None => w.field(0, "Node", "<none>"),
-            Some(node) => w.field(
-                0,
-                "Node",
-                format!("{node}/{}", self.status.host_ip.as_deref().unwrap_or("")),
-            ),
+            Some(node) => {
+                w.field(0, "Node", format!("{node}/{}", self.status.host_ip.as_deref().unwrap_or("")))
+            }
         }
         if let Some(start) = &self.status.start_time {
             w.field(0, "Start Time", rfc1123z(start.0));
@@ -119,19 +113,12 @@ impl Parts<'_> {
             w.field(0, "Message", message);
         }
         if w.style().seccomp_profile
-            && let Some(profile) = self
-                .spec
-                .security_context
-                .as_ref()
-                .and_then(|s| s.seccomp_profile.as_ref())
+            && let Some(profile) =
+                self.spec.security_context.as_ref().and_then(|s| s.seccomp_profile.as_ref())
         {
             w.field(0, "SeccompProfile", &profile.type_);
             if profile.type_ == "Localhost" {
-                w.field(
-                    0,
-                    "LocalhostProfile",
-                    profile.localhost_profile.as_deref().unwrap_or(""),
-                );
+                w.field(0, "LocalhostProfile", profile.localhost_profile.as_deref().unwrap_or(""));
             }
         }
     }
@@ -163,37 +150,13 @@ impl Parts<'_> {
         }
         let status = self.status;
         let source = |statuses| pod_source(self.pod, statuses);
-        if let Some(init) = self
-            .spec
-            .init_containers
-            .as_deref()
-            .filter(|c| !c.is_empty())
-        {
-            describe_containers(
-                w,
-                "Init Containers",
-                init,
-                source(&status.init_container_statuses),
-                "",
-            );
+        if let Some(init) = self.spec.init_containers.as_deref().filter(|c| !c.is_empty()) {
+            describe_containers(w, "Init Containers", init, source(&status.init_container_statuses), "");
         }
-        describe_containers(
-            w,
-            "Containers",
-            &self.spec.containers,
-            source(&status.container_statuses),
-            "",
-        );
-        if let Some(ephemeral) = self
-            .spec
-            .ephemeral_containers
-            .as_deref()
-            .filter(|c| !c.is_empty())
-        {
-            let as_containers: Vec<_> = ephemeral
-                .iter()
-                .map(super::containers::ephemeral_as_container)
-                .collect();
+        describe_containers(w, "Containers", &self.spec.containers, source(&status.container_statuses), "");
+        if let Some(ephemeral) = self.spec.ephemeral_containers.as_deref().filter(|c| !c.is_empty()) {
+            let as_containers: Vec<_> =
+                ephemeral.iter().map(super::containers::ephemeral_as_container).collect();
             let statuses = source(&status.ephemeral_container_statuses);
             describe_containers(w, "Ephemeral Containers", &as_containers, statuses, "");
         }
@@ -201,12 +164,7 @@ impl Parts<'_> {
 
     fn conditions(&self, w: &mut Writer) {
         let conditions = self.status.conditions.as_deref().unwrap_or_default();
-        if let Some(gates) = self
-            .spec
-            .readiness_gates
-            .as_deref()
-            .filter(|g| !g.is_empty())
-        {
+        if let Some(gates) = self.spec.readiness_gates.as_deref().filter(|g| !g.is_empty()) {
             w.line(0, "Readiness Gates:");
             w.line(1, "Type\tStatus");
             for gate in gates {
@@ -229,18 +187,11 @@ impl Parts<'_> {
     fn scheduling(&self, w: &mut Writer) {
         w.field(0, "QoS Class", pod_qos(self.pod));
         labels(w, "Node-Selectors", self.spec.node_selector.as_ref());
-        tolerations(
-            w,
-            "Tolerations",
-            self.spec.tolerations.as_deref().unwrap_or_default(),
-        );
+        tolerations(w, "Tolerations", self.spec.tolerations.as_deref().unwrap_or_default());
         if w.style().topology_spread_constraints {
             topology_spread_constraints(
                 w,
-                self.spec
-                    .topology_spread_constraints
-                    .as_deref()
-                    .unwrap_or_default(),
+                self.spec.topology_spread_constraints.as_deref().unwrap_or_default(),
                 "",
             );
         }
@@ -248,10 +199,7 @@ impl Parts<'_> {
 }
 
 fn pod_source<'a>(pod: &'a Pod, statuses: &'a Option<Vec<ContainerStatus>>) -> Source<'a> {
-    Source::Pod {
-        pod,
-        statuses: statuses.as_deref().unwrap_or_default(),
-    }
+    Source::Pod { pod, statuses: statuses.as_deref().unwrap_or_default() }
 }
 
 #[cfg(test)]
@@ -262,12 +210,7 @@ mod tests {
     use crate::time::{MINUTE, Millis, SECOND, WallClock};
     use serde_json::json;
 
-    fn kubelet_or_scheduler(
-        reason: &str,
-        message: &str,
-        component: &'static str,
-        at: Millis,
-    ) -> EventRecord {
+    fn kubelet_or_scheduler(reason: &str, message: &str, component: &'static str, at: Millis) -> EventRecord {
         EventRecord {
             name: format!("kubia-dssvz.{reason}"),
             involved: InvolvedObject {
@@ -336,12 +279,7 @@ mod tests {
                 "default-scheduler",
                 0,
             ),
-            kubelet_or_scheduler(
-                "Pulling",
-                "Pulling image \"luksa/kubia\"",
-                "kubelet",
-                2 * SECOND,
-            ),
+            kubelet_or_scheduler("Pulling", "Pulling image \"luksa/kubia\"", "kubelet", 2 * SECOND),
             kubelet_or_scheduler("Started", "Started container kubia", "kubelet", 9 * SECOND),
         ];
         let profile = Profile::for_minor(17);
@@ -423,10 +361,7 @@ Events:
             describe_pod(&pod, &env)
         };
         let old = render(30);
-        assert!(
-            old.contains("Status:                    Terminating (lasts <invalid>)\n"),
-            "{old}"
-        );
+        assert!(old.contains("Status:                    Terminating (lasts <invalid>)\n"), "{old}");
         assert!(old.contains("Termination Grace Period:  30s\n"), "{old}");
         assert!(render(33).contains("Status:       Succeeded\n"));
     }

@@ -36,17 +36,11 @@ pub struct Quantity {
 
 impl Quantity {
     /// Go's zero `Quantity{}`, what a missing map entry reads as.
-    pub const ZERO: Quantity = Quantity {
-        nanos: 0,
-        format: Format::Unset,
-    };
+    pub const ZERO: Quantity = Quantity { nanos: 0, format: Format::Unset };
 
     /// `n` whole units in decimal SI, what `resource.MustParse("n")` gives.
     pub const fn from_units(n: i64) -> Quantity {
-        Quantity {
-            nanos: n as i128 * NANO,
-            format: Format::DecimalSi,
-        }
+        Quantity { nanos: n as i128 * NANO, format: Format::DecimalSi }
     }
 
     /// Parses the API's quantity syntax: `[+-]digits[.digits][suffix]`, where the suffix
@@ -60,9 +54,7 @@ impl Quantity {
             b'+' => (false, &s[1..]),
             _ => (false, s),
         };
-        let number_end = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(s.len());
+        let number_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
         let (number, suffix) = s.split_at(number_end);
         let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
         if int_part.is_empty() && frac_part.is_empty() || frac_part.contains('.') {
@@ -71,10 +63,7 @@ impl Quantity {
         let (format, scale) = parse_suffix(suffix)?;
         let digits: i128 = format!("{int_part}{frac_part}").parse().ok()?;
         let nanos = scale.apply(digits, frac_part.len() as i32)?;
-        Some(Quantity {
-            nanos: if negative { -nanos } else { nanos },
-            format,
-        })
+        Some(Quantity { nanos: if negative { -nanos } else { nanos }, format })
     }
 
     /// Parses an API `Quantity`, reading malformed text as zero (the apiserver never
@@ -176,9 +165,8 @@ impl fmt::Display for Quantity {
         if self.nanos == 0 {
             return f.write_str("0");
         }
-        let fits_binary = self.format == Format::BinarySi
-            && self.nanos.abs() >= 1024 * NANO
-            && self.nanos % NANO == 0;
+        let fits_binary =
+            self.format == Format::BinarySi && self.nanos.abs() >= 1024 * NANO && self.nanos % NANO == 0;
         if fits_binary {
             let (amount, exp) = remove_factors(self.nanos / NANO, 1024);
             return write!(f, "{amount}{}", BINARY_SUFFIXES[exp.min(6) as usize]);
@@ -234,11 +222,7 @@ fn canonical_decimal(nanos: i128) -> (i128, i32) {
 /// Go's `int64(float64)` on amd64: NaN, infinities and out-of-range values become
 /// `i64::MIN` (Rust's `as` would saturate instead).
 pub fn go_float_to_i64(f: f64) -> i64 {
-    if f.is_finite() && f > i64::MIN as f64 && f < i64::MAX as f64 {
-        f.trunc() as i64
-    } else {
-        i64::MIN
-    }
+    if f.is_finite() && f > i64::MIN as f64 && f < i64::MAX as f64 { f.trunc() as i64 } else { i64::MIN }
 }
 
 /// `int64(float64(part) / float64(whole) * 100)`, kubectl's integer percentage.

@@ -12,9 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::DescribeEnv;
 use super::events::describe_events;
 use super::template::describe_pod_template;
-use super::writer::{
-    Writer, annotations, controller_of, format_label_selector, format_labels, labels,
-};
+use super::writer::{Writer, annotations, controller_of, format_label_selector, format_labels, labels};
 
 /// Renders `kubectl describe replicaset`; `pods` are the pods the ReplicaSet controls.
 pub fn describe_replica_set(rs: &ReplicaSet, pods: &[&Pod], env: &DescribeEnv) -> String {
@@ -30,22 +28,9 @@ pub fn describe_replica_set(rs: &ReplicaSet, pods: &[&Pod], env: &DescribeEnv) -
     replicas(&mut w, current, spec.and_then(|s| s.replicas), pods);
     // A ReplicaSet's template is a value in Go: an absent one prints as empty.
     let default_template = Default::default();
-    describe_pod_template(
-        &mut w,
-        Some(
-            spec.and_then(|s| s.template.as_ref())
-                .unwrap_or(&default_template),
-        ),
-    );
-    let conditions = rs
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_deref())
-        .unwrap_or_default();
-    controller_conditions(
-        &mut w,
-        conditions.iter().map(|c| (&c.type_, &c.status, &c.reason)),
-    );
+    describe_pod_template(&mut w, Some(spec.and_then(|s| s.template.as_ref()).unwrap_or(&default_template)));
+    let conditions = rs.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+    controller_conditions(&mut w, conditions.iter().map(|c| (&c.type_, &c.status, &c.reason)));
     describe_events(&mut w, env, &env.events);
     w.finish()
 }
@@ -64,15 +49,8 @@ pub fn describe_replication_controller(
     let current = rc.status.as_ref().map_or(0, |s| s.replicas);
     replicas(&mut w, current, spec.and_then(|s| s.replicas), pods);
     describe_pod_template(&mut w, spec.and_then(|s| s.template.as_ref()));
-    let conditions = rc
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_deref())
-        .unwrap_or_default();
-    controller_conditions(
-        &mut w,
-        conditions.iter().map(|c| (&c.type_, &c.status, &c.reason)),
-    );
+    let conditions = rc.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+    controller_conditions(&mut w, conditions.iter().map(|c| (&c.type_, &c.status, &c.reason)));
     describe_events(&mut w, env, &env.events);
     w.finish()
 }
@@ -88,11 +66,7 @@ fn header(w: &mut Writer, meta: &ObjectMeta, selector: &str) {
 /// `Replicas:` and `Pods Status:`. An unset `spec.replicas` reads as the apiserver's
 /// default of 1 (kubectl would dereference a nil pointer).
 fn replicas(w: &mut Writer, current: i32, desired: Option<i32>, pods: &[&Pod]) {
-    w.field(
-        0,
-        "Replicas",
-        format!("{current} current / {} desired", desired.unwrap_or(1)),
-    );
+    w.field(0, "Replicas", format!("{current} current / {} desired", desired.unwrap_or(1)));
     let phases = PhaseCounts::of(pods);
     w.field(
         0,
@@ -142,10 +116,7 @@ fn controller_conditions<'a>(
     w.line(1, "Type\tStatus\tReason");
     w.line(1, "----\t------\t------");
     for (type_, status, reason) in conditions {
-        w.line(
-            1,
-            &format!("{type_} \t{status}\t{}", reason.as_deref().unwrap_or("")),
-        );
+        w.line(1, &format!("{type_} \t{status}\t{}", reason.as_deref().unwrap_or("")));
     }
 }
 
@@ -165,9 +136,7 @@ mod tests {
     }
 
     fn running_pods() -> Vec<Pod> {
-        (0..3)
-            .map(|_| serde_json::from_value(json!({"status": {"phase": "Running"}})).unwrap())
-            .collect()
+        (0..3).map(|_| serde_json::from_value(json!({"status": {"phase": "Running"}})).unwrap()).collect()
     }
 
     fn env<'a>(profile: &'a Profile, events: &'a [EventRecord]) -> DescribeEnv<'a> {
@@ -244,11 +213,8 @@ Events:           <none>
         let pods = running_pods();
         let profile = Profile::for_minor(17);
         let events = [created];
-        let out = describe_replication_controller(
-            &rc,
-            &pods.iter().collect::<Vec<_>>(),
-            &env(&profile, &events),
-        );
+        let out =
+            describe_replication_controller(&rc, &pods.iter().collect::<Vec<_>>(), &env(&profile, &events));
         let tail = "\
   Volumes:        <none>
 Events:
@@ -257,9 +223,7 @@ Events:
   Normal  SuccessfulCreate  5m20s  replication-controller  Created pod: kubia-dssvz
 ";
         assert!(
-            out.starts_with(
-                "Name:         kubia\nNamespace:    default\nSelector:     app=kubia\n"
-            ),
+            out.starts_with("Name:         kubia\nNamespace:    default\nSelector:     app=kubia\n"),
             "{out}"
         );
         assert!(out.ends_with(tail), "{out}");

@@ -12,19 +12,14 @@ use super::quantity::Quantity;
 pub(crate) type ResourceList = BTreeMap<String, Quantity>;
 
 fn parse_list(list: Option<&BTreeMap<String, ApiQuantity>>) -> ResourceList {
-    list.into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), Quantity::of(v)))
-        .collect()
+    list.into_iter().flatten().map(|(k, v)| (k.clone(), Quantity::of(v))).collect()
 }
 
 /// `addResourceList`: a new name starts as a copy (keeping its format), an existing one
 /// is summed (keeping the first non-zero format).
 fn add(list: &mut ResourceList, other: &ResourceList) {
     for (name, q) in other {
-        list.entry(name.clone())
-            .and_modify(|v| v.add(q))
-            .or_insert(*q);
+        list.entry(name.clone()).and_modify(|v| v.add(q)).or_insert(*q);
     }
 }
 
@@ -75,12 +70,7 @@ pub(crate) fn pod_requests_and_limits(pod: &Pod) -> (ResourceList, ResourceList)
     let status = pod.status.as_ref();
     let statuses: BTreeMap<&str, &ContainerStatus> = status
         .into_iter()
-        .flat_map(|s| {
-            s.container_statuses
-                .iter()
-                .flatten()
-                .chain(s.init_container_statuses.iter().flatten())
-        })
+        .flat_map(|s| s.container_statuses.iter().flatten().chain(s.init_container_statuses.iter().flatten()))
         .map(|s| (s.name.as_str(), s))
         .collect();
     let status_of = |c: &Container| statuses.get(c.name.as_str()).copied();
@@ -126,12 +116,7 @@ pub(crate) fn pod_requests_and_limits(pod: &Pod) -> (ResourceList, ResourceList)
 /// Guaranteed when every container limits both and requests equal limits, else
 /// Burstable.
 pub(crate) fn pod_qos(pod: &Pod) -> String {
-    if let Some(class) = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.qos_class.clone())
-        .filter(|c| !c.is_empty())
-    {
+    if let Some(class) = pod.status.as_ref().and_then(|s| s.qos_class.clone()).filter(|c| !c.is_empty()) {
         return class;
     }
     compute_qos(pod).into()
@@ -146,10 +131,7 @@ fn compute_qos(pod: &Pod) -> &'static str {
     let mut guaranteed = true;
     let lists: Vec<(ResourceList, ResourceList)> = match &spec.resources {
         Some(pod_level) => {
-            vec![(
-                parse_list(pod_level.requests.as_ref()),
-                parse_list(pod_level.limits.as_ref()),
-            )]
+            vec![(parse_list(pod_level.requests.as_ref()), parse_list(pod_level.limits.as_ref()))]
         }
         None => spec
             .containers
@@ -169,14 +151,8 @@ fn compute_qos(pod: &Pod) -> &'static str {
     if reqs.is_empty() && lims.is_empty() {
         return "BestEffort";
     }
-    let equal = reqs
-        .iter()
-        .all(|(name, r)| lims.get(name).is_some_and(|l| l.cmp_amount(r).is_eq()));
-    if guaranteed && equal && reqs.len() == lims.len() {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
+    let equal = reqs.iter().all(|(name, r)| lims.get(name).is_some_and(|l| l.cmp_amount(r).is_eq()));
+    if guaranteed && equal && reqs.len() == lims.len() { "Guaranteed" } else { "Burstable" }
 }
 
 /// Only positive cpu and memory quantities count for QoS.
@@ -196,12 +172,7 @@ mod tests {
 
     fn container(name: &str, req: &[(&str, &str)], lim: &[(&str, &str)]) -> Container {
         let list = |pairs: &[(&str, &str)]| {
-            Some(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), ApiQuantity(v.to_string())))
-                    .collect(),
-            )
+            Some(pairs.iter().map(|(k, v)| (k.to_string(), ApiQuantity(v.to_string()))).collect())
         };
         Container {
             name: name.into(),
@@ -216,11 +187,7 @@ mod tests {
 
     fn pod(containers: Vec<Container>, init: Vec<Container>) -> Pod {
         Pod {
-            spec: Some(PodSpec {
-                containers,
-                init_containers: Some(init),
-                ..Default::default()
-            }),
+            spec: Some(PodSpec { containers, init_containers: Some(init), ..Default::default() }),
             ..Default::default()
         }
     }
@@ -246,10 +213,7 @@ mod tests {
         let both = [("cpu", "500m"), ("memory", "512Mi")];
         let guaranteed = pod(vec![container("a", &both, &both)], vec![]);
         assert_eq!(pod_qos(&guaranteed), "Guaranteed");
-        let burstable = pod(
-            vec![container("a", &[("cpu", "100m")], &[("memory", "256Mi")])],
-            vec![],
-        );
+        let burstable = pod(vec![container("a", &[("cpu", "100m")], &[("memory", "256Mi")])], vec![]);
         assert_eq!(pod_qos(&burstable), "Burstable");
     }
 }

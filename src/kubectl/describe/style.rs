@@ -146,10 +146,7 @@ mod tests {
         assert!(!old.template_scheduling && new.template_scheduling);
         assert_eq!(old.event_from, EventFrom::ComponentAndHost);
         assert_eq!(new.projected_optional, ProjectedOptional::Value);
-        assert_eq!(
-            DescribeStyle::for_minor(30).projected_optional,
-            ProjectedOptional::Pointer
-        );
+        assert_eq!(DescribeStyle::for_minor(30).projected_optional, ProjectedOptional::Pointer);
         assert!(DescribeStyle::for_minor(30).template_scheduling);
         assert!(!DescribeStyle::for_minor(27).template_scheduling);
     }

@@ -25,19 +25,12 @@ pub(crate) fn describe_pod_template(w: &mut Writer, template: Option<&PodTemplat
     };
     let meta = template.metadata.as_ref();
     labels(w, "  Labels", meta.and_then(|m| m.labels.as_ref()));
-    if let Some(annots) = meta
-        .and_then(|m| m.annotations.as_ref())
-        .filter(|a| !a.is_empty())
-    {
+    if let Some(annots) = meta.and_then(|m| m.annotations.as_ref()).filter(|a| !a.is_empty()) {
         annotations(w, "  Annotations", Some(annots));
     }
     let default_spec = PodSpec::default();
     let spec = template.spec.as_ref().unwrap_or(&default_spec);
-    if let Some(sa) = spec
-        .service_account_name
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(sa) = spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
         w.field(1, "Service Account", sa);
     }
     if let Some(init) = spec.init_containers.as_deref().filter(|c| !c.is_empty()) {
@@ -48,26 +41,16 @@ pub(crate) fn describe_pod_template(w: &mut Writer, template: Option<&PodTemplat
     if w.style().topology_spread_constraints {
         topology_spread_constraints(
             w,
-            spec.topology_spread_constraints
-                .as_deref()
-                .unwrap_or_default(),
+            spec.topology_spread_constraints.as_deref().unwrap_or_default(),
             SPACE,
         );
     }
-    if let Some(pc) = spec
-        .priority_class_name
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(pc) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
         w.field(1, "Priority Class Name", pc);
     }
     if w.style().template_scheduling {
         labels(w, "  Node-Selectors", spec.node_selector.as_ref());
-        tolerations(
-            w,
-            "  Tolerations",
-            spec.tolerations.as_deref().unwrap_or_default(),
-        );
+        tolerations(w, "  Tolerations", spec.tolerations.as_deref().unwrap_or_default());
     }
 }
 
@@ -88,15 +71,10 @@ pub(crate) fn topology_spread_constraints(
         if i > 0 {
             w.write(0, &format!("{space}\t"));
         }
-        let mut text = format!(
-            "{}:{} when max skew {} is exceeded",
-            c.topology_key, c.when_unsatisfiable, c.max_skew
-        );
+        let mut text =
+            format!("{}:{} when max skew {} is exceeded", c.topology_key, c.when_unsatisfiable, c.max_skew);
         if let Some(selector) = &c.label_selector {
-            text.push_str(&format!(
-                " for selector {}",
-                format_label_selector(Some(selector))
-            ));
+            text.push_str(&format!(" for selector {}", format_label_selector(Some(selector))));
         }
         w.line(0, &text);
     }

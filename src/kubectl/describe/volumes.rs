@@ -29,28 +29,13 @@ fn describe_source(w: &mut Writer, v: &Volume) {
     if let Some(host_path) = &v.host_path {
         w.field(2, "Type", "HostPath (bare host directory volume)");
         w.field(2, "Path", &host_path.path);
-        w.field(
-            2,
-            "HostPathType",
-            host_path.type_.as_deref().unwrap_or("<none>"),
-        );
+        w.field(2, "HostPathType", host_path.type_.as_deref().unwrap_or("<none>"));
     } else if let Some(empty_dir) = &v.empty_dir {
-        w.field(
-            2,
-            "Type",
-            "EmptyDir (a temporary directory that shares a pod's lifetime)",
-        );
+        w.field(2, "Type", "EmptyDir (a temporary directory that shares a pod's lifetime)");
         w.field(2, "Medium", empty_dir.medium.as_deref().unwrap_or(""));
-        let limit = empty_dir
-            .size_limit
-            .as_ref()
-            .map(Quantity::of)
-            .filter(|q| q.cmp_amount(&Quantity::ZERO).is_gt());
-        w.field(
-            2,
-            "SizeLimit",
-            limit.map_or("<unset>".to_string(), |q| q.to_string()),
-        );
+        let limit =
+            empty_dir.size_limit.as_ref().map(Quantity::of).filter(|q| q.cmp_amount(&Quantity::ZERO).is_gt());
+        w.field(2, "SizeLimit", limit.map_or("<unset>".to_string(), |q| q.to_string()));
     } else if let Some(secret) = &v.secret {
         w.field(2, "Type", "Secret (a volume populated by a Secret)");
         w.field(2, "SecretName", secret.secret_name.as_deref().unwrap_or(""));
@@ -60,11 +45,7 @@ fn describe_source(w: &mut Writer, v: &Volume) {
         w.field(2, "Name", &cm.name);
         w.field(2, "Optional", cm.optional.unwrap_or(false));
     } else if let Some(nfs) = &v.nfs {
-        w.field(
-            2,
-            "Type",
-            "NFS (an NFS mount that lasts the lifetime of a pod)",
-        );
+        w.field(2, "Type", "NFS (an NFS mount that lasts the lifetime of a pod)");
         w.field(2, "Server", &nfs.server);
         w.field(2, "Path", &nfs.path);
         w.field(2, "ReadOnly", nfs.read_only.unwrap_or(false));
@@ -77,11 +58,7 @@ fn describe_source(w: &mut Writer, v: &Volume) {
         w.field(2, "ClaimName", &pvc.claim_name);
         w.field(2, "ReadOnly", pvc.read_only.unwrap_or(false));
     } else if let Some(downward) = &v.downward_api {
-        w.field(
-            2,
-            "Type",
-            "DownwardAPI (a volume populated by information about the pod)",
-        );
+        w.field(2, "Type", "DownwardAPI (a volume populated by information about the pod)");
         w.line(2, "Items:");
         for item in downward.items.iter().flatten() {
             if let Some(field) = &item.field_ref {
@@ -94,11 +71,7 @@ fn describe_source(w: &mut Writer, v: &Volume) {
     } else if let Some(projected) = &v.projected {
         describe_projected(w, projected);
     } else if let Some(csi) = &v.csi {
-        w.field(
-            2,
-            "Type",
-            "CSI (a Container Storage Interface (CSI) volume source)",
-        );
+        w.field(2, "Type", "CSI (a Container Storage Interface (CSI) volume source)");
         w.field(2, "Driver", &csi.driver);
         w.field(2, "FSType", csi.fs_type.as_deref().unwrap_or(""));
         w.field(2, "ReadOnly", csi.read_only.unwrap_or(false));
@@ -109,11 +82,7 @@ fn describe_source(w: &mut Writer, v: &Volume) {
 }
 
 fn describe_projected(w: &mut Writer, projected: &ProjectedVolumeSource) {
-    w.field(
-        2,
-        "Type",
-        "Projected (a volume that contains injected data from multiple sources)",
-    );
+    w.field(2, "Type", "Projected (a volume that contains injected data from multiple sources)");
     let style = w.style().projected_optional;
     for source in projected.sources.iter().flatten() {
         projection(w, source, style);
@@ -126,9 +95,7 @@ fn projection(w: &mut Writer, source: &VolumeProjection, style: ProjectedOptiona
     if let Some(secret) = &source.secret {
         w.field(2, "SecretName", secret.name.as_str());
         match style {
-            ProjectedOptional::Pointer => {
-                w.field(2, "SecretOptionalName", pointer(secret.optional))
-            }
+            ProjectedOptional::Pointer => w.field(2, "SecretOptionalName", pointer(secret.optional)),
             ProjectedOptional::Value => w.field(2, "Optional", secret.optional.unwrap_or(false)),
         }
     } else if source.downward_api.is_some() {
@@ -140,11 +107,7 @@ fn projection(w: &mut Writer, source: &VolumeProjection, style: ProjectedOptiona
             ProjectedOptional::Value => w.field(2, "Optional", cm.optional.unwrap_or(false)),
         }
     } else if let Some(token) = &source.service_account_token {
-        w.field(
-            2,
-            "TokenExpirationSeconds",
-            token.expiration_seconds.unwrap_or(0),
-        );
+        w.field(2, "TokenExpirationSeconds", token.expiration_seconds.unwrap_or(0));
     }
 }
 

@@ -29,10 +29,7 @@ pub(crate) struct Writer<'s> {
 
 impl<'s> Writer<'s> {
     pub(crate) fn new(style: &'s DescribeStyle) -> Self {
-        Writer {
-            buf: String::with_capacity(4096),
-            style,
-        }
+        Writer { buf: String::with_capacity(4096), style }
     }
 
     pub(crate) fn style(&self) -> &'s DescribeStyle {
@@ -62,11 +59,7 @@ impl<'s> Writer<'s> {
     /// characters first where this kubectl does (escaping is per character, so doing
     /// it on the whole stream equals doing it on every write).
     pub(crate) fn finish(self) -> String {
-        let text = if self.style.escape_terminal {
-            escape_terminal(&self.buf)
-        } else {
-            self.buf
-        };
+        let text = if self.style.escape_terminal { escape_terminal(&self.buf) } else { self.buf };
         tabwriter::format(&text, Config::DESCRIBE)
     }
 }
@@ -82,9 +75,7 @@ fn escape_terminal(text: &str) -> String {
 /// `Mon, 02 Jan 2006 15:04:05 -0700` (Go's RFC1123Z) in UTC, the zone kubectl runs in
 /// for the goldens.
 pub(crate) fn rfc1123z(t: Timestamp) -> String {
-    t.to_zoned(TimeZone::UTC)
-        .strftime("%a, %d %b %Y %H:%M:%S %z")
-        .to_string()
+    t.to_zoned(TimeZone::UTC).strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
 }
 
 /// RFC1123Z of an optional `metav1.Time`; Go formats a zero time as year 1.
@@ -98,11 +89,7 @@ pub(crate) fn rfc1123z_or_zero(t: Option<&Time>) -> String {
 /// `printLabelsMultiline`: `Title:\tk=v`, further labels as `\tk=v`, `<none>` if empty.
 /// `title` carries its own indentation (`"  Labels"` in pod templates).
 pub(crate) fn labels(w: &mut Writer, title: &str, labels: Option<&BTreeMap<String, String>>) {
-    let entries: Vec<String> = labels
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let entries: Vec<String> = labels.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
     multiline(w, title, &entries);
 }
 
@@ -123,11 +110,7 @@ fn multiline(w: &mut Writer, title: &str, entries: &[String]) {
 
 /// `printAnnotationsMultiline`: like labels but `key: value`; long or multi-line values
 /// are folded under their key, each line cut to 138 bytes plus `...`.
-pub(crate) fn annotations(
-    w: &mut Writer,
-    title: &str,
-    annotations: Option<&BTreeMap<String, String>>,
-) {
+pub(crate) fn annotations(w: &mut Writer, title: &str, annotations: Option<&BTreeMap<String, String>>) {
     let hide_last_applied = w.style().hide_last_applied;
     let shown: Vec<(&String, &String)> = annotations
         .into_iter()
@@ -194,10 +177,7 @@ pub(crate) fn tolerations(w: &mut Writer, title: &str, tolerations: &[Toleration
     let mut sorted: Vec<&Toleration> = tolerations.iter().collect();
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     let op_exists = w.style().toleration_op_exists;
-    let entries: Vec<String> = sorted
-        .into_iter()
-        .map(|t| toleration_string(t, op_exists))
-        .collect();
+    let entries: Vec<String> = sorted.into_iter().map(|t| toleration_string(t, op_exists)).collect();
     multiline(w, title, &entries);
 }
 
@@ -214,11 +194,7 @@ fn toleration_string(t: &Toleration, op_exists: bool) -> String {
     }
     if op_exists && t.operator.as_deref() == Some("Exists") && value.is_empty() {
         // The key- and effect-less toleration tolerates everything: plain `op=Exists`.
-        s.push_str(if key.is_empty() && effect.is_empty() {
-            "op=Exists"
-        } else {
-            " op=Exists"
-        });
+        s.push_str(if key.is_empty() && effect.is_empty() { "op=Exists" } else { " op=Exists" });
     }
     if let Some(seconds) = t.toleration_seconds {
         s.push_str(&format!(" for {seconds}s"));
@@ -237,17 +213,8 @@ pub(crate) fn controller_of(meta: &ObjectMeta) -> Option<String> {
 
 /// `labels.FormatLabels`: sorted `k=v` joined by commas, `<none>` when empty.
 pub(crate) fn format_labels(labels: Option<&BTreeMap<String, String>>) -> String {
-    let joined = labels
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
-    if joined.is_empty() {
-        "<none>".into()
-    } else {
-        joined
-    }
+    let joined = labels.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    if joined.is_empty() { "<none>".into() } else { joined }
 }
 
 /// `metav1.FormatLabelSelector`: requirements sorted by key, `<none>` when the
@@ -273,16 +240,8 @@ pub(crate) fn format_label_selector(selector: Option<&LabelSelector>) -> String 
         requirements.push((expr.key.clone(), text));
     }
     requirements.sort_by(|a, b| a.0.cmp(&b.0));
-    let joined = requirements
-        .into_iter()
-        .map(|(_, text)| text)
-        .collect::<Vec<_>>()
-        .join(",");
-    if joined.is_empty() {
-        "<none>".into()
-    } else {
-        joined
-    }
+    let joined = requirements.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(",");
+    if joined.is_empty() { "<none>".into() } else { joined }
 }
 
 /// Go's `%q` for the strings describe quotes (sub-paths): escapes quotes, backslashes
@@ -328,15 +287,11 @@ mod tests {
     fn labels_continue_under_the_value() {
         let s = style();
         let mut w = Writer::new(&s);
-        let map: BTreeMap<String, String> = [("b", "2"), ("a", "1")]
-            .map(|(k, v)| (k.into(), v.into()))
-            .into();
+        let map: BTreeMap<String, String> =
+            [("b", "2"), ("a", "1")].map(|(k, v)| (k.into(), v.into())).into();
         labels(&mut w, "Labels", Some(&map));
         labels(&mut w, "Selector", None);
-        assert_eq!(
-            w.finish(),
-            "Labels:    a=1\n           b=2\nSelector:  <none>\n"
-        );
+        assert_eq!(w.finish(), "Labels:    a=1\n           b=2\nSelector:  <none>\n");
     }
 
     #[test]
@@ -347,10 +302,7 @@ mod tests {
         let map: BTreeMap<String, String> = [(LAST_APPLIED.to_string(), long)].into();
         annotations(&mut w, "Annotations", Some(&map));
         let out = w.finish();
-        let expected = format!(
-            "Annotations:  {LAST_APPLIED}:\n                {}...\n",
-            "x".repeat(138)
-        );
+        let expected = format!("Annotations:  {LAST_APPLIED}:\n                {}...\n", "x".repeat(138));
         assert_eq!(out, expected);
         let s = style();
         let mut w = Writer::new(&s);
@@ -367,29 +319,11 @@ mod tests {
             effect: (!effect.is_empty()).then(|| effect.into()),
             toleration_seconds: secs,
         };
-        let t = tol(
-            "node.kubernetes.io/not-ready",
-            "Exists",
-            "",
-            "NoExecute",
-            Some(300),
-        );
-        assert_eq!(
-            toleration_string(&t, true),
-            "node.kubernetes.io/not-ready:NoExecute op=Exists for 300s"
-        );
-        assert_eq!(
-            toleration_string(&t, false),
-            "node.kubernetes.io/not-ready:NoExecute for 300s"
-        );
-        assert_eq!(
-            toleration_string(&tol("", "Exists", "", "", None), true),
-            "op=Exists"
-        );
-        assert_eq!(
-            toleration_string(&tol("k", "Equal", "v", "NoSchedule", None), true),
-            "k=v:NoSchedule"
-        );
+        let t = tol("node.kubernetes.io/not-ready", "Exists", "", "NoExecute", Some(300));
+        assert_eq!(toleration_string(&t, true), "node.kubernetes.io/not-ready:NoExecute op=Exists for 300s");
+        assert_eq!(toleration_string(&t, false), "node.kubernetes.io/not-ready:NoExecute for 300s");
+        assert_eq!(toleration_string(&tol("", "Exists", "", "", None), true), "op=Exists");
+        assert_eq!(toleration_string(&tol("k", "Equal", "v", "NoSchedule", None), true), "k=v:NoSchedule");
     }
 
     #[test]
@@ -400,14 +334,8 @@ mod tests {
             effect: effect.into(),
             time_added: None,
         };
-        assert_eq!(
-            taint_string(&taint("k", None, "NoSchedule")),
-            "k:NoSchedule"
-        );
-        assert_eq!(
-            taint_string(&taint("k", Some("v"), "NoExecute")),
-            "k=v:NoExecute"
-        );
+        assert_eq!(taint_string(&taint("k", None, "NoSchedule")), "k:NoSchedule");
+        assert_eq!(taint_string(&taint("k", Some("v"), "NoExecute")), "k=v:NoExecute");
         assert_eq!(taint_string(&taint("k", Some("v"), "")), "k=v:");
     }
 
@@ -423,10 +351,7 @@ mod tests {
             }]),
         };
         assert_eq!(format_label_selector(Some(&sel)), "app=web,tier in (a,b)");
-        assert_eq!(
-            format_label_selector(Some(&LabelSelector::default())),
-            "<none>"
-        );
+        assert_eq!(format_label_selector(Some(&LabelSelector::default())), "<none>");
         assert_eq!(format_labels(None), "<none>");
     }
 
