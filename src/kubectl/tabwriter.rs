@@ -50,10 +50,26 @@ impl Config {
     /// `kubectl describe` and `rollout history` (`tabbedString`): minwidth 0, tabwidth 8,
     /// padding 2.
     pub const DESCRIBE: Config = Config { minwidth: 0, tabwidth: 8, padding: 2, padchar: ' ' };
+
+    pub const fn kubectl_get() -> Config {
+        Config::KUBECTL_GET
+    }
+
+    pub const fn describe() -> Config {
+        Config::DESCRIBE
+    }
 }
 
-/// Formats a complete tab-separated text in one go.
-pub fn format(text: &str, cfg: Config) -> String {
+/// A writer's configuration, so `format(text, TabWriter::kubectl_get())` reads naturally.
+impl From<TabWriter> for Config {
+    fn from(w: TabWriter) -> Config {
+        w.cfg
+    }
+}
+
+/// Formats a complete tab-separated text in one go (write everything, then `Flush`).
+pub fn format(text: &str, cfg: impl Into<Config>) -> String {
+    let cfg = cfg.into();
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     let mut segments = text.split(FORM_FEED).peekable();
     while let Some(segment) = segments.next() {
@@ -314,6 +330,7 @@ mod tests {
         writeln!(w, "Name:\t{name}").unwrap();
         w.push_str("Namespace:\tdefault\n");
         assert_eq!(w.finish(), "Name:       web\nNamespace:  default\n");
+        assert_eq!(format("a\tb\n", TabWriter::kubectl_get()), format("a\tb\n", Config::kubectl_get()));
     }
 
     /// Rebuilds the tab-separated stream kubectl writes for a server Table (header

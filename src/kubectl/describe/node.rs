@@ -59,10 +59,18 @@ pub fn describe_node_with_lease(
         (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name))
     });
     node_resources(&mut w, status, &pods, env);
-    let events: Vec<&EventRecord> =
-        env.events.iter().copied().filter(|e| style.node_uid_events || e.involved.uid == name).collect();
+    let events = node_events(&env.events, name, style.node_uid_events);
     describe_events(&mut w, env, &events);
     w.finish()
+}
+
+/// The events kubectl lists for a node, in its order: first the query by the node's
+/// UID (node controller), then the query by its name (kubelet), each in server (=
+/// creation) order. kubectl before 1.24 ran only the second query.
+fn node_events<'a>(events: &[&'a EventRecord], name: &str, uid_events: bool) -> Vec<&'a EventRecord> {
+    let by_name = |e: &&&EventRecord| e.involved.uid == name;
+    let by_uid = events.iter().filter(|e| uid_events && !by_name(e));
+    by_uid.chain(events.iter().filter(by_name)).copied().collect()
 }
 
 /// The Lease kubesim's simulated kubelet would hold: see [`describe_node`].
