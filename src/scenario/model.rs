@@ -212,6 +212,7 @@ pub struct Run {
     pub stderr: Option<String>,
     /// Expected exit code. `None`: any non-zero exit fails the step.
     pub status: Option<i32>,
+    /// `exact` and `unordered` apply to both `expect` and `stderr`.
     pub exact: bool,
     pub unordered: bool,
     /// Extension: for `kubectl edit`, the JSON merge patch the "editor" applies

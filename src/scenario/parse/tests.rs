@@ -432,6 +432,39 @@ fn step_lines_without_the_simple_layout() {
 }
 
 #[test]
+fn bom_and_crlf() {
+    let lines = |text: &str| {
+        parse(text)
+            .steps
+            .iter()
+            .map(|st| st.line)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines("\u{feff}steps:\n  - wait: 1s\n"), [2]);
+    assert_eq!(
+        lines("steps:\r\n  - wait: 1s\r\n\r\n  - wait: 2s\r\n"),
+        [2, 4]
+    );
+    let e = parse_scenario(FILE, "steps:\r\n  - wait: 1s\r\n    expct: 1\r\n", "x").unwrap_err();
+    assert_eq!((e.line, e.column), (3, 5));
+}
+
+#[test]
+fn large_scenario_parses_quickly() {
+    let mut text = String::from("steps:\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "  - run: kubectl get pod p{i}\n    expect: |\n      NAME  READY\n      p{i}  1/1\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let s = parse(&text);
+    assert_eq!(s.steps.len(), 3000);
+    assert_eq!(s.steps[2999].line, 2 + 4 * 2999);
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+}
+
+#[test]
 fn cpu_quantities() {
     for (text, want) in [
         ("250m", Some(250)),
