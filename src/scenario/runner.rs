@@ -162,7 +162,7 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
     for step in &scenario.steps {
         let line = step.line;
         let clock = cluster.now();
-        let mut fail = |outcome: &mut Outcome, command: Option<String>, message: String| {
+        let fail = |outcome: &mut Outcome, command: Option<String>, message: String| {
             outcome.failures.push(Failure { line, clock, command, message });
         };
         match &step.action {

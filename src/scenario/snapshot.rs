@@ -38,9 +38,9 @@ pub fn check_snapshot(path: &Path, source: &str, actual: &str) -> SnapshotCheck 
     settings.set_omit_expression(true);
     settings.set_input_file(source);
     let actual_owned = actual.to_string();
-    let result = std::panic::catch_unwind(|| {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_snapshot!(name, actual_owned));
-    });
+    }));
     match result {
         Ok(()) => SnapshotCheck::Updated,
         Err(_) => {
