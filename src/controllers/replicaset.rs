@@ -128,26 +128,22 @@ impl ReplicaSetController {
 
     fn sync(&mut self, kind: Kind, key: &ObjKey, store: &mut Store, requeues: &mut Requeues) {
         let Some(rs) = load(kind, key, store) else { return };
-        self.claim_pods(&rs, store);
         if !rs.deleting {
-            manage_replicas(&rs, store);
+            self.adopt_orphans(&rs, store);
         }
-        update_status(&rs, store, requeues);
+        // One pass over the controlled pods: what to release, and the counts status needs.
+        let census = Census::take(&rs, store);
+        if !rs.deleting {
+            for key in &census.release {
+                release(store, key, &rs.uid);
+            }
+            manage_replicas(&rs, census.active, store);
+        }
+        update_status(&rs, &census, store, requeues);
     }
 
-    /// `ClaimPods`: owned pods that no longer match are released, matching orphans are
-    /// adopted (neither while the owner is being deleted).
-    fn claim_pods(&mut self, rs: &Replicated, store: &mut Store) {
-        if rs.deleting {
-            return;
-        }
-        let release_keys: Vec<ObjKey> = controlled_pods(store, &rs.uid)
-            .filter(|p| !rs.selector.matches_opt(p.metadata.labels.as_ref()))
-            .map(pod_key)
-            .collect();
-        for key in release_keys {
-            release(store, &key, &rs.uid);
-        }
+    /// Adopts active orphans in the namespace that the selector matches.
+    fn adopt_orphans(&mut self, rs: &Replicated, store: &mut Store) {
         let candidates: Vec<String> = self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         for name in candidates {
             let Some(pod) = store.get::<Pod>(&rs.key.0, &name) else { continue };
@@ -158,6 +154,48 @@ impl ReplicaSetController {
                 adopt(store, &(rs.key.0.clone(), name), rs);
             }
         }
+    }
+}
+
+/// What one sync learns from the pods it controls (`calculateStatus` inputs).
+struct Census {
+    release: Vec<ObjKey>,
+    active: usize,
+    fully_labeled: i32,
+    ready: i32,
+    available: i32,
+}
+
+impl Census {
+    fn take(rs: &Replicated, store: &Store) -> Census {
+        let now = store.clock.at(store.now);
+        let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+        let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
+        for pod in controlled_pods(store, &rs.uid) {
+            if !rs.deleting && !rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
+                census.release.push(pod_key(pod));
+                continue;
+            }
+            if !is_active(pod) {
+                continue;
+            }
+            census.active += 1;
+            let labels = pod.metadata.labels.as_ref();
+            if template_labels
+                .into_iter()
+                .flatten()
+                .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+            {
+                census.fully_labeled += 1;
+            }
+            if is_ready(pod) {
+                census.ready += 1;
+            }
+            if is_available(pod, rs.min_ready_seconds, now) {
+                census.available += 1;
+            }
+        }
+        census
     }
 }
 
@@ -176,9 +214,8 @@ fn active_pods<'a>(store: &'a Store, rs: &'a Replicated) -> Vec<&'a Pod> {
 }
 
 /// Creates or deletes the difference between active pods and `replicas`.
-fn manage_replicas(rs: &Replicated, store: &mut Store) {
-    let active = active_pods(store, rs);
-    let diff = active.len() as i64 - rs.replicas as i64;
+fn manage_replicas(rs: &Replicated, active_count: usize, store: &mut Store) {
+    let diff = active_count as i64 - rs.replicas as i64;
     if diff < 0 {
         let count = (-diff as usize).min(constants::REPLICASET_BURST);
         for _ in 0..count {
@@ -186,6 +223,7 @@ fn manage_replicas(rs: &Replicated, store: &mut Store) {
         }
     } else if diff > 0 {
         let count = (diff as usize).min(constants::REPLICASET_BURST);
+        let active = active_pods(store, rs);
         let victims: Vec<String> = pods_to_delete(&active, count, rs, store)
             .into_iter()
             .map(|p| p.metadata.name.clone().unwrap_or_default())
@@ -198,20 +236,9 @@ fn manage_replicas(rs: &Replicated, store: &mut Store) {
     }
 }
 
-fn update_status(rs: &Replicated, store: &mut Store, requeues: &mut Requeues) {
-    let now = store.clock.at(store.now);
-    let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-    let active = active_pods(store, rs);
-    let replicas = active.len() as i32;
-    let fully_labeled = active
-        .iter()
-        .filter(|p| {
-            let labels = p.metadata.labels.as_ref();
-            template_labels.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-        })
-        .count() as i32;
-    let ready = active.iter().filter(|p| is_ready(p)).count() as i32;
-    let available = active.iter().filter(|p| is_available(p, rs.min_ready_seconds, now)).count() as i32;
+fn update_status(rs: &Replicated, census: &Census, store: &mut Store, requeues: &mut Requeues) {
+    let replicas = census.active as i32;
+    let (fully_labeled, ready, available) = (census.fully_labeled, census.ready, census.available);
     if rs.min_ready_seconds > 0 && ready == rs.replicas && available != rs.replicas {
         requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND, (rs.kind, rs.key.clone()));
     }
