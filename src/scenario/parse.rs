@@ -239,10 +239,21 @@ impl Parser<'_> {
                 message.replace_range(at..at + suffix.len(), "");
             }
         }
+        let (mut line, mut column) = (line, column);
         if message.contains("more than one document") {
             message = "a scenario file holds one YAML document (found a `---` separator)".into();
+            if let Some(at) = second_document(self.text) {
+                (line, column) = (at, 1);
+            }
         }
-        let (mut line, mut column) = (line, column);
+        // Errors of libyaml's reader (control characters) carry a byte offset in the
+        // message, not a location.
+        if let Some((head, offset)) = message.rsplit_once(" at position ")
+            && let Ok(offset) = offset.parse::<usize>()
+        {
+            (line, column) = line_column(self.text, offset);
+            message = head.to_string();
+        }
         // serde_yaml places a duplicate key at the start of its map, after the map's path;
         // point at the second key instead.
         const DUPLICATE: &str = "duplicate entry with key ";
@@ -1297,6 +1308,35 @@ fn second_block_key(text: &str, line: usize, column: usize, key: &str) -> Option
                 return Some((number + 1, column));
             }
         }
+    }
+    None
+}
+
+/// The 1-based line and column (in characters) of a byte offset into the text.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// The line of the `---` that starts a second document: the first one when content comes
+/// before it, else the second one.
+fn second_document(text: &str) -> Option<usize> {
+    let mut content = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        let marker =
+            line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
+        if marker && content {
+            return Some(number + 1);
+        }
+        let trimmed = line.trim();
+        content |= marker || !(trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('%'));
     }
     None
 }

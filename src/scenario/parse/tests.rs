@@ -522,7 +522,17 @@ fn errors() {
         (
             "two documents",
             "steps: []\n---\nsteps: []\n",
-            "1:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+            "2:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "two documents, the first one marked",
+            "# a comment\n---\nsteps: []\n...\n--- # second\nsteps: []\n",
+            "5:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "control character",
+            "name: \"é\"\nsteps: []\n  \u{1}\n",
+            "3:3: invalid YAML: control characters are not allowed",
         ),
         (
             "top level not a map",
