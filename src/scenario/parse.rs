@@ -16,7 +16,12 @@
 //! * `exact`/`unordered` without `expect` or `stderr`, `edit` without `kubectl edit`,
 //!   two steps with one snapshot name, two nodes with one name: errors.
 //! * `assert`: `name` and `selector` exclude each other, `count` goes with no `name`,
-//!   `absent` takes neither `count` nor object fields.
+//!   `absent` takes neither `count` nor object fields. Its `kind` must be one the
+//!   simulator serves or a built-in Kubernetes kind, so a typo fails the file rather
+//!   than a check at run time.
+//! * A `run` command line the runner's shell cannot run (a program other than `kubectl`
+//!   or `echo`, a pipe stage other than grep/head/tail/wc -l, unbalanced quotes) is an
+//!   error at the command's position.
 //! * Extensions: `nodes: [worker1, worker2]` (names only), taints written as kubectl
 //!   does (`key=value:NoSchedule`), `roles: control-plane` (one role), and a `pod` target
 //!   `--selector=...` as well as `-l ...`.
@@ -25,6 +30,9 @@ use super::error::ScenarioError;
 use super::locate::{self, Seg, Target};
 use super::matching::{MatchOptions, check_expectation};
 use super::model::*;
+use super::shell;
+use crate::api::Kind;
+use crate::api::kind::KINDS;
 use crate::profile::Profile;
 use crate::time::{Millis, parse_duration};
 use indexmap::IndexMap;
@@ -231,10 +239,21 @@ impl Parser<'_> {
                 message.replace_range(at..at + suffix.len(), "");
             }
         }
+        let (mut line, mut column) = (line, column);
         if message.contains("more than one document") {
             message = "a scenario file holds one YAML document (found a `---` separator)".into();
+            if let Some(at) = second_document(self.text) {
+                (line, column) = (at, 1);
+            }
         }
-        let (mut line, mut column) = (line, column);
+        // Errors of libyaml's reader (control characters) carry a byte offset in the
+        // message, not a location.
+        if let Some((head, offset)) = message.rsplit_once(" at position ")
+            && let Ok(offset) = offset.parse::<usize>()
+        {
+            (line, column) = line_column(self.text, offset);
+            message = head.to_string();
+        }
         // serde_yaml places a duplicate key at the start of its map, after the map's path;
         // point at the second key instead.
         const DUPLICATE: &str = "duplicate entry with key ";
@@ -1023,6 +1042,11 @@ impl Parser<'_> {
                     .map_err(|message| fail(&at(field), format!("{field}: {message}")))?;
             }
         }
+        // Last, so that a key or type error in the step is reported first. The runner
+        // can only run what its little shell understands (`kubectl`/`echo`, one pipe
+        // stage); anything else is known now, so it is an error at the command's text.
+        shell::parse_command_line(&run.command)
+            .map_err(|message| fail(&at("run"), format!("run: {message}")))?;
         Ok(run)
     }
 
@@ -1196,6 +1220,7 @@ impl Parser<'_> {
             Some(v) => assert.kind = self.name(v, &at("kind"), "kind", "a kind like Deployment")?,
             None => return Err(fail(path, "assert: missing \"kind\"")),
         }
+        check_kind(&assert.kind).map_err(|message| fail(&at("kind"), message))?;
         for (field, slot) in [
             ("name", &mut assert.name),
             ("namespace", &mut assert.namespace),
@@ -1287,6 +1312,35 @@ fn second_block_key(text: &str, line: usize, column: usize, key: &str) -> Option
     None
 }
 
+/// The 1-based line and column (in characters) of a byte offset into the text.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// The line of the `---` that starts a second document: the first one when content comes
+/// before it, else the second one.
+fn second_document(text: &str) -> Option<usize> {
+    let mut content = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        let marker =
+            line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
+        if marker && content {
+            return Some(number + 1);
+        }
+        let trimmed = line.trim();
+        content |= marker || !(trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('%'));
+    }
+    None
+}
+
 /// Two snapshot steps with one name would overwrite each other's file.
 fn check_snapshot_names(steps: &[Step], path: &[Seg]) -> R<()> {
     let mut seen: IndexMap<&str, usize> = IndexMap::new();
@@ -1307,6 +1361,102 @@ fn check_snapshot_names(steps: &[Step], path: &[Seg]) -> R<()> {
         seen.insert(name, step.line);
     }
     Ok(())
+}
+
+/// Kinds of the Kubernetes API (built in, every served group). An `assert` may name one
+/// of these even when the simulator does not serve it yet (the run then fails that
+/// check); any other name is a typo and fails the file.
+const KUBERNETES_KINDS: &[&str] = &[
+    "APIService",
+    "Binding",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "ConfigMap",
+    "ControllerRevision",
+    "CronJob",
+    "CSIDriver",
+    "CSINode",
+    "CSIStorageCapacity",
+    "CustomResourceDefinition",
+    "DaemonSet",
+    "Deployment",
+    "EndpointSlice",
+    "Endpoints",
+    "Event",
+    "FlowSchema",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "IngressClass",
+    "Job",
+    "Lease",
+    "LimitRange",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "NetworkPolicy",
+    "Node",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "PodTemplate",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "ReplicaSet",
+    "ReplicationController",
+    "ResourceQuota",
+    "Role",
+    "RoleBinding",
+    "RuntimeClass",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// An `assert` kind: one the simulated apiserver serves (as kubectl names it: `Pod`,
+/// `pods`, `po`, `replicasets.apps`) or a Kubernetes kind; else an error that suggests
+/// the nearest kind and lists the served ones.
+fn check_kind(kind: &str) -> Result<(), String> {
+    if Kind::resolve(kind).is_some() || KUBERNETES_KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        return Ok(());
+    }
+    let lower = kind.to_ascii_lowercase();
+    let nearest = KUBERNETES_KINDS
+        .iter()
+        .copied()
+        .chain(KINDS.iter().map(|k| k.name))
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
+        .min();
+    let served: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    let hint = match nearest {
+        Some((distance, k)) if distance <= 1.max(kind.chars().count() / 4) => format!("did you mean {k:?}? "),
+        _ => String::new(),
+    };
+    Err(format!("kind: unknown kind {kind:?} ({hint}the simulator serves: {})", served.join(", ")))
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// `KEY[=VALUE]:EFFECT`, as `kubectl taint` writes it.

@@ -522,7 +522,17 @@ fn errors() {
         (
             "two documents",
             "steps: []\n---\nsteps: []\n",
-            "1:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+            "2:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "two documents, the first one marked",
+            "# a comment\n---\nsteps: []\n...\n--- # second\nsteps: []\n",
+            "5:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "control character",
+            "name: \"é\"\nsteps: []\n  \u{1}\n",
+            "3:3: invalid YAML: control characters are not allowed",
         ),
         (
             "top level not a map",
@@ -739,7 +749,7 @@ fn errors() {
         ),
         (
             "duplicate snapshot",
-            "steps:\n  - run: a\n    snapshot: s\n  - run: b\n    snapshot: s\n",
+            "steps:\n  - run: echo a\n    snapshot: s\n  - run: echo b\n    snapshot: s\n",
             "5:15: snapshot \"s\" is already used by the step at line 2",
         ),
         (
@@ -873,6 +883,31 @@ fn errors() {
             "3:29: x: expected a text value, got a map",
         ),
         (
+            "assert kind typo",
+            "steps:\n  - assert: {kind: Deploymnt, name: web}\n",
+            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+        ),
+        (
+            "assert kind unknown",
+            "steps:\n  - assert:\n      kind: Gizmo\n      count: 0\n",
+            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+        ),
+        (
+            "unsupported pipe stage",
+            "steps:\n  - note: x\n  - run: kubectl get pods | sort\n    expect: \"\"\n",
+            "3:10: run: unsupported pipe stage \"sort\": use `| grep [-v] [-i] [-E] PATTERN`, `| head [-n N]`, `| tail [-n N]` or `| wc -l`",
+        ),
+        (
+            "unsupported program",
+            "steps:\n  - {status: 0, run: \"ls -l\"}\n",
+            "2:22: run: unsupported program \"ls\": a run step runs `kubectl …` or `echo …`",
+        ),
+        (
+            "unbalanced quotes",
+            "steps:\n  - run: |\n      kubectl get pods -l 'app=web\n",
+            "2:10: run: unbalanced quotes in command line: kubectl get pods -l 'app=web",
+        ),
+        (
             "file not text",
             "files:\n  a.yaml: {kind: Pod}\nsteps: []\n",
             "2:11: a.yaml: expected the file's text (a block like `a.yaml: |`), got a map",
@@ -887,6 +922,21 @@ fn errors() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn assert_kinds() {
+    // Served kinds as kubectl names them, and Kubernetes kinds not simulated yet (their
+    // asserts fail at run time, not here).
+    for kind in ["Pod", "pods", "po", "replicasets.apps", "Deployment", "deployment", "CronJob"] {
+        let Action::Assert(assert) = action(&format!("steps:\n  - assert: {{kind: {kind}, count: 0}}\n")) else {
+            panic!("{kind}: not an assert")
+        };
+        assert_eq!(assert.kind, kind);
+    }
+    assert_eq!(edit_distance("deploymnt", "deployment"), 1);
+    assert_eq!(edit_distance("", "pod"), 3);
+    assert_eq!(edit_distance("pod", "pod"), 0);
 }
 
 #[test]
