@@ -26,7 +26,8 @@ fn peak_rss_mib() -> f64 {
 
 fn run(replicas: usize, nodes: usize) {
     let start = Instant::now();
-    let mut cluster = Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
+    let mut cluster =
+        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
     for i in 0..nodes {
         let mut node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
         node.capacity.insert("pods".into(), "250".into());

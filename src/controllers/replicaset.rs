@@ -144,7 +144,8 @@ impl ReplicaSetController {
 
     /// Adopts active orphans in the namespace that the selector matches.
     fn adopt_orphans(&mut self, rs: &Replicated, store: &mut Store) {
-        let candidates: Vec<String> = self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let candidates: Vec<String> =
+            self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         for name in candidates {
             let Some(pod) = store.get::<Pod>(&rs.key.0, &name) else { continue };
             if controller_ref(&pod.metadata).is_none()
@@ -181,11 +182,7 @@ impl Census {
             }
             census.active += 1;
             let labels = pod.metadata.labels.as_ref();
-            if template_labels
-                .into_iter()
-                .flatten()
-                .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-            {
+            if template_labels.into_iter().flatten().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
                 census.fully_labeled += 1;
             }
             if is_ready(pod) {
@@ -205,7 +202,10 @@ fn pod_key(p: &Pod) -> ObjKey {
 
 /// Pods whose controller is the owner with this uid (through the owner index).
 fn controlled_pods<'a>(store: &'a Store, uid: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-    store.pods_owned_by(uid).into_iter().filter(move |p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
+    store
+        .pods_owned_by(uid)
+        .into_iter()
+        .filter(move |p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
 }
 
 /// The claimed pods that count: active (not finished, not being deleted).

@@ -281,7 +281,8 @@ impl Scheduler {
             return Err(unschedulable_message(nodes.len(), &rejects));
         }
         let best = feasible.iter().map(|(s, l, _)| (*s, *l)).min().expect("non-empty");
-        let ties: Vec<usize> = feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
+        let ties: Vec<usize> =
+            feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
         let choice = if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
         Ok(nodes[ties[choice]].name.clone())
     }
@@ -334,8 +335,11 @@ fn filter(
         return Err(Reject::Selector);
     }
     if node.unschedulable {
-        let taint =
-            Taint { key: "node.kubernetes.io/unschedulable".into(), effect: "NoSchedule".into(), ..Default::default() };
+        let taint = Taint {
+            key: "node.kubernetes.io/unschedulable".into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        };
         if !tolerates(tolerations, &taint) {
             return Err(Reject::Unschedulable);
         }
