@@ -165,7 +165,8 @@ pub struct Store {
     pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
     events: Vec<EventRecord>,
-    event_index: HashMap<(String, EventType, String, String, &'static str), usize>,
+    /// Hash of (object uid, type, reason, message, source) → the events with it.
+    event_index: HashMap<u64, Vec<usize>>,
     events_by_uid: HashMap<String, Vec<usize>>,
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
@@ -621,20 +622,31 @@ impl Store {
             return;
         }
         bucket.tokens -= 1.0;
-        let index_key = (involved.uid.clone(), type_, reason.to_string(), message.clone(), component);
-        if let Some(&i) = self.event_index.get(&index_key) {
+        let index_key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (&involved.uid, type_, reason, &message, component, &host).hash(&mut h);
+            h.finish()
+        };
+        let same = |ev: &EventRecord| {
+            ev.involved.uid == involved.uid
+                && ev.type_ == type_
+                && ev.reason == reason
+                && ev.message == message
+                && ev.component == component
+                && ev.host == host
+        };
+        if let Some(&i) = self.event_index.get(&index_key).and_then(|ix| ix.iter().find(|&&i| same(&self.events[i]))) {
             let ev = &mut self.events[i];
-            if ev.host == host {
-                ev.count += 1;
-                ev.last = now;
-                return;
-            }
+            ev.count += 1;
+            ev.last = now;
+            return;
         }
         let wall = self.clock.at(now);
         let name = format!("{}.{:x}", involved.name, wall.as_nanosecond() as u64 + self.events.len() as u64);
         let i = self.events.len();
         self.events_by_uid.entry(involved.uid.clone()).or_default().push(i);
-        self.event_index.insert(index_key, i);
+        self.event_index.entry(index_key).or_default().push(i);
         self.events.push(EventRecord {
             name,
             involved,

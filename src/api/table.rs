@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::store::ObjKey;
 
 pub struct Table<T> {
-    slots: Vec<Option<T>>,
+    /// Boxed so that growing the slot vector moves pointers, not objects.
+    slots: Vec<Option<Box<T>>>,
     free: Vec<usize>,
     index: BTreeMap<ObjKey, usize>,
 }
@@ -19,7 +20,7 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     pub fn get(&self, key: &ObjKey) -> Option<&T> {
-        self.index.get(key).and_then(|&i| self.slots[i].as_ref())
+        self.index.get(key).and_then(|&i| self.slots[i].as_deref())
     }
 
     pub fn contains_key(&self, key: &ObjKey) -> bool {
@@ -32,11 +33,12 @@ impl<T> Table<T> {
     }
 
     pub fn by_slot(&self, slot: usize) -> Option<&T> {
-        self.slots.get(slot).and_then(|o| o.as_ref())
+        self.slots.get(slot).and_then(|o| o.as_deref())
     }
 
     /// Inserts or replaces; a replaced object keeps its slot. Returns the slot.
     pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
+        let value = Box::new(value);
         if let Some(&i) = self.index.get(&key) {
             self.slots[i] = Some(value);
             return i;
@@ -59,13 +61,13 @@ impl<T> Table<T> {
     /// under the same key or [`Table::remove`] frees it.
     pub fn take(&mut self, key: &ObjKey) -> Option<T> {
         let &i = self.index.get(key)?;
-        self.slots[i].take()
+        self.slots[i].take().map(|b| *b)
     }
 
     pub fn remove(&mut self, key: &ObjKey) -> Option<T> {
         let i = self.index.remove(key)?;
         self.free.push(i);
-        self.slots[i].take()
+        self.slots[i].take().map(|b| *b)
     }
 
     pub fn len(&self) -> usize {
@@ -78,7 +80,7 @@ impl<T> Table<T> {
 
     /// Objects in (namespace, name) order.
     pub fn iter(&self) -> impl Iterator<Item = (&ObjKey, &T)> {
-        self.index.iter().filter_map(|(k, &i)| self.slots[i].as_ref().map(|v| (k, v)))
+        self.index.iter().filter_map(|(k, &i)| self.slots[i].as_deref().map(|v| (k, v)))
     }
 
     /// Objects of one namespace in name order.
@@ -86,6 +88,6 @@ impl<T> Table<T> {
         self.index
             .range((ns.to_string(), String::new())..)
             .take_while(move |((n, _), _)| n == ns)
-            .filter_map(|(k, &i)| self.slots[i].as_ref().map(|v| (k, v)))
+            .filter_map(|(k, &i)| self.slots[i].as_deref().map(|v| (k, v)))
     }
 }

@@ -72,10 +72,11 @@ fn meta_of(
 }
 
 fn has_gc_finalizer(kind: Kind, key: &ObjKey, store: &Store) -> bool {
-    meta_of(kind, key, store).is_some_and(|m| {
+    with_kind!(kind, T => store.get_by_key::<T>(key).is_some_and(|o| {
+        let m = o.metadata();
         m.deletion_timestamp.is_some()
             && m.finalizers.iter().flatten().any(|f| f == FINALIZER_ORPHAN || f == FINALIZER_FOREGROUND)
-    })
+    }), else false)
 }
 
 /// Dependents of a vanished owner: deleted when no owner of theirs is left, otherwise

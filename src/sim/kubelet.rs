@@ -113,6 +113,9 @@ pub struct Kubelet {
     /// Nodes whose machine is down: their kubelet does nothing.
     down: BTreeSet<String>,
     container_seq: u64,
+    /// Pods whose status changed since it was last written: written once per instant, as
+    /// the kubelet's status manager batches updates.
+    dirty: WorkQueue<ObjKey>,
 }
 
 pub type Timers = TimerQueue<KubeletTimer>;
@@ -233,7 +236,11 @@ impl Kubelet {
                 self.begin_termination(&key, &pod, store, timers);
             }
         }
-        n
+        let dirty = self.dirty.drain();
+        for key in &dirty {
+            self.write_status(key, store);
+        }
+        n + dirty.len()
     }
 
     fn pod_cidr_index(&mut self, node: &str) -> u32 {
@@ -302,7 +309,7 @@ impl Kubelet {
         if pod.metadata.deletion_timestamp.is_none() && !self.pods[key].containers.is_empty() {
             self.start_container(key, 0, store, timers);
         }
-        self.write_status(key, store);
+        self.dirty.add(key.clone());
     }
 
     fn timer(&self, key: &ObjKey, i: usize, at: Millis, action: Action, timers: &mut Timers) {
@@ -529,7 +536,7 @@ impl Kubelet {
                 }
             }
         }
-        self.write_status(&key, store);
+        self.dirty.add(key);
     }
 
     fn on_started(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
@@ -729,7 +736,7 @@ impl Kubelet {
             self.on_exit(key, i, code, store, timers);
         }
         if !targets.is_empty() {
-            self.write_status(key, store);
+            self.dirty.add(key.clone());
         }
         targets.len()
     }
