@@ -1,1 +1,77 @@
-fn main() {}
+//! Scale benchmark (not a timed test): a ReplicaSet scaled to 10k and 100k replicas on
+//! 1k nodes, run until every pod is Running. Prints wall time and peak memory.
+//!
+//! `cargo bench --bench scale` runs both sizes; `cargo bench --bench scale -- 100000`
+//! runs one. Each size runs in its own process so peak memory is per size.
+
+use std::process::Command;
+use std::time::Instant;
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use kubesim::api::admission::admit;
+use kubesim::profile::Profile;
+use kubesim::sim::image::ImageTable;
+use kubesim::sim::{Cluster, NodeSpecInput};
+use kubesim::time::{SECOND, WallClock, default_start};
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn run(replicas: usize, nodes: usize) {
+    let start = Instant::now();
+    let mut cluster =
+        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
+    for i in 0..nodes {
+        let mut node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
+        node.capacity.insert("pods".into(), "250".into());
+        node.capacity.insert("cpu".into(), "64".into());
+        node.capacity.insert("memory".into(), "256Gi".into());
+        cluster.add_node(&node).expect("node");
+    }
+    let manifest = format!(
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {{name: web, namespace: default}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx:1.25}}]}}\n"
+    );
+    let mut rs: ReplicaSet = serde_yaml::from_str(&manifest).expect("manifest");
+    admit(&mut rs, &mut cluster.store).expect("valid");
+    cluster.store.create(rs).expect("create");
+    let setup = start.elapsed();
+    let done = cluster
+        .advance_until(3600 * SECOND, |c| {
+            c.store
+                .get::<ReplicaSet>("default", "web")
+                .and_then(|r| r.status.as_ref())
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0) as usize
+                == replicas
+        })
+        .expect("no livelock");
+    let elapsed = start.elapsed();
+    assert!(done, "not all replicas became ready");
+    println!(
+        "replicaset {replicas:>6} replicas on {nodes} nodes: {:>7.2} s wall ({:.2} s setup), virtual {} s, peak {:.0} MiB",
+        elapsed.as_secs_f64(),
+        setup.as_secs_f64(),
+        cluster.now() / SECOND,
+        peak_rss_mib()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    if let Some(n) = args.first().and_then(|a| a.parse::<usize>().ok()) {
+        run(n, 1000);
+        return;
+    }
+    let exe = std::env::current_exe().expect("bench binary");
+    for n in [10_000, 100_000] {
+        let status = Command::new(&exe).arg(n.to_string()).status().expect("spawn");
+        assert!(status.success());
+    }
+}

@@ -62,12 +62,20 @@ pub fn discover(paths: &[PathBuf]) -> Vec<ScenarioFile> {
             for entry in WalkDir::new(path).sort_by_file_name().into_iter().flatten() {
                 let p = entry.path();
                 if p.is_file() && is_scenario(p) {
-                    files.push(ScenarioFile { path: p.to_path_buf(), id: id_of(p, &root), snapshots: snapshots_beside(&root) });
+                    files.push(ScenarioFile {
+                        path: p.to_path_buf(),
+                        id: id_of(p, &root),
+                        snapshots: snapshots_beside(&root),
+                    });
                 }
             }
         } else {
             let root = root_of(path);
-            files.push(ScenarioFile { path: path.clone(), id: id_of(path, &root), snapshots: snapshots_beside(&root) });
+            files.push(ScenarioFile {
+                path: path.clone(),
+                id: id_of(path, &root),
+                snapshots: snapshots_beside(&root),
+            });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -77,9 +85,15 @@ pub fn discover(paths: &[PathBuf]) -> Vec<ScenarioFile> {
 /// Reads, validates and runs one scenario file.
 pub fn run_file(file: &ScenarioFile) -> FileResult {
     let shown = file.path.display().to_string();
-    let text = match std::fs::read_to_string(&file.path) {
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileResult::Invalid(ScenarioError::new(&shown, 1, 1, format!("cannot read file: {e}")));
+        }
+    };
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => return FileResult::Invalid(ScenarioError::new(&shown, 1, 1, format!("cannot read file: {e}"))),
+        Err(e) => return FileResult::Invalid(not_utf8(&shown, e.as_bytes(), e.utf8_error().valid_up_to())),
     };
     let scenario = match parse_scenario(&shown, &text, &file.id) {
         Ok(s) => s,
@@ -88,8 +102,19 @@ pub fn run_file(file: &ScenarioFile) -> FileResult {
     if let Err(e) = runner::validate(&scenario, &shown) {
         return FileResult::Invalid(e);
     }
-    let settings = SnapshotSettings { dir: file.snapshots.clone(), scenario_id: file.id.clone(), source: shown };
+    let settings =
+        SnapshotSettings { dir: file.snapshots.clone(), scenario_id: file.id.clone(), source: shown };
     FileResult::Ran(runner::run(&scenario, &settings))
+}
+
+/// A file that is not UTF-8 text: the position (line, column in characters) of the
+/// first byte that is not.
+fn not_utf8(shown: &str, bytes: &[u8], valid_up_to: usize) -> ScenarioError {
+    let before = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    let message = format!("not UTF-8 text (byte 0x{:02X}); scenario files are UTF-8", bytes[valid_up_to]);
+    ScenarioError::new(shown, line, column, message)
 }
 
 /// The libtest-mimic harness: one trial per scenario file, named by its id, plus one
@@ -140,10 +165,17 @@ fn unreferenced(dir: &Path, ids: &[String]) -> Result<(), Failed> {
 }
 
 /// `kubesim run`: the report lines, and the exit code (0 all passed, 1 a check failed,
-/// 2 a scenario could not be read).
+/// 2 a scenario could not be read or a path does not exist).
 pub fn report(paths: &[PathBuf], transcript: bool, out: &mut String) -> i32 {
-    let files = discover(paths);
     let (mut passed, mut failed, mut invalid) = (0, 0, 0);
+    // A path that does not exist is no scenario with a position to point at: say so,
+    // count it as failed, and run the rest.
+    let (existing, missing): (Vec<PathBuf>, Vec<PathBuf>) = paths.iter().cloned().partition(|p| p.exists());
+    for path in &missing {
+        invalid += 1;
+        out.push_str(&format!("ERROR {}: no such file or folder\n", path.display()));
+    }
+    let files = discover(&existing);
     for file in &files {
         match run_file(file) {
             FileResult::Invalid(e) => {
@@ -155,7 +187,10 @@ pub fn report(paths: &[PathBuf], transcript: bool, out: &mut String) -> i32 {
                     out.push_str(&format!("# scenario {}\n{}\n", outcome.name, outcome.transcript));
                 }
                 let status = if outcome.ok() { "ok" } else { "FAILED" };
-                out.push_str(&format!("{status} {} ({}/{} checks)\n", outcome.name, outcome.passed, outcome.checks));
+                out.push_str(&format!(
+                    "{status} {} ({}/{} checks)\n",
+                    outcome.name, outcome.passed, outcome.checks
+                ));
                 if outcome.ok() {
                     passed += 1;
                 } else {

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kubesim", version, about = "Runs Kubernetes scenario files against a simulated control plane")]
+#[command(
+    name = "kubesim",
+    version,
+    about = "Runs Kubernetes scenario files against a simulated control plane"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -38,7 +42,8 @@ fn main() -> ExitCode {
             }
             let mut out = String::new();
             let code = kubesim::harness::report(&paths, transcript, &mut out);
-            print!("{out}");
+            // Not `print!`: a closed stdout (`kubesim run ... | head`) must not panic.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
             ExitCode::from(code as u8)
         }
     }

@@ -378,12 +378,11 @@ impl Store {
     /// Replaces an object (spec and/or status), bumping resourceVersion, and generation
     /// when the spec changed. Removes it when it is being deleted and has no finalizers
     /// left (pods are removed by the kubelet instead, through [`Store::remove`]).
-    pub fn update<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
+    pub fn update<T: Object>(&mut self, mut obj: T) -> Result<(), ApiError> {
         let key = key_of(obj.metadata());
-        let Some(old) = T::table(self).get(&key) else {
+        let Some(old) = T::table_mut(self).remove(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
         };
-        let old = old.clone();
         let spec_changed = T::STORED_KIND != Kind::Pod && spec_of(&old) != spec_of(&obj);
         let rv = self.next_resource_version();
         {
@@ -401,9 +400,12 @@ impl Store {
         let finished = obj.metadata().deletion_timestamp.is_some()
             && obj.metadata().finalizers.as_ref().is_none_or(|f| f.is_empty())
             && T::STORED_KIND != Kind::Pod;
-        self.index_remove::<T>(&key, &old);
-        self.index_insert::<T>(&key, &obj);
-        T::table_mut(self).insert(key.clone(), obj.clone());
+        let reindex = old.metadata().owner_references != obj.metadata().owner_references
+            || old.bound_node() != obj.bound_node();
+        if reindex {
+            self.index_remove::<T>(&key, &old);
+            self.index_insert::<T>(&key, &obj);
+        }
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key: key.clone(),
@@ -412,10 +414,11 @@ impl Store {
             old_controller: controller_uid(old.metadata()),
             new_controller: controller_uid(obj.metadata()),
         });
+        T::table_mut(self).insert(key.clone(), obj);
         if finished {
             self.remove::<T>(&key.0, &key.1);
         }
-        Ok(obj)
+        Ok(())
     }
 
     /// Stores an already-stamped object as is (status writers that bump rv themselves).

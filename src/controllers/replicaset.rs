@@ -128,122 +128,151 @@ impl ReplicaSetController {
 
     fn sync(&mut self, kind: Kind, key: &ObjKey, store: &mut Store, requeues: &mut Requeues) {
         let Some(rs) = load(kind, key, store) else { return };
-        let pods = self.claim_pods(&rs, store);
-        let active: Vec<Pod> = pods.into_iter().filter(is_active).collect();
         if !rs.deleting {
-            self.manage_replicas(&rs, &active, store);
+            self.adopt_orphans(&rs, store);
         }
-        self.update_status(&rs, &active, store, requeues);
+        // One pass over the controlled pods: what to release, and the counts status needs.
+        let census = Census::take(&rs, store);
+        if !rs.deleting {
+            for key in &census.release {
+                release(store, key, &rs.uid);
+            }
+            manage_replicas(&rs, census.active, store);
+        }
+        update_status(&rs, &census, store, requeues);
     }
 
-    /// `ClaimPods`: owned pods that still match are kept, owned pods that no longer
-    /// match are released, matching orphans are adopted (not while being deleted).
-    fn claim_pods(&mut self, rs: &Replicated, store: &mut Store) -> Vec<Pod> {
-        let mut claimed = Vec::new();
-        let owned: Vec<Pod> = store
-            .pods_owned_by(&rs.uid)
-            .into_iter()
-            .filter(|p| controller_ref(&p.metadata).is_some_and(|r| r.uid == rs.uid))
-            .cloned()
-            .collect();
-        for pod in owned {
-            if rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
-                claimed.push(pod);
-            } else if !rs.deleting {
-                release(store, pod, &rs.uid);
-            }
-        }
-        if rs.deleting {
-            return claimed;
-        }
+    /// Adopts active orphans in the namespace that the selector matches.
+    fn adopt_orphans(&mut self, rs: &Replicated, store: &mut Store) {
         let candidates: Vec<String> =
             self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
         for name in candidates {
-            let Some(pod) = store.get::<Pod>(&rs.key.0, &name).cloned() else { continue };
-            if controller_ref(&pod.metadata).is_some()
-                || !is_active(&pod)
-                || !rs.selector.matches_opt(pod.metadata.labels.as_ref())
+            let Some(pod) = store.get::<Pod>(&rs.key.0, &name) else { continue };
+            if controller_ref(&pod.metadata).is_none()
+                && is_active(pod)
+                && rs.selector.matches_opt(pod.metadata.labels.as_ref())
             {
+                adopt(store, &(rs.key.0.clone(), name), rs);
+            }
+        }
+    }
+}
+
+/// What one sync learns from the pods it controls (`calculateStatus` inputs).
+struct Census {
+    release: Vec<ObjKey>,
+    active: usize,
+    fully_labeled: i32,
+    ready: i32,
+    available: i32,
+}
+
+impl Census {
+    fn take(rs: &Replicated, store: &Store) -> Census {
+        let now = store.clock.at(store.now);
+        let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+        let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
+        for pod in controlled_pods(store, &rs.uid) {
+            if !rs.deleting && !rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
+                census.release.push(pod_key(pod));
                 continue;
             }
-            if let Some(pod) = adopt(store, pod, rs) {
-                claimed.push(pod);
+            if !is_active(pod) {
+                continue;
+            }
+            census.active += 1;
+            let labels = pod.metadata.labels.as_ref();
+            if template_labels.into_iter().flatten().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
+                census.fully_labeled += 1;
+            }
+            if is_ready(pod) {
+                census.ready += 1;
+            }
+            if is_available(pod, rs.min_ready_seconds, now) {
+                census.available += 1;
             }
         }
-        claimed
+        census
     }
+}
 
-    /// Creates or deletes the difference between active pods and `replicas`.
-    fn manage_replicas(&mut self, rs: &Replicated, active: &[Pod], store: &mut Store) {
-        let diff = active.len() as i64 - rs.replicas as i64;
-        if diff < 0 {
-            let count = (-diff as usize).min(constants::REPLICASET_BURST);
-            for _ in 0..count {
-                create_pod(store, rs);
-            }
-        } else if diff > 0 {
-            let count = (diff as usize).min(constants::REPLICASET_BURST);
-            let victims = pods_to_delete(active, count, rs, store);
-            for pod in victims {
-                let name = pod.metadata.name.clone().unwrap_or_default();
-                if store.delete::<Pod>(&rs.key.0, &name, DeleteOptions::default()).is_ok() {
-                    record(store, rs, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {name}"));
-                }
+fn pod_key(p: &Pod) -> ObjKey {
+    (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+}
+
+/// Pods whose controller is the owner with this uid (through the owner index).
+fn controlled_pods<'a>(store: &'a Store, uid: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+    store
+        .pods_owned_by(uid)
+        .into_iter()
+        .filter(move |p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
+}
+
+/// The claimed pods that count: active (not finished, not being deleted).
+fn active_pods<'a>(store: &'a Store, rs: &'a Replicated) -> Vec<&'a Pod> {
+    controlled_pods(store, &rs.uid).filter(|p| is_active(p)).collect()
+}
+
+/// Creates or deletes the difference between active pods and `replicas`.
+fn manage_replicas(rs: &Replicated, active_count: usize, store: &mut Store) {
+    let diff = active_count as i64 - rs.replicas as i64;
+    if diff < 0 {
+        let count = (-diff as usize).min(constants::REPLICASET_BURST);
+        for _ in 0..count {
+            create_pod(store, rs);
+        }
+    } else if diff > 0 {
+        let count = (diff as usize).min(constants::REPLICASET_BURST);
+        let active = active_pods(store, rs);
+        let victims: Vec<String> = pods_to_delete(&active, count, rs, store)
+            .into_iter()
+            .map(|p| p.metadata.name.clone().unwrap_or_default())
+            .collect();
+        for name in victims {
+            if store.delete::<Pod>(&rs.key.0, &name, DeleteOptions::default()).is_ok() {
+                record(store, rs, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {name}"));
             }
         }
     }
+}
 
-    fn update_status(&mut self, rs: &Replicated, active: &[Pod], store: &mut Store, requeues: &mut Requeues) {
-        let now = store.clock.at(store.now);
-        let template_labels =
-            rs.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-        let replicas = active.len() as i32;
-        let fully_labeled = active
-            .iter()
-            .filter(|p| {
-                let labels = p.metadata.labels.clone().unwrap_or_default();
-                template_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
-            })
-            .count() as i32;
-        let ready = active.iter().filter(|p| is_ready(p)).count() as i32;
-        let available = active.iter().filter(|p| is_available(p, rs.min_ready_seconds, now)).count() as i32;
-        if rs.min_ready_seconds > 0 && ready == rs.replicas && available != rs.replicas {
-            requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND, (rs.kind, rs.key.clone()));
-        }
-        let opt = |n: i32| if n == 0 { None } else { Some(n) };
-        match rs.kind {
-            Kind::ReplicaSet => {
-                let Some(mut obj) = store.get_by_key::<ReplicaSet>(&rs.key).cloned() else { return };
-                let status = ReplicaSetStatus {
-                    replicas,
-                    fully_labeled_replicas: opt(fully_labeled),
-                    ready_replicas: opt(ready),
-                    available_replicas: opt(available),
-                    observed_generation: rs.generation,
-                    conditions: None,
-                    ..Default::default()
-                };
-                if obj.status.as_ref() != Some(&status) {
-                    obj.status = Some(status);
-                    let _ = store.update(obj);
-                }
+fn update_status(rs: &Replicated, census: &Census, store: &mut Store, requeues: &mut Requeues) {
+    let replicas = census.active as i32;
+    let (fully_labeled, ready, available) = (census.fully_labeled, census.ready, census.available);
+    if rs.min_ready_seconds > 0 && ready == rs.replicas && available != rs.replicas {
+        requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND, (rs.kind, rs.key.clone()));
+    }
+    let opt = |n: i32| if n == 0 { None } else { Some(n) };
+    match rs.kind {
+        Kind::ReplicaSet => {
+            let Some(mut obj) = store.get_by_key::<ReplicaSet>(&rs.key).cloned() else { return };
+            let status = ReplicaSetStatus {
+                replicas,
+                fully_labeled_replicas: opt(fully_labeled),
+                ready_replicas: opt(ready),
+                available_replicas: opt(available),
+                observed_generation: rs.generation,
+                conditions: None,
+                terminating_replicas: None,
+            };
+            if obj.status.as_ref() != Some(&status) {
+                obj.status = Some(status);
+                let _ = store.update(obj);
             }
-            _ => {
-                let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else {
-                    return;
-                };
-                let status = ReplicationControllerStatus {
-                    replicas,
-                    fully_labeled_replicas: opt(fully_labeled),
-                    ready_replicas: opt(ready),
-                    available_replicas: opt(available),
-                    observed_generation: rs.generation,
-                    conditions: None,
-                };
-                if obj.status.as_ref() != Some(&status) {
-                    obj.status = Some(status);
-                    let _ = store.update(obj);
-                }
+        }
+        _ => {
+            let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else { return };
+            let status = ReplicationControllerStatus {
+                replicas,
+                fully_labeled_replicas: opt(fully_labeled),
+                ready_replicas: opt(ready),
+                available_replicas: opt(available),
+                observed_generation: rs.generation,
+                conditions: None,
+            };
+            if obj.status.as_ref() != Some(&status) {
+                obj.status = Some(status);
+                let _ = store.update(obj);
             }
         }
     }
@@ -329,12 +358,14 @@ fn controller_owner_ref(rs: &Replicated) -> OwnerReference {
     }
 }
 
-fn adopt(store: &mut Store, mut pod: Pod, rs: &Replicated) -> Option<Pod> {
+fn adopt(store: &mut Store, key: &ObjKey, rs: &Replicated) {
+    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
     pod.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_owner_ref(rs));
-    store.update(pod).ok()
+    let _ = store.update(pod);
 }
 
-fn release(store: &mut Store, mut pod: Pod, uid: &str) {
+fn release(store: &mut Store, key: &ObjKey, uid: &str) {
+    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
     if let Some(refs) = pod.metadata.owner_references.as_mut() {
         refs.retain(|r| r.uid != uid);
         if refs.is_empty() {
@@ -390,7 +421,7 @@ fn create_pod(store: &mut Store, rs: &Replicated) {
 /// Chooses `count` pods to delete: the ranking of `controller.ActivePodsWithRanks`
 /// (1.22+: deletion cost, co-located related pods, log-scale ready/creation times) or
 /// the older `controller.ActivePods` order.
-fn pods_to_delete(active: &[Pod], count: usize, rs: &Replicated, store: &Store) -> Vec<Pod> {
+fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: &Store) -> Vec<&'a Pod> {
     if count >= active.len() {
         return active.to_vec();
     }
@@ -420,9 +451,10 @@ fn pods_to_delete(active: &[Pod], count: usize, rs: &Replicated, store: &Store) 
             }
         }
     }
-    let mut pods: Vec<&Pod> = active.iter().collect();
+    let mut pods: Vec<&Pod> = active.to_vec();
     pods.sort_by(|a, b| compare_for_deletion(a, b, ranked, &on_node, now));
-    pods.into_iter().take(count).cloned().collect()
+    pods.truncate(count);
+    pods
 }
 
 fn phase_rank(pod: &Pod) -> i32 {

@@ -26,11 +26,6 @@ impl ScenarioError {
         let message: String = message.into();
         // One line, always: a stray newline would break the report's one-line-per-error layout.
         let message = message.replace("\r\n", " ").replace(['\n', '\r'], " ");
-        ScenarioError {
-            file: file.to_string(),
-            line,
-            column,
-            message,
-        }
+        ScenarioError { file: file.to_string(), line, column, message }
     }
 }

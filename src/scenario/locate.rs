@@ -22,11 +22,7 @@ pub struct Pos {
 }
 
 impl Pos {
-    pub const START: Pos = Pos {
-        line: 1,
-        column: 1,
-        index: 0,
-    };
+    pub const START: Pos = Pos { line: 1, column: 1, index: 0 };
 }
 
 /// One step down a YAML path.
@@ -57,11 +53,9 @@ pub fn locate(text: &str, path: &[Seg], target: Target) -> Option<Pos> {
     }
     let deserializer = serde_yaml::Deserializer::from_str(text);
     match (Walk { path, target }).deserialize(deserializer) {
-        Err(err) if err.to_string().contains(FOUND) => err.location().map(|loc| Pos {
-            line: loc.line(),
-            column: loc.column(),
-            index: loc.index(),
-        }),
+        Err(err) if err.to_string().contains(FOUND) => {
+            err.location().map(|loc| Pos { line: loc.line(), column: loc.column(), index: loc.index() })
+        }
         _ => None,
     }
 }
@@ -71,10 +65,7 @@ pub fn locate_or_parent(text: &str, path: &[Seg], target: Target) -> Pos {
     if let Some(pos) = locate(text, path, target) {
         return pos;
     }
-    (0..path.len())
-        .rev()
-        .find_map(|len| locate(text, &path[..len], Target::Node))
-        .unwrap_or(Pos::START)
+    (0..path.len()).rev().find_map(|len| locate(text, &path[..len], Target::Node)).unwrap_or(Pos::START)
 }
 
 struct Walk<'p> {
@@ -93,11 +84,7 @@ impl<'de> DeserializeSeed<'de> for Walk<'_> {
 impl Walk<'_> {
     /// A scalar ends the walk: it is the target only when the path is used up.
     fn leaf<E: de::Error>(&self) -> Result<(), E> {
-        if self.path.is_empty() {
-            Err(E::custom(FOUND))
-        } else {
-            Ok(())
-        }
+        if self.path.is_empty() { Err(E::custom(FOUND)) } else { Ok(()) }
     }
 }
 
@@ -143,10 +130,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
         let fail_on_key = rest.is_empty() && self.target == Target::Key;
         while let Some(hit) = map.next_key_seed(KeySeed { name, fail_on_key })? {
             if hit {
-                return map.next_value_seed(Walk {
-                    path: rest,
-                    target: self.target,
-                });
+                return map.next_value_seed(Walk { path: rest, target: self.target });
             }
             map.next_value::<IgnoredAny>()?;
         }
@@ -165,10 +149,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
                 return Ok(());
             }
         }
-        seq.next_element_seed(Walk {
-            path: rest,
-            target: self.target,
-        })?;
+        seq.next_element_seed(Walk { path: rest, target: self.target })?;
         Ok(())
     }
 }
@@ -190,11 +171,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
 impl KeySeed<'_> {
     fn check<E: de::Error>(&self, text: &str) -> Result<bool, E> {
         let hit = text == self.name;
-        if hit && self.fail_on_key {
-            Err(E::custom(FOUND))
-        } else {
-            Ok(hit)
-        }
+        if hit && self.fail_on_key { Err(E::custom(FOUND)) } else { Ok(hit) }
     }
 }
 
@@ -248,10 +225,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 /// quoted key, no such key); the caller then checks the count against the parsed
 /// document and falls back to [`locate`].
 pub fn sequence_item_lines(text: &str, key: &str) -> Option<Vec<usize>> {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     let header = lines.iter().position(|line| is_key_line(line, key))?;
     let mut items = Vec::new();
     let mut item_indent = None;
@@ -328,49 +302,14 @@ steps:
         type Case = (&'static str, Vec<Seg>, Target, Option<(usize, usize)>);
         let cases: &[Case] = &[
             ("root", vec![], Target::Node, Some((1, 1))),
-            (
-                "top-level key",
-                vec![key("steps")],
-                Target::Key,
-                Some((2, 1)),
-            ),
-            (
-                "top-level value",
-                vec![key("name")],
-                Target::Node,
-                Some((1, 7)),
-            ),
+            ("top-level key", vec![key("steps")], Target::Key, Some((2, 1))),
+            ("top-level value", vec![key("name")], Target::Node, Some((1, 7))),
             ("sequence", vec![key("steps")], Target::Node, Some((3, 3))),
-            (
-                "block map item",
-                vec![key("steps"), Seg::Index(0)],
-                Target::Node,
-                Some((3, 5)),
-            ),
-            (
-                "key in item",
-                vec![key("steps"), Seg::Index(0), key("expect")],
-                Target::Key,
-                Some((4, 5)),
-            ),
-            (
-                "block scalar",
-                vec![key("steps"), Seg::Index(0), key("expect")],
-                Target::Node,
-                Some((4, 13)),
-            ),
-            (
-                "lone dash item",
-                vec![key("steps"), Seg::Index(2)],
-                Target::Node,
-                Some((8, 5)),
-            ),
-            (
-                "flow map item",
-                vec![key("steps"), Seg::Index(3)],
-                Target::Node,
-                Some((9, 5)),
-            ),
+            ("block map item", vec![key("steps"), Seg::Index(0)], Target::Node, Some((3, 5))),
+            ("key in item", vec![key("steps"), Seg::Index(0), key("expect")], Target::Key, Some((4, 5))),
+            ("block scalar", vec![key("steps"), Seg::Index(0), key("expect")], Target::Node, Some((4, 13))),
+            ("lone dash item", vec![key("steps"), Seg::Index(2)], Target::Node, Some((8, 5))),
+            ("flow map item", vec![key("steps"), Seg::Index(3)], Target::Node, Some((9, 5))),
             (
                 "flow nested key",
                 vec![key("steps"), Seg::Index(3), key("node"), key("labels")],
@@ -379,30 +318,14 @@ steps:
             ),
             (
                 "flow nested value",
-                vec![
-                    key("steps"),
-                    Seg::Index(3),
-                    key("node"),
-                    key("labels"),
-                    key("disk"),
-                ],
+                vec![key("steps"), Seg::Index(3), key("node"), key("labels"), key("disk")],
                 Target::Node,
                 Some((9, 42)),
             ),
             ("missing key", vec![key("nope")], Target::Key, None),
-            (
-                "missing index",
-                vec![key("steps"), Seg::Index(9)],
-                Target::Node,
-                None,
-            ),
+            ("missing index", vec![key("steps"), Seg::Index(9)], Target::Node, None),
             ("index into map", vec![Seg::Index(0)], Target::Node, None),
-            (
-                "key target needs key",
-                vec![key("steps"), Seg::Index(0)],
-                Target::Key,
-                None,
-            ),
+            ("key target needs key", vec![key("steps"), Seg::Index(0)], Target::Key, None),
         ];
         for (name, path, target, want) in cases {
             assert_eq!(at(DOC, path, *target), *want, "{name}");
@@ -413,24 +336,14 @@ steps:
     fn locates_non_string_keys_by_text() {
         let text = "a:\n  1: x\n  true: y\n";
         assert_eq!(at(text, &[key("a"), key("1")], Target::Key), Some((2, 3)));
-        assert_eq!(
-            at(text, &[key("a"), key("true")], Target::Key),
-            Some((3, 3))
-        );
+        assert_eq!(at(text, &[key("a"), key("true")], Target::Key), Some((3, 3)));
     }
 
     #[test]
     fn falls_back_to_the_nearest_parent() {
-        let pos = locate_or_parent(
-            DOC,
-            &[key("steps"), Seg::Index(1), key("nope")],
-            Target::Key,
-        );
+        let pos = locate_or_parent(DOC, &[key("steps"), Seg::Index(1), key("nope")], Target::Key);
         assert_eq!((pos.line, pos.column), (6, 5));
-        assert_eq!(
-            locate_or_parent("- [", &[key("x")], Target::Node),
-            Pos::START
-        );
+        assert_eq!(locate_or_parent("- [", &[key("x")], Target::Node), Pos::START);
     }
 
     #[test]
@@ -442,8 +355,7 @@ steps:
     #[test]
     fn scans_step_lines() {
         assert_eq!(sequence_item_lines(DOC, "steps"), Some(vec![3, 6, 8, 9]));
-        let compact =
-            "steps:\n- run: a\n  expect: |\n    - not an item\n# comment\n- wait: 1s\nfiles: {}\n";
+        let compact = "steps:\n- run: a\n  expect: |\n    - not an item\n# comment\n- wait: 1s\nfiles: {}\n";
         assert_eq!(sequence_item_lines(compact, "steps"), Some(vec![2, 6]));
         assert_eq!(sequence_item_lines("steps: [{wait: 1s}]\n", "steps"), None);
         assert_eq!(sequence_item_lines("name: x\n", "steps"), None);

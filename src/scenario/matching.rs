@@ -112,11 +112,7 @@ impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Mismatch::Differs { .. } => {
-                write!(
-                    f,
-                    "output differs\n{}",
-                    self.unified_diff().unwrap_or_default()
-                )
+                write!(f, "output differs\n{}", self.unified_diff().unwrap_or_default())
             }
             Mismatch::Invalid(message) => f.write_str(message),
         }
@@ -159,17 +155,12 @@ pub fn match_output(
     check_expectation(expected, opts).map_err(Mismatch::Invalid)?;
     let expected_lines = normalize(expected);
     let actual_lines = normalize(actual);
-    let pattern: Vec<PatLine> = expected_lines
-        .iter()
-        .map(|l| PatLine::compile(l, opts.exact))
-        .collect();
+    let pattern: Vec<PatLine> = expected_lines.iter().map(|l| PatLine::compile(l, opts.exact)).collect();
     let outcome = if opts.unordered {
         match_unordered(&pattern, &expected_lines, &actual_lines, vars)
     } else {
         match match_ordered(&pattern, &actual_lines, vars) {
-            Ok(found) => {
-                found.ok_or_else(|| display_ordered(&pattern, &expected_lines, &actual_lines, vars))
-            }
+            Ok(found) => found.ok_or_else(|| display_ordered(&pattern, &expected_lines, &actual_lines, vars)),
             Err(TooAmbiguous) => {
                 return Err(Mismatch::Invalid(
                     "expectation too ambiguous to check: a `[[NAME]]` capture used again after `...` \
@@ -192,10 +183,7 @@ pub fn match_output(
                 // bound twice in one expectation to different text): show the expectation.
                 display = expected_lines.iter().map(|l| substitute(l, vars)).collect();
             }
-            Err(Mismatch::Differs {
-                expected: join(&display),
-                actual: join(&actual_lines),
-            })
+            Err(Mismatch::Differs { expected: join(&display), actual: join(&actual_lines) })
         }
     }
 }
@@ -243,7 +231,9 @@ pub fn expand_vars(cmdline: &str, vars: &Vars) -> Result<String, String> {
                 };
                 i += used;
                 let value = vars.get(&name).ok_or_else(|| {
-                    format!("variable `{name}` is not bound (no earlier `[[{name}]]` capture or `{name}=$(...)`)")
+                    format!(
+                        "variable `{name}` is not bound (no earlier `[[{name}]]` capture or `{name}=$(...)`)"
+                    )
                 })?;
                 if in_double {
                     push_double_quoted(&mut out, value);
@@ -272,10 +262,7 @@ fn var_reference(rest: &[char]) -> Result<Option<(String, usize)>, String> {
             Ok(Some((name, close + 1)))
         }
         Some(&c) if c.is_ascii_alphabetic() || c == '_' => {
-            let len = rest
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
-                .count();
+            let len = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '_').count();
             Ok(Some((rest[..len].iter().collect(), len)))
         }
         _ => Ok(None),
@@ -440,22 +427,13 @@ fn match_line(toks: &[Tok], line: &str, vars: &Vars, bound: &mut Bound) -> bool 
     for (ti, tok) in toks.iter().enumerate() {
         if let Tok::Capture(name) = tok
             && is_new(name)
-            && toks[..ti]
-                .iter()
-                .any(|t| matches!(t, Tok::Capture(n) if n == name))
+            && toks[..ti].iter().any(|t| matches!(t, Tok::Capture(n) if n == name))
         {
             memo_ok[..=ti].iter_mut().for_each(|ok| *ok = false);
         }
     }
     let start_len = bound.len();
-    let mut matcher = LineMatcher {
-        toks,
-        line,
-        vars,
-        bound,
-        memo_ok,
-        failed: HashSet::new(),
-    };
+    let mut matcher = LineMatcher { toks, line, vars, bound, memo_ok, failed: HashSet::new() };
     let ok = matcher.go(0, 0);
     if !ok {
         matcher.bound.truncate(start_len);
@@ -469,9 +447,7 @@ fn match_line(toks: &[Tok], line: &str, vars: &Vars, bound: &mut Bound) -> bool 
 /// backtracking is needed: O(line length × segment length).
 fn match_glob(toks: &[Tok], line: &str) -> bool {
     let segments: Vec<&[Tok]> = toks.split(|t| *t == Tok::Any).collect();
-    let (first, rest) = segments
-        .split_first()
-        .expect("split yields at least one segment");
+    let (first, rest) = segments.split_first().expect("split yields at least one segment");
     let Some(mut pos) = match_segment(first, line, 0) else {
         return false;
     };
@@ -490,10 +466,7 @@ fn match_glob(toks: &[Tok], line: &str) -> bool {
 
 /// Char boundaries of `line` from `pos` to its end, inclusive.
 fn starts(line: &str, pos: usize) -> impl Iterator<Item = usize> + '_ {
-    line[pos..]
-        .char_indices()
-        .map(move |(i, _)| pos + i)
-        .chain([line.len()])
+    line[pos..].char_indices().map(move |(i, _)| pos + i).chain([line.len()])
 }
 
 /// Where a segment (literals and space runs) that starts at `start` ends, if it matches.
@@ -557,10 +530,7 @@ impl LineMatcher<'_> {
                     Some(Tok::Lit(text)) => Some(text.as_str()),
                     _ => None,
                 };
-                let ends = rest
-                    .char_indices()
-                    .map(|(i, _)| pos + i)
-                    .chain([line.len()]);
+                let ends = rest.char_indices().map(|(i, _)| pos + i).chain([line.len()]);
                 let mut ok = false;
                 for end in ends {
                     if next_lit.is_some_and(|text| !line[end..].starts_with(text)) {
@@ -574,15 +544,11 @@ impl LineMatcher<'_> {
                 ok
             }
             Tok::Capture(name) => match self.lookup(name) {
-                Some(value) => {
-                    rest.starts_with(value.as_str()) && self.go(ti + 1, pos + value.len())
-                }
+                Some(value) => rest.starts_with(value.as_str()) && self.go(ti + 1, pos + value.len()),
                 None => {
                     let run = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                    let mut ends: Vec<usize> = rest[..run]
-                        .char_indices()
-                        .map(|(i, c)| pos + i + c.len_utf8())
-                        .collect();
+                    let mut ends: Vec<usize> =
+                        rest[..run].char_indices().map(|(i, c)| pos + i + c.len_utf8()).collect();
                     ends.reverse();
                     let mut ok = false;
                     for end in ends {
@@ -621,25 +587,12 @@ struct TooAmbiguous;
 
 /// The values, in this state, of the names that can still matter.
 fn state_key(state: &State, names: &[&str]) -> Vec<Option<String>> {
-    names
-        .iter()
-        .map(|name| {
-            state
-                .bound
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        })
-        .collect()
+    names.iter().map(|name| state.bound.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())).collect()
 }
 
 /// Ordered matching: level by level over expected lines, keeping the set of reachable
 /// (output line, relevant captures) states in search order, each state once.
-fn match_ordered(
-    pattern: &[PatLine],
-    actual: &[&str],
-    vars: &Vars,
-) -> Result<Option<Bound>, TooAmbiguous> {
+fn match_ordered(pattern: &[PatLine], actual: &[&str], vars: &Vars) -> Result<Option<Bound>, TooAmbiguous> {
     // names_from[i]: captures in lines i.. that this expectation may bind; only their
     // values can change what happens from line i on.
     let mut names_from: Vec<Vec<&str>> = vec![Vec::new(); pattern.len() + 1];
@@ -653,10 +606,7 @@ fn match_ordered(
         names_from[i] = names;
     }
     let total = actual.len();
-    let mut states = vec![State {
-        next: 0,
-        bound: Rc::new(Vec::new()),
-    }];
+    let mut states = vec![State { next: 0, bound: Rc::new(Vec::new()) }];
     for (i, line) in pattern.iter().enumerate() {
         let names = &names_from[i + 1];
         let mut next_states = Vec::new();
@@ -670,10 +620,7 @@ fn match_ordered(
                     let first_reached = reached.get(&key).copied().unwrap_or(total + 1);
                     if state.next < first_reached {
                         for next in state.next..first_reached {
-                            next_states.push(State {
-                                next,
-                                bound: Rc::clone(&state.bound),
-                            });
+                            next_states.push(State { next, bound: Rc::clone(&state.bound) });
                         }
                         if next_states.len() > STATES_PER_LINE_MAX {
                             return Err(TooAmbiguous);
@@ -687,10 +634,7 @@ fn match_ordered(
                 for state in states.iter().filter(|s| s.next < total) {
                     let mut bound = Bound::clone(&state.bound);
                     if match_line(toks, actual[state.next], vars, &mut bound) {
-                        let new_state = State {
-                            next: state.next + 1,
-                            bound: Rc::new(bound),
-                        };
+                        let new_state = State { next: state.next + 1, bound: Rc::new(bound) };
                         if seen.insert((new_state.next, state_key(&new_state, names))) {
                             next_states.push(new_state);
                         }
@@ -706,10 +650,7 @@ fn match_ordered(
         }
         states = next_states;
     }
-    Ok(states
-        .into_iter()
-        .find(|s| s.next == total)
-        .map(|s| Bound::clone(&s.bound)))
+    Ok(states.into_iter().find(|s| s.next == total).map(|s| Bound::clone(&s.bound)))
 }
 
 /// Unordered matching: a bipartite matching of expected to output lines (each pattern
@@ -731,19 +672,13 @@ fn match_unordered(
         .collect();
     let edges: Vec<Vec<usize>> = toks
         .iter()
-        .map(|t| {
-            (0..actual.len())
-                .filter(|&a| match_line(t, actual[a], vars, &mut Vec::new()))
-                .collect()
-        })
+        .map(|t| (0..actual.len()).filter(|&a| match_line(t, actual[a], vars, &mut Vec::new())).collect())
         .collect();
     let pairs = bipartite_matching(&edges, actual.len());
     if pattern.len() == actual.len() && pairs.iter().all(Option::is_some) {
         let mut bound = Vec::new();
-        let consistent = pairs
-            .iter()
-            .zip(&toks)
-            .all(|(a, t)| match_line(t, actual[a.unwrap()], vars, &mut bound));
+        let consistent =
+            pairs.iter().zip(&toks).all(|(a, t)| match_line(t, actual[a.unwrap()], vars, &mut bound));
         if consistent {
             return Ok(bound);
         }
@@ -754,12 +689,8 @@ fn match_unordered(
     for a in pairs.iter().flatten() {
         used[*a] = true;
     }
-    let mut display: Vec<String> = actual
-        .iter()
-        .zip(&used)
-        .filter(|(_, used)| **used)
-        .map(|(line, _)| line.to_string())
-        .collect();
+    let mut display: Vec<String> =
+        actual.iter().zip(&used).filter(|(_, used)| **used).map(|(line, _)| line.to_string()).collect();
     for (p, pair) in pairs.iter().enumerate() {
         if pair.is_none() {
             display.push(substitute(raw[p], vars));
@@ -814,9 +745,7 @@ const ALIGN_PAIRS_MAX: usize = 4_000_000;
 /// show the output's text, `...` shows the output lines it stands for.
 fn display_ordered(pattern: &[PatLine], raw: &[&str], actual: &[&str], vars: &Vars) -> Vec<String> {
     let plain: Vec<String> = raw.iter().map(|l| substitute(l, vars)).collect();
-    let lines: Vec<usize> = (0..pattern.len())
-        .filter(|&i| matches!(pattern[i], PatLine::Line(_)))
-        .collect();
+    let lines: Vec<usize> = (0..pattern.len()).filter(|&i| matches!(pattern[i], PatLine::Line(_))).collect();
     let (n, m) = (lines.len(), actual.len());
     if n.saturating_mul(m) > ALIGN_PAIRS_MAX {
         return plain;
@@ -824,12 +753,8 @@ fn display_ordered(pattern: &[PatLine], raw: &[&str], actual: &[&str], vars: &Va
     let eq: Vec<bool> = lines
         .iter()
         .flat_map(|&p| {
-            let PatLine::Line(toks) = &pattern[p] else {
-                unreachable!()
-            };
-            actual
-                .iter()
-                .map(move |a| match_line(toks, a, vars, &mut Vec::new()))
+            let PatLine::Line(toks) = &pattern[p] else { unreachable!() };
+            actual.iter().map(move |a| match_line(toks, a, vars, &mut Vec::new()))
         })
         .collect();
     // lcs[i][j]: length of the longest common subsequence of lines[i..] and actual[j..].
@@ -866,9 +791,7 @@ fn display_ordered(pattern: &[PatLine], raw: &[&str], actual: &[&str], vars: &Va
         match (line, matched_to[p]) {
             (PatLine::Ellipsis, _) => {
                 let later = &pattern[p + 1..];
-                let next_match = (p + 1..pattern.len())
-                    .find_map(|q| matched_to[q])
-                    .unwrap_or(m);
+                let next_match = (p + 1..pattern.len()).find_map(|q| matched_to[q]).unwrap_or(m);
                 let unmatched_before = later
                     .iter()
                     .zip(&matched_to[p + 1..])
@@ -893,18 +816,9 @@ fn display_ordered(pattern: &[PatLine], raw: &[&str], actual: &[&str], vars: &Va
 mod tests {
     use super::*;
 
-    const ORDERED: MatchOptions = MatchOptions {
-        exact: false,
-        unordered: false,
-    };
-    const EXACT: MatchOptions = MatchOptions {
-        exact: true,
-        unordered: false,
-    };
-    const UNORDERED: MatchOptions = MatchOptions {
-        exact: false,
-        unordered: true,
-    };
+    const ORDERED: MatchOptions = MatchOptions { exact: false, unordered: false };
+    const EXACT: MatchOptions = MatchOptions { exact: true, unordered: false };
+    const UNORDERED: MatchOptions = MatchOptions { exact: false, unordered: true };
 
     fn matches(expected: &str, actual: &str, opts: MatchOptions) -> bool {
         match_output(expected, actual, opts, &mut Vars::new()).is_ok()
@@ -914,20 +828,8 @@ mod tests {
     fn rules_table() {
         let cases: &[(&str, &str, &str, MatchOptions, bool)] = &[
             ("identical", "a\nb\n", "a\nb\n", ORDERED, true),
-            (
-                "trailing spaces stripped",
-                "a  \nb",
-                "a\nb   \n",
-                ORDERED,
-                true,
-            ),
-            (
-                "trailing empty lines dropped",
-                "a\n\n\n",
-                "a",
-                ORDERED,
-                true,
-            ),
+            ("trailing spaces stripped", "a  \nb", "a\nb   \n", ORDERED, true),
+            ("trailing empty lines dropped", "a\n\n\n", "a", ORDERED, true),
             ("crlf", "a\nb\n", "a\r\nb\r\n", ORDERED, true),
             ("leading empty line kept", "\na", "a", ORDERED, false),
             ("different line", "a\nb", "a\nc", ORDERED, false),
@@ -935,38 +837,14 @@ mod tests {
             ("extra line", "a", "a\nb", ORDERED, false),
             ("both empty", "", "\n\n", ORDERED, true),
             ("empty expected, output", "", "x", ORDERED, false),
-            (
-                "space runs align",
-                "NAME  READY",
-                "NAME     READY",
-                ORDERED,
-                true,
-            ),
-            (
-                "space run needs two",
-                "NAME  READY",
-                "NAME READY",
-                ORDERED,
-                false,
-            ),
+            ("space runs align", "NAME  READY", "NAME     READY", ORDERED, true),
+            ("space run needs two", "NAME  READY", "NAME READY", ORDERED, false),
             ("single space literal", "a b", "a  b", ORDERED, false),
             ("leading space run", "  a", "     a", ORDERED, true),
-            (
-                "any in middle",
-                "kubia-[..]  1/1",
-                "kubia-x7k2p   1/1",
-                ORDERED,
-                true,
-            ),
+            ("any in middle", "kubia-[..]  1/1", "kubia-x7k2p   1/1", ORDERED, true),
             ("any empty", "a[..]b", "ab", ORDERED, true),
             ("any whole line", "[..]", "anything at all", ORDERED, true),
-            (
-                "any then literal backtracks",
-                "[..]ab",
-                "abab",
-                ORDERED,
-                true,
-            ),
+            ("any then literal backtracks", "[..]ab", "abab", ORDERED, true),
             ("any stays in line", "a[..]", "a\nb", ORDERED, false),
             ("several any", "[..]a[..]b[..]c", "xxaxxbxxc", ORDERED, true),
             ("any no match", "[..]z", "abc", ORDERED, false),
@@ -977,27 +855,9 @@ mod tests {
             ("ellipsis only", "...", "", ORDERED, true),
             ("ellipsis indented", "a\n  ...\nz", "a\nb\nz", ORDERED, true),
             ("ellipsis not alone", "a ...", "a b", ORDERED, false),
-            (
-                "two ellipses",
-                "...\nb\n...\nd\n...",
-                "a\nb\nc\nd\ne",
-                ORDERED,
-                true,
-            ),
-            (
-                "ellipsis backtracks",
-                "...\nx\ny",
-                "x\na\nx\ny",
-                ORDERED,
-                true,
-            ),
-            (
-                "ellipsis order kept",
-                "...\nb\n...\na",
-                "a\nb",
-                ORDERED,
-                false,
-            ),
+            ("two ellipses", "...\nb\n...\nd\n...", "a\nb\nc\nd\ne", ORDERED, true),
+            ("ellipsis backtracks", "...\nx\ny", "x\na\nx\ny", ORDERED, true),
+            ("ellipsis order kept", "...\nb\n...\na", "a\nb", ORDERED, false),
             ("exact spaces literal", "a  b", "a   b", EXACT, false),
             ("exact same", "a  b", "a  b  ", EXACT, true),
             ("exact any literal", "a[..]", "ab", EXACT, false),
@@ -1015,49 +875,19 @@ mod tests {
                 true,
             ),
             ("unordered reassigns", "[..]\na", "a\nb", UNORDERED, true),
-            (
-                "unordered exact",
-                "a  b\nc",
-                "c\na  b",
-                MatchOptions {
-                    exact: true,
-                    unordered: true,
-                },
-                true,
-            ),
+            ("unordered exact", "a  b\nc", "c\na  b", MatchOptions { exact: true, unordered: true }, true),
             (
                 "unordered exact ellipsis literal",
                 "...\nc",
                 "c\n...",
-                MatchOptions {
-                    exact: true,
-                    unordered: true,
-                },
+                MatchOptions { exact: true, unordered: true },
                 true,
             ),
-            (
-                "capture",
-                "pod/[[P]] created",
-                "pod/web-1 created",
-                ORDERED,
-                true,
-            ),
+            ("capture", "pod/[[P]] created", "pod/web-1 created", ORDERED, true),
             ("capture needs a char", "x[[P]]y", "xy", ORDERED, false),
             ("capture no spaces", "[[P]]", "a b", ORDERED, false),
-            (
-                "capture then literal",
-                "kubia-[[S]]-x",
-                "kubia-ab-cd-x",
-                ORDERED,
-                true,
-            ),
-            (
-                "invalid capture name is literal",
-                "[[1x]]",
-                "[[1x]]",
-                ORDERED,
-                true,
-            ),
+            ("capture then literal", "kubia-[[S]]-x", "kubia-ab-cd-x", ORDERED, true),
+            ("invalid capture name is literal", "[[1x]]", "[[1x]]", ORDERED, true),
             ("unclosed capture is literal", "[[X", "[[X", ORDERED, true),
         ];
         for (name, expected, actual, opts, want) in cases {
@@ -1079,13 +909,8 @@ mod tests {
     #[test]
     fn captures_carry_across_calls() {
         let mut vars = Vars::new();
-        match_output(
-            "kubia-[[VICTIM]]   1/1   Running",
-            "kubia-x7k2p   1/1   Running",
-            ORDERED,
-            &mut vars,
-        )
-        .unwrap();
+        match_output("kubia-[[VICTIM]]   1/1   Running", "kubia-x7k2p   1/1   Running", ORDERED, &mut vars)
+            .unwrap();
         assert_eq!(vars.get("VICTIM"), Some("x7k2p"));
         assert!(
             match_output(
@@ -1103,13 +928,8 @@ mod tests {
             &mut vars,
         )
         .unwrap_err();
-        let Mismatch::Differs { expected, .. } = err else {
-            panic!("{err:?}")
-        };
-        assert_eq!(
-            expected, "pod \"kubia-x7k2p\" deleted\n",
-            "bound value shown in the diff"
-        );
+        let Mismatch::Differs { expected, .. } = err else { panic!("{err:?}") };
+        assert_eq!(expected, "pod \"kubia-x7k2p\" deleted\n", "bound value shown in the diff");
         assert_eq!(vars.len(), 1);
     }
 
@@ -1129,13 +949,7 @@ mod tests {
     fn capture_choice_across_lines_backtracks() {
         // `...` first tries zero lines: X would bind "a", but the next line needs "c".
         let mut vars = Vars::new();
-        match_output(
-            "...\nid [[X]]\nref [[X]]",
-            "id a\nid c\nref c",
-            ORDERED,
-            &mut vars,
-        )
-        .unwrap();
+        match_output("...\nid [[X]]\nref [[X]]", "id a\nid c\nref c", ORDERED, &mut vars).unwrap();
         assert_eq!(vars.get("X"), Some("c"));
     }
 
@@ -1180,21 +994,9 @@ mod tests {
                 "`...` is not allowed with `unordered: true` (line 2 of the expectation)".into()
             )
         );
-        assert_eq!(
-            check_expectation("a\n...", UNORDERED).unwrap_err(),
-            err.to_string()
-        );
+        assert_eq!(check_expectation("a\n...", UNORDERED).unwrap_err(), err.to_string());
         assert!(check_expectation("a\n...", ORDERED).is_ok());
-        assert!(
-            check_expectation(
-                "...",
-                MatchOptions {
-                    exact: true,
-                    unordered: true
-                }
-            )
-            .is_ok()
-        );
+        assert!(check_expectation("...", MatchOptions { exact: true, unordered: true }).is_ok());
     }
 
     #[test]
@@ -1207,18 +1009,13 @@ mod tests {
             diff,
             "--- expected\n+++ actual\n@@ -1,4 +1,4 @@\n NAME    READY   STATUS\n web-abc   1/1     Running\n web-def   1/1   Running\n-db-0  1/1  Running\n+db-0   0/1   Pending\n"
         );
-        assert!(
-            err.to_string()
-                .starts_with("output differs\n--- expected\n")
-        );
+        assert!(err.to_string().starts_with("output differs\n--- expected\n"));
     }
 
     #[test]
     fn unordered_diff() {
         let err = match_output("b\nx\na", "a\nb\nc", UNORDERED, &mut Vars::new()).unwrap_err();
-        let Mismatch::Differs { expected, actual } = &err else {
-            panic!()
-        };
+        let Mismatch::Differs { expected, actual } = &err else { panic!() };
         assert_eq!(actual, "a\nb\nc\n");
         assert_eq!(expected, "a\nb\nx\n");
     }
@@ -1226,9 +1023,8 @@ mod tests {
     #[test]
     fn no_exponential_blowup() {
         // Many `...` and `[..]` against long output with no match at the end.
-        let actual: String = (0..3000)
-            .map(|i| format!("line {i} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"))
-            .collect();
+        let actual: String =
+            (0..3000).map(|i| format!("line {i} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n")).collect();
         let mut expected = String::new();
         for _ in 0..20 {
             expected.push_str("...\nline [..]a[..]a[..]a[..]\n");
@@ -1264,14 +1060,8 @@ mod tests {
         vars.set("X", "x7k2p");
         vars.set("Q", "it's \"q\"");
         let cases: &[(&str, &str)] = &[
-            (
-                "kubectl delete pod kubia-$X",
-                "kubectl delete pod kubia-x7k2p",
-            ),
-            (
-                "kubectl delete pod kubia-${X}z",
-                "kubectl delete pod kubia-x7k2pz",
-            ),
+            ("kubectl delete pod kubia-$X", "kubectl delete pod kubia-x7k2p"),
+            ("kubectl delete pod kubia-${X}z", "kubectl delete pod kubia-x7k2pz"),
             ("kubectl logs $pods", "kubectl logs pi-abc pi-def"),
             ("echo \"$pods\"", "echo \"pi-abc pi-def\""),
             ("echo '$pods'", "echo '$pods'"),
@@ -1289,14 +1079,8 @@ mod tests {
             expand_vars("kubectl logs $nope", &vars).unwrap_err(),
             "variable `nope` is not bound (no earlier `[[nope]]` capture or `nope=$(...)`)"
         );
-        assert_eq!(
-            expand_vars("echo ${X", &vars).unwrap_err(),
-            "unterminated `${` in command line"
-        );
-        assert_eq!(
-            expand_vars("echo ${1a}", &vars).unwrap_err(),
-            "invalid variable reference `${1a}`"
-        );
+        assert_eq!(expand_vars("echo ${X", &vars).unwrap_err(), "unterminated `${` in command line");
+        assert_eq!(expand_vars("echo ${1a}", &vars).unwrap_err(), "invalid variable reference `${1a}`");
     }
 
     #[test]

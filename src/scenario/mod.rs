@@ -15,12 +15,9 @@ pub mod shell;
 pub mod snapshot;
 
 pub use error::ScenarioError;
-pub use matching::{
-    MatchOptions, Mismatch, Vars, check_expectation, expand_vars, is_var_name, match_output,
-};
+pub use matching::{MatchOptions, Mismatch, Vars, check_expectation, expand_vars, is_var_name, match_output};
 pub use model::{
-    Action, Assert, Cluster, DEFAULT_CRASH_EXIT_CODE, Exit, ImageBehaviour, Live, Metrics,
-    NodeAction, NodeSpec, PodAction, PodTarget, Pull, Ready, Run, Scenario, Step, Taint,
-    TaintEffect,
+    Action, Assert, Cluster, DEFAULT_CRASH_EXIT_CODE, Exit, ImageBehaviour, Live, Metrics, NodeAction,
+    NodeSpec, PodAction, PodTarget, Pull, Ready, Run, Scenario, Step, Taint, TaintEffect,
 };
 pub use parse::parse_scenario;

@@ -47,9 +47,7 @@ pub struct Cluster {
 impl Default for Cluster {
     /// One Ready node named `node-1`.
     fn default() -> Self {
-        Cluster {
-            nodes: vec![NodeSpec::named("node-1")],
-        }
+        Cluster { nodes: vec![NodeSpec::named("node-1")] }
     }
 }
 
@@ -68,10 +66,7 @@ pub struct NodeSpec {
 impl NodeSpec {
     /// A node with a name and nothing else.
     pub fn named(name: impl Into<String>) -> Self {
-        NodeSpec {
-            name: name.into(),
-            ..NodeSpec::default()
-        }
+        NodeSpec { name: name.into(), ..NodeSpec::default() }
     }
 }
 
@@ -90,11 +85,8 @@ pub enum TaintEffect {
 }
 
 impl TaintEffect {
-    pub const ALL: [TaintEffect; 3] = [
-        TaintEffect::NoSchedule,
-        TaintEffect::PreferNoSchedule,
-        TaintEffect::NoExecute,
-    ];
+    pub const ALL: [TaintEffect; 3] =
+        [TaintEffect::NoSchedule, TaintEffect::PreferNoSchedule, TaintEffect::NoExecute];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -223,10 +215,7 @@ pub struct Run {
 impl Run {
     /// The matching options this step's `exact`/`unordered` modifiers select.
     pub fn match_options(&self) -> MatchOptions {
-        MatchOptions {
-            exact: self.exact,
-            unordered: self.unordered,
-        }
+        MatchOptions { exact: self.exact, unordered: self.unordered }
     }
 }
 
@@ -249,11 +238,7 @@ pub enum PodAction {
     /// `{crash: NAME | "-l SELECTOR", exitCode?, container?}`: the container's process
     /// exits with `exit_code` (default [`DEFAULT_CRASH_EXIT_CODE`]). `container: None`
     /// means every container of the pod.
-    Crash {
-        target: PodTarget,
-        exit_code: i32,
-        container: Option<String>,
-    },
+    Crash { target: PodTarget, exit_code: i32, container: Option<String> },
 }
 
 /// Which pods a `pod` step hits.

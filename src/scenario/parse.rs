@@ -16,7 +16,12 @@
 //! * `exact`/`unordered` without `expect` or `stderr`, `edit` without `kubectl edit`,
 //!   two steps with one snapshot name, two nodes with one name: errors.
 //! * `assert`: `name` and `selector` exclude each other, `count` goes with no `name`,
-//!   `absent` takes neither `count` nor object fields.
+//!   `absent` takes neither `count` nor object fields. Its `kind` must be one the
+//!   simulator serves or a built-in Kubernetes kind, so a typo fails the file rather
+//!   than a check at run time.
+//! * A `run` command line the runner's shell cannot run (a program other than `kubectl`
+//!   or `echo`, a pipe stage other than grep/head/tail/wc -l, unbalanced quotes) is an
+//!   error at the command's position.
 //! * Extensions: `nodes: [worker1, worker2]` (names only), taints written as kubectl
 //!   does (`key=value:NoSchedule`), `roles: control-plane` (one role), and a `pod` target
 //!   `--selector=...` as well as `-l ...`.
@@ -25,62 +30,28 @@ use super::error::ScenarioError;
 use super::locate::{self, Seg, Target};
 use super::matching::{MatchOptions, check_expectation};
 use super::model::*;
+use super::shell;
+use crate::api::Kind;
+use crate::api::kind::KINDS;
 use crate::profile::Profile;
 use crate::time::{Millis, parse_duration};
 use indexmap::IndexMap;
 use jiff::Timestamp;
 use serde_yaml::{Mapping, Value};
 
-const TOP_LEVEL_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "kubernetes",
-    "seed",
-    "start",
-    "cluster",
-    "images",
-    "files",
-    "steps",
-];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["name", "description", "kubernetes", "seed", "start", "cluster", "images", "files", "steps"];
 const CLUSTER_KEYS: &[&str] = &["nodes"];
 const NODE_KEYS: &[&str] = &["name", "roles", "labels", "taints", "capacity"];
 const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
-const IMAGE_KEYS: &[&str] = &[
-    "pull",
-    "start",
-    "exit",
-    "terminate",
-    "ready",
-    "live",
-    "logs",
-];
-const ACTIONS: &[&str] = &[
-    "run", "wait", "at", "node", "pod", "metrics", "assert", "note",
-];
-const RUN_MODIFIERS: &[&str] = &[
-    "expect",
-    "snapshot",
-    "stderr",
-    "status",
-    "exact",
-    "unordered",
-    "edit",
-];
+const IMAGE_KEYS: &[&str] = &["pull", "start", "exit", "terminate", "ready", "live", "logs"];
+const ACTIONS: &[&str] = &["run", "wait", "at", "node", "pod", "metrics", "assert", "note"];
+const RUN_MODIFIERS: &[&str] = &["expect", "snapshot", "stderr", "status", "exact", "unordered", "edit"];
 const NODE_STEP_ACTIONS: &[&str] = &["add", "down", "up", "remove"];
-const NODE_STEP_KEYS: &[&str] = &[
-    "add", "down", "up", "remove", "labels", "roles", "taints", "capacity",
-];
+const NODE_STEP_KEYS: &[&str] = &["add", "down", "up", "remove", "labels", "roles", "taints", "capacity"];
 const POD_KEYS: &[&str] = &["crash", "exitCode", "container"];
 const METRICS_KEYS: &[&str] = &["selector", "cpu"];
-const ASSERT_KEYS: &[&str] = &[
-    "kind",
-    "name",
-    "namespace",
-    "selector",
-    "count",
-    "absent",
-    "contains",
-];
+const ASSERT_KEYS: &[&str] = &["kind", "name", "namespace", "selector", "count", "absent", "contains"];
 
 /// `nodes: N` larger than this is refused rather than allocated.
 const SHORTHAND_NODES_MAX: u64 = 100_000;
@@ -93,21 +64,12 @@ pub fn parse_scenario(
     text: &str,
     default_name: &str,
 ) -> Result<Scenario, ScenarioError> {
-    let parser = Parser {
-        file: path_for_messages,
-        text,
-    };
+    let parser = Parser { file: path_for_messages, text };
     let root: Value = serde_yaml::from_str(text).map_err(|err| parser.yaml_error(&err))?;
     if root.is_null() {
-        return Err(parser.error(
-            1,
-            1,
-            "empty scenario file (expected at least a `steps:` list)",
-        ));
+        return Err(parser.error(1, 1, "empty scenario file (expected at least a `steps:` list)"));
     }
-    parser
-        .scenario(&root, default_name)
-        .map_err(|fail| parser.locate(fail))
+    parser.scenario(&root, default_name).map_err(|fail| parser.locate(fail))
 }
 
 /// A problem found while walking the document, before its position is looked up.
@@ -122,20 +84,12 @@ type R<T> = Result<T, Fail>;
 
 /// At the node the path leads to.
 fn fail(path: &[Seg], message: impl Into<String>) -> Fail {
-    Fail {
-        path: path.to_vec(),
-        target: Target::Node,
-        message: message.into(),
-    }
+    Fail { path: path.to_vec(), target: Target::Node, message: message.into() }
 }
 
 /// At the key `key` of the map at `path`.
 fn fail_key(path: &[Seg], key: &str, message: impl Into<String>) -> Fail {
-    Fail {
-        path: child(path, key),
-        target: Target::Key,
-        message: message.into(),
-    }
+    Fail { path: child(path, key), target: Target::Key, message: message.into() }
 }
 
 fn child(path: &[Seg], key: &str) -> Vec<Seg> {
@@ -157,10 +111,7 @@ fn describe(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => format!("the number {n}"),
         Value::String(s) if s.chars().count() > 40 => {
-            format!(
-                "{:?}",
-                format!("{}…", s.chars().take(40).collect::<String>())
-            )
+            format!("{:?}", format!("{}…", s.chars().take(40).collect::<String>()))
         }
         Value::String(s) => format!("{s:?}"),
         Value::Sequence(_) => "a list".into(),
@@ -197,10 +148,7 @@ fn check_keys(entries: &Entries, allowed: &[&str], context: &str, path: &[Seg]) 
         Some((key, _)) => Err(fail_key(
             path,
             key,
-            format!(
-                "unknown {context} key {key:?} (expected one of: {})",
-                allowed.join(", ")
-            ),
+            format!("unknown {context} key {key:?} (expected one of: {})", allowed.join(", ")),
         )),
         None => Ok(()),
     }
@@ -231,10 +179,21 @@ impl Parser<'_> {
                 message.replace_range(at..at + suffix.len(), "");
             }
         }
+        let (mut line, mut column) = (line, column);
         if message.contains("more than one document") {
             message = "a scenario file holds one YAML document (found a `---` separator)".into();
+            if let Some(at) = second_document(self.text) {
+                (line, column) = (at, 1);
+            }
         }
-        let (mut line, mut column) = (line, column);
+        // Errors of libyaml's reader (control characters) carry a byte offset in the
+        // message, not a location.
+        if let Some((head, offset)) = message.rsplit_once(" at position ")
+            && let Ok(offset) = offset.parse::<usize>()
+        {
+            (line, column) = line_column(self.text, offset);
+            message = head.to_string();
+        }
         // serde_yaml places a duplicate key at the start of its map, after the map's path;
         // point at the second key instead.
         const DUPLICATE: &str = "duplicate entry with key ";
@@ -264,19 +223,10 @@ impl Parser<'_> {
     }
 
     /// A map value's entries, or `expected {what}, got ...`.
-    fn map_entries<'v>(
-        &self,
-        value: &'v Value,
-        path: &[Seg],
-        field: &str,
-        what: &str,
-    ) -> R<Entries<'v>> {
+    fn map_entries<'v>(&self, value: &'v Value, path: &[Seg], field: &str, what: &str) -> R<Entries<'v>> {
         match value {
             Value::Mapping(map) => self.entries(map, path),
-            other => Err(fail(
-                path,
-                format!("{field}: expected {what}, got {}", describe(other)),
-            )),
+            other => Err(fail(path, format!("{field}: expected {what}, got {}", describe(other)))),
         }
     }
 
@@ -304,10 +254,7 @@ impl Parser<'_> {
             Value::String(s) => Ok(s.clone()),
             Value::Number(_) | Value::Bool(_) => Ok(self.raw_scalar(value, path)),
             Value::Null if empty_ok => Ok(String::new()),
-            other => Err(fail(
-                path,
-                format!("{field}: expected text, got {}", describe(other)),
-            )),
+            other => Err(fail(path, format!("{field}: expected text, got {}", describe(other)))),
         }
     }
 
@@ -315,10 +262,7 @@ impl Parser<'_> {
     fn name(&self, value: &Value, path: &[Seg], field: &str, what: &str) -> R<String> {
         match value {
             Value::String(s) if !s.trim().is_empty() => Ok(s.clone()),
-            other => Err(fail(
-                path,
-                format!("{field}: expected {what}, got {}", describe(other)),
-            )),
+            other => Err(fail(path, format!("{field}: expected {what}, got {}", describe(other)))),
         }
     }
 
@@ -327,10 +271,7 @@ impl Parser<'_> {
             Value::String(s) => parse_duration(s).map_err(|detail| {
                 let prefix = format!("invalid duration {s:?}: ");
                 let detail = detail.strip_prefix(&prefix).unwrap_or(&detail);
-                fail(
-                    path,
-                    format!("{field}: expected a duration like 30s, got {s:?}: {detail}"),
-                )
+                fail(path, format!("{field}: expected a duration like 30s, got {s:?}: {detail}"))
             }),
             Value::Number(n) if n.as_u64() == Some(0) => Ok(0),
             Value::Number(n) => Err(fail(
@@ -339,23 +280,16 @@ impl Parser<'_> {
                     "{field}: expected a duration like 30s, got the number {n} (add a unit: d, h, m, s or ms)"
                 ),
             )),
-            other => Err(fail(
-                path,
-                format!(
-                    "{field}: expected a duration like 30s, got {}",
-                    describe(other)
-                ),
-            )),
+            other => {
+                Err(fail(path, format!("{field}: expected a duration like 30s, got {}", describe(other))))
+            }
         }
     }
 
     fn boolean(&self, value: &Value, path: &[Seg], field: &str) -> R<bool> {
         match value {
             Value::Bool(b) => Ok(*b),
-            other => Err(fail(
-                path,
-                format!("{field}: expected true or false, got {}", describe(other)),
-            )),
+            other => Err(fail(path, format!("{field}: expected true or false, got {}", describe(other)))),
         }
     }
 
@@ -364,10 +298,7 @@ impl Parser<'_> {
             Some(n) if n <= max => Ok(n),
             _ => Err(fail(
                 path,
-                format!(
-                    "{field}: expected a whole number from 0 to {max}, got {}",
-                    describe(value)
-                ),
+                format!("{field}: expected a whole number from 0 to {max}, got {}", describe(value)),
             )),
         }
     }
@@ -377,10 +308,7 @@ impl Parser<'_> {
             Some(n) if n <= 255 => Ok(n as i32),
             _ => Err(fail(
                 path,
-                format!(
-                    "{field}: expected an exit code from 0 to 255, got {}",
-                    describe(value)
-                ),
+                format!("{field}: expected an exit code from 0 to 255, got {}", describe(value)),
             )),
         }
     }
@@ -412,8 +340,7 @@ impl Parser<'_> {
         let (kubernetes, profile) = match given(&entries, "kubernetes") {
             Some(v) => {
                 let text = self.kubernetes(v, &at("kubernetes"))?;
-                let profile =
-                    Profile::parse(&text).map_err(|message| fail(&at("kubernetes"), message))?;
+                let profile = Profile::parse(&text).map_err(|message| fail(&at("kubernetes"), message))?;
                 (Some(text), profile)
             }
             None => (None, Profile::default()),
@@ -441,24 +368,10 @@ impl Parser<'_> {
         let steps = match get(&entries, "steps") {
             Some(v) => self.steps(v, &at("steps"))?,
             None => {
-                return Err(fail(
-                    &[],
-                    "missing top-level key \"steps\" (the list of steps to run)",
-                ));
+                return Err(fail(&[], "missing top-level key \"steps\" (the list of steps to run)"));
             }
         };
-        Ok(Scenario {
-            name,
-            description,
-            kubernetes,
-            profile,
-            seed,
-            start,
-            cluster,
-            images,
-            files,
-            steps,
-        })
+        Ok(Scenario { name, description, kubernetes, profile, seed, start, cluster, images, files, steps })
     }
 
     fn kubernetes(&self, value: &Value, path: &[Seg]) -> R<String> {
@@ -473,10 +386,7 @@ impl Parser<'_> {
             )),
             other => Err(fail(
                 path,
-                format!(
-                    "kubernetes: expected a version in quotes like \"1.33\", got {}",
-                    describe(other)
-                ),
+                format!("kubernetes: expected a version in quotes like \"1.33\", got {}", describe(other)),
             )),
         }
     }
@@ -484,10 +394,9 @@ impl Parser<'_> {
     fn timestamp(&self, value: &Value, path: &[Seg]) -> R<Timestamp> {
         let expected = "start: expected a timestamp like 2024-05-31T10:00:00Z";
         match value {
-            Value::String(s) => s
-                .trim()
-                .parse::<Timestamp>()
-                .map_err(|_| fail(path, format!("{expected}, got {s:?}"))),
+            Value::String(s) => {
+                s.trim().parse::<Timestamp>().map_err(|_| fail(path, format!("{expected}, got {s:?}")))
+            }
             other => Err(fail(path, format!("{expected}, got {}", describe(other)))),
         }
     }
@@ -499,15 +408,9 @@ impl Parser<'_> {
         let nodes = match given(&entries, "nodes") {
             None => return Ok(Cluster::default()),
             Some(Value::Number(_)) => {
-                let n = self.whole_number(
-                    get(&entries, "nodes").unwrap(),
-                    &path,
-                    "nodes",
-                    SHORTHAND_NODES_MAX,
-                )?;
-                (1..=n)
-                    .map(|i| NodeSpec::named(format!("node-{i}")))
-                    .collect()
+                let n =
+                    self.whole_number(get(&entries, "nodes").unwrap(), &path, "nodes", SHORTHAND_NODES_MAX)?;
+                (1..=n).map(|i| NodeSpec::named(format!("node-{i}"))).collect()
             }
             Some(Value::Sequence(items)) => {
                 let mut nodes: Vec<NodeSpec> = Vec::with_capacity(items.len());
@@ -515,15 +418,8 @@ impl Parser<'_> {
                     let path = item(&path, i);
                     let spec = self.cluster_node(node, &path)?;
                     if nodes.iter().any(|n| n.name == spec.name) {
-                        let name_path = if node.is_string() {
-                            path
-                        } else {
-                            child(&path, "name")
-                        };
-                        return Err(fail(
-                            &name_path,
-                            format!("duplicate node name {:?}", spec.name),
-                        ));
+                        let name_path = if node.is_string() { path } else { child(&path, "name") };
+                        return Err(fail(&name_path, format!("duplicate node name {:?}", spec.name)));
                     }
                     nodes.push(spec);
                 }
@@ -532,10 +428,7 @@ impl Parser<'_> {
             Some(other) => {
                 return Err(fail(
                     &path,
-                    format!(
-                        "nodes: expected a list of nodes or a number of nodes, got {}",
-                        describe(other)
-                    ),
+                    format!("nodes: expected a list of nodes or a number of nodes, got {}", describe(other)),
                 ));
             }
         };
@@ -544,12 +437,7 @@ impl Parser<'_> {
 
     fn cluster_node(&self, value: &Value, path: &[Seg]) -> R<NodeSpec> {
         if let Value::String(_) = value {
-            return Ok(NodeSpec::named(self.name(
-                value,
-                path,
-                "node",
-                "a node name",
-            )?));
+            return Ok(NodeSpec::named(self.name(value, path, "node", "a node name")?));
         }
         let entries = self.map_entries(value, path, "node", "a map like {name: worker1}")?;
         check_keys(&entries, NODE_KEYS, "node", path)?;
@@ -587,13 +475,9 @@ impl Parser<'_> {
                 .enumerate()
                 .map(|(i, role)| self.name(role, &item(path, i), "roles", "a role name"))
                 .collect(),
-            other => Err(fail(
-                path,
-                format!(
-                    "roles: expected a list of role names, got {}",
-                    describe(other)
-                ),
-            )),
+            other => {
+                Err(fail(path, format!("roles: expected a list of role names, got {}", describe(other))))
+            }
         }
     }
 
@@ -621,30 +505,21 @@ impl Parser<'_> {
 
     fn taints(&self, value: &Value, path: &[Seg]) -> R<Vec<Taint>> {
         let Value::Sequence(items) = value else {
-            return Err(fail(
-                path,
-                format!("taints: expected a list of taints, got {}", describe(value)),
-            ));
+            return Err(fail(path, format!("taints: expected a list of taints, got {}", describe(value))));
         };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, taint)| self.taint(taint, &item(path, i)))
-            .collect()
+        items.iter().enumerate().map(|(i, taint)| self.taint(taint, &item(path, i))).collect()
     }
 
     fn taint(&self, value: &Value, path: &[Seg]) -> R<Taint> {
         if let Value::String(s) = value {
             return parse_taint_string(s).ok_or_else(|| {
-                fail(path, format!("taint: expected KEY[=VALUE]:EFFECT or a map {{key, value, effect}}, got {s:?}"))
+                fail(
+                    path,
+                    format!("taint: expected KEY[=VALUE]:EFFECT or a map {{key, value, effect}}, got {s:?}"),
+                )
             });
         }
-        let entries = self.map_entries(
-            value,
-            path,
-            "taint",
-            "a map like {key: k, effect: NoSchedule}",
-        )?;
+        let entries = self.map_entries(value, path, "taint", "a map like {key: k, effect: NoSchedule}")?;
         check_keys(&entries, TAINT_KEYS, "taint", path)?;
         let key = match get(&entries, "key") {
             Some(v) => self.name(v, &child(path, "key"), "key", "a taint key")?,
@@ -667,9 +542,7 @@ impl Parser<'_> {
     }
 
     fn taint_effect(&self, value: &Value, path: &[Seg]) -> R<TaintEffect> {
-        let found = value
-            .as_str()
-            .and_then(|s| TaintEffect::ALL.into_iter().find(|e| e.as_str() == s));
+        let found = value.as_str().and_then(|s| TaintEffect::ALL.into_iter().find(|e| e.as_str() == s));
         found.ok_or_else(|| {
             fail(
                 path,
@@ -695,8 +568,7 @@ impl Parser<'_> {
         if value.is_null() {
             return Ok(ImageBehaviour::default());
         }
-        let entries =
-            self.map_entries(value, path, "image", "a map like {pull: 1s, exit: never}")?;
+        let entries = self.map_entries(value, path, "image", "a map like {pull: 1s, exit: never}")?;
         check_keys(&entries, IMAGE_KEYS, "image", path)?;
         let at = |key: &str| child(path, key);
         let mut image = ImageBehaviour::default();
@@ -725,8 +597,7 @@ impl Parser<'_> {
     }
 
     fn pull(&self, value: &Value, path: &[Seg]) -> R<Pull> {
-        let expected =
-            "pull: expected a duration like 1s, error, never or {error: true, after: 45s}";
+        let expected = "pull: expected a duration like 1s, error, never or {error: true, after: 45s}";
         match value {
             Value::String(s) if s == "error" => Ok(Pull::Error { after: None }),
             Value::String(s) if s == "never" => Ok(Pull::Never),
@@ -749,10 +620,7 @@ impl Parser<'_> {
                 match (error, after) {
                     (true, after) => Ok(Pull::Error { after }),
                     (false, Some(after)) => Ok(Pull::After(after)),
-                    (false, None) => Err(fail(
-                        path,
-                        "pull: expected `error: true` or `after: DURATION`",
-                    )),
+                    (false, None) => Err(fail(path, "pull: expected `error: true` or `after: DURATION`")),
                 }
             }
             other => Err(fail(path, format!("{expected}, got {}", describe(other)))),
@@ -777,10 +645,7 @@ impl Parser<'_> {
             }
             other => Err(fail(
                 path,
-                format!(
-                    "exit: expected never or {{after: 30s, code: 0}}, got {}",
-                    describe(other)
-                ),
+                format!("exit: expected never or {{after: 30s, code: 0}}, got {}", describe(other)),
             )),
         }
     }
@@ -793,20 +658,13 @@ impl Parser<'_> {
                 let entries = self.entries(map, path)?;
                 check_keys(&entries, &["after"], "ready", path)?;
                 match get(&entries, "after") {
-                    Some(v) => Ok(Ready::After(self.duration(
-                        v,
-                        &child(path, "after"),
-                        "after",
-                    )?)),
+                    Some(v) => Ok(Ready::After(self.duration(v, &child(path, "after"), "after")?)),
                     None => Err(fail(path, "ready: missing \"after\"")),
                 }
             }
             other => Err(fail(
                 path,
-                format!(
-                    "ready: expected always, never or {{after: 10s}}, got {}",
-                    describe(other)
-                ),
+                format!("ready: expected always, never or {{after: 10s}}, got {}", describe(other)),
             )),
         }
     }
@@ -819,30 +677,21 @@ impl Parser<'_> {
                 check_keys(&entries, &["failAfter"], "live", path)?;
                 match get(&entries, "failAfter") {
                     Some(v) => {
-                        let n = self.whole_number(
-                            v,
-                            &child(path, "failAfter"),
-                            "failAfter",
-                            u32::MAX.into(),
-                        )?;
+                        let n =
+                            self.whole_number(v, &child(path, "failAfter"), "failAfter", u32::MAX.into())?;
                         Ok(Live::FailAfter(n as u32))
                     }
                     None => Err(fail(path, "live: missing \"failAfter\"")),
                 }
             }
-            other => Err(fail(
-                path,
-                format!(
-                    "live: expected always or {{failAfter: 5}}, got {}",
-                    describe(other)
-                ),
-            )),
+            other => {
+                Err(fail(path, format!("live: expected always or {{failAfter: 5}}, got {}", describe(other))))
+            }
         }
     }
 
     fn files(&self, value: &Value, path: &[Seg]) -> R<IndexMap<String, String>> {
-        let entries =
-            self.map_entries(value, path, "files", "a map of file names to their text")?;
+        let entries = self.map_entries(value, path, "files", "a map of file names to their text")?;
         let mut files = IndexMap::new();
         for (name, body) in entries {
             let text = match body {
@@ -868,35 +717,25 @@ impl Parser<'_> {
             Value::Null => return Ok(Vec::new()),
             Value::Sequence(items) => items,
             other => {
-                return Err(fail(
-                    path,
-                    format!("steps: expected a list of steps, got {}", describe(other)),
-                ));
+                return Err(fail(path, format!("steps: expected a list of steps, got {}", describe(other))));
             }
         };
-        let actions: Vec<Action> = items
-            .iter()
-            .enumerate()
-            .map(|(i, step)| self.step(step, &item(path, i)))
-            .collect::<R<_>>()?;
+        let actions: Vec<Action> =
+            items.iter().enumerate().map(|(i, step)| self.step(step, &item(path, i))).collect::<R<_>>()?;
         let lines = match locate::sequence_item_lines(self.text, "steps") {
             Some(lines) if lines.len() == actions.len() => lines,
             _ => (0..actions.len())
                 .map(|i| locate::locate_or_parent(self.text, &item(path, i), Target::Node).line)
                 .collect(),
         };
-        let steps: Vec<Step> = lines
-            .into_iter()
-            .zip(actions)
-            .map(|(line, action)| Step { line, action })
-            .collect();
+        let steps: Vec<Step> =
+            lines.into_iter().zip(actions).map(|(line, action)| Step { line, action }).collect();
         check_snapshot_names(&steps, path)?;
         Ok(steps)
     }
 
     fn step(&self, value: &Value, path: &[Seg]) -> R<Action> {
-        let entries =
-            self.map_entries(value, path, "step", "a map like `- run: kubectl get pods`")?;
+        let entries = self.map_entries(value, path, "step", "a map like `- run: kubectl get pods`")?;
         let mut action: Option<&str> = None;
         for (key, _) in &entries {
             if ACTIONS.contains(key) {
@@ -918,19 +757,10 @@ impl Parser<'_> {
                 return Err(fail_key(
                     path,
                     key,
-                    format!(
-                        "unknown step key {key:?} (expected one of: {})",
-                        ACTIONS.join(", ")
-                    ),
+                    format!("unknown step key {key:?} (expected one of: {})", ACTIONS.join(", ")),
                 ));
             }
-            return Err(fail(
-                path,
-                format!(
-                    "step has no action (expected one of: {})",
-                    ACTIONS.join(", ")
-                ),
-            ));
+            return Err(fail(path, format!("step has no action (expected one of: {})", ACTIONS.join(", "))));
         };
         let modifiers: &[&str] = if action == "run" { RUN_MODIFIERS } else { &[] };
         for (key, _) in &entries {
@@ -942,10 +772,7 @@ impl Parser<'_> {
             } else if modifiers.is_empty() {
                 format!("unknown step key {key:?} (a {action} step takes no other keys)")
             } else {
-                format!(
-                    "unknown step key {key:?} (expected one of: {})",
-                    modifiers.join(", ")
-                )
+                format!("unknown step key {key:?} (expected one of: {})", modifiers.join(", "))
             };
             return Err(fail_key(path, key, message));
         }
@@ -966,16 +793,8 @@ impl Parser<'_> {
 
     fn run(&self, entries: &Entries, path: &[Seg]) -> R<Run> {
         let at = |key: &str| child(path, key);
-        let command = self.name(
-            get(entries, "run").unwrap(),
-            &at("run"),
-            "run",
-            "a command line",
-        )?;
-        let mut run = Run {
-            command,
-            ..Run::default()
-        };
+        let command = self.name(get(entries, "run").unwrap(), &at("run"), "run", "a command line")?;
+        let mut run = Run { command, ..Run::default() };
         if let Some(v) = get(entries, "expect") {
             run.expect = Some(self.text(v, &at("expect"), "expect", true)?);
         }
@@ -997,11 +816,7 @@ impl Parser<'_> {
         if let Some(v) = get(entries, "edit") {
             run.edit = Some(self.edit_patch(v, &at("edit"))?);
             if !run.command.split_whitespace().any(|word| word == "edit") {
-                return Err(fail_key(
-                    path,
-                    "edit",
-                    "\"edit\" is only allowed with `kubectl edit`",
-                ));
+                return Err(fail_key(path, "edit", "\"edit\" is only allowed with `kubectl edit`"));
             }
         }
         for (flag, on) in [("exact", run.exact), ("unordered", run.unordered)] {
@@ -1013,24 +828,24 @@ impl Parser<'_> {
                 ));
             }
         }
-        let opts = MatchOptions {
-            exact: run.exact,
-            unordered: run.unordered,
-        };
+        let opts = MatchOptions { exact: run.exact, unordered: run.unordered };
         for (field, text) in [("expect", &run.expect), ("stderr", &run.stderr)] {
             if let Some(text) = text {
                 check_expectation(text, opts)
                     .map_err(|message| fail(&at(field), format!("{field}: {message}")))?;
             }
         }
+        // Last, so that a key or type error in the step is reported first. The runner
+        // can only run what its little shell understands (`kubectl`/`echo`, one pipe
+        // stage); anything else is known now, so it is an error at the command's text.
+        shell::parse_command_line(&run.command)
+            .map_err(|message| fail(&at("run"), format!("run: {message}")))?;
         Ok(run)
     }
 
     fn snapshot_name(&self, value: &Value, path: &[Seg]) -> R<String> {
         let valid = |s: &str| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         };
         match value {
             Value::String(s) if valid(s) => Ok(s.clone()),
@@ -1048,14 +863,10 @@ impl Parser<'_> {
         if !value.is_mapping() {
             return Err(fail(
                 path,
-                format!(
-                    "edit: expected a map (the merge patch the editor applies), got {}",
-                    describe(value)
-                ),
+                format!("edit: expected a map (the merge patch the editor applies), got {}", describe(value)),
             ));
         }
-        serde_json::to_value(value)
-            .map_err(|err| fail(path, format!("edit: not usable as JSON: {err}")))
+        serde_json::to_value(value).map_err(|err| fail(path, format!("edit: not usable as JSON: {err}")))
     }
 
     fn node_step(&self, value: &Value, path: &[Seg]) -> R<NodeAction> {
@@ -1079,20 +890,11 @@ impl Parser<'_> {
         let Some(which) = which else {
             return Err(fail(path, "node: expected one of add, down, up or remove"));
         };
-        let name = self.name(
-            get(&entries, which).unwrap(),
-            &child(path, which),
-            which,
-            "a node name",
-        )?;
+        let name = self.name(get(&entries, which).unwrap(), &child(path, which), which, "a node name")?;
         if which != "add"
             && let Some((key, _)) = entries.iter().find(|(k, _)| *k != which)
         {
-            return Err(fail_key(
-                path,
-                key,
-                format!("{key:?} is only allowed with \"add\""),
-            ));
+            return Err(fail_key(path, key, format!("{key:?} is only allowed with \"add\"")));
         }
         Ok(match which {
             "add" => {
@@ -1111,24 +913,12 @@ impl Parser<'_> {
         check_keys(&entries, POD_KEYS, "pod", path)?;
         let target = match get(&entries, "crash") {
             Some(v) => {
-                let text = self.name(
-                    v,
-                    &child(path, "crash"),
-                    "crash",
-                    "a pod name or \"-l SELECTOR\"",
-                )?;
-                pod_target(&text).ok_or_else(|| {
-                    fail(
-                        &child(path, "crash"),
-                        "crash: the selector after -l is empty",
-                    )
-                })?
+                let text = self.name(v, &child(path, "crash"), "crash", "a pod name or \"-l SELECTOR\"")?;
+                pod_target(&text)
+                    .ok_or_else(|| fail(&child(path, "crash"), "crash: the selector after -l is empty"))?
             }
             None => {
-                return Err(fail(
-                    path,
-                    "pod: expected {crash: POD} (crash is the only pod fault)",
-                ));
+                return Err(fail(path, "pod: expected {crash: POD} (crash is the only pod fault)"));
             }
         };
         let exit_code = match given(&entries, "exitCode") {
@@ -1136,28 +926,15 @@ impl Parser<'_> {
             None => DEFAULT_CRASH_EXIT_CODE,
         };
         let container = match given(&entries, "container") {
-            Some(v) => Some(self.name(
-                v,
-                &child(path, "container"),
-                "container",
-                "a container name",
-            )?),
+            Some(v) => Some(self.name(v, &child(path, "container"), "container", "a container name")?),
             None => None,
         };
-        Ok(PodAction::Crash {
-            target,
-            exit_code,
-            container,
-        })
+        Ok(PodAction::Crash { target, exit_code, container })
     }
 
     fn metrics_step(&self, value: &Value, path: &[Seg]) -> R<Metrics> {
-        let entries = self.map_entries(
-            value,
-            path,
-            "metrics",
-            "a map like {selector: app=web, cpu: 250m}",
-        )?;
+        let entries =
+            self.map_entries(value, path, "metrics", "a map like {selector: app=web, cpu: 250m}")?;
         check_keys(&entries, METRICS_KEYS, "metrics", path)?;
         let selector = match get(&entries, "selector") {
             Some(v) => self.name(v, &child(path, "selector"), "selector", "a label selector")?,
@@ -1174,28 +951,21 @@ impl Parser<'_> {
         let cpu_millicores = cpu_millicores(&cpu).ok_or_else(|| {
             fail(
                 &cpu_path,
-                format!(
-                    "cpu: expected a CPU quantity like 250m or 0.5, got {}",
-                    describe(cpu_value)
-                ),
+                format!("cpu: expected a CPU quantity like 250m or 0.5, got {}", describe(cpu_value)),
             )
         })?;
-        Ok(Metrics {
-            selector,
-            cpu,
-            cpu_millicores,
-        })
+        Ok(Metrics { selector, cpu, cpu_millicores })
     }
 
     fn assert_step(&self, value: &Value, path: &[Seg]) -> R<Assert> {
-        let entries =
-            self.map_entries(value, path, "assert", "a map like {kind: Pod, name: web-0}")?;
+        let entries = self.map_entries(value, path, "assert", "a map like {kind: Pod, name: web-0}")?;
         let at = |key: &str| child(path, key);
         let mut assert = Assert::default();
         match get(&entries, "kind") {
             Some(v) => assert.kind = self.name(v, &at("kind"), "kind", "a kind like Deployment")?,
             None => return Err(fail(path, "assert: missing \"kind\"")),
         }
+        check_kind(&assert.kind).map_err(|message| fail(&at("kind"), message))?;
         for (field, slot) in [
             ("name", &mut assert.name),
             ("namespace", &mut assert.namespace),
@@ -1215,20 +985,12 @@ impl Parser<'_> {
             assert.contains = self.boolean(v, &at("contains"), "contains")?;
         }
         for (key, v) in entries.iter().filter(|(k, _)| !ASSERT_KEYS.contains(k)) {
-            let json = serde_json::to_value(v).map_err(|err| {
-                fail(
-                    &at(key),
-                    format!("{key}: not usable as an object field: {err}"),
-                )
-            })?;
+            let json = serde_json::to_value(v)
+                .map_err(|err| fail(&at(key), format!("{key}: not usable as an object field: {err}")))?;
             assert.fragment.insert(key.to_string(), json);
         }
         if assert.name.is_some() && assert.selector.is_some() {
-            return Err(fail_key(
-                path,
-                "selector",
-                "give \"name\" or \"selector\", not both",
-            ));
+            return Err(fail_key(path, "selector", "give \"name\" or \"selector\", not both"));
         }
         if assert.count.is_some() && assert.name.is_some() {
             return Err(fail_key(
@@ -1239,11 +1001,7 @@ impl Parser<'_> {
         }
         if assert.absent {
             if assert.count.is_some() {
-                return Err(fail_key(
-                    path,
-                    "count",
-                    "\"absent: true\" and \"count\" exclude each other",
-                ));
+                return Err(fail_key(path, "count", "\"absent: true\" and \"count\" exclude each other"));
             }
             if let Some(key) = assert.fragment.keys().next() {
                 return Err(fail_key(
@@ -1274,8 +1032,7 @@ fn second_block_key(text: &str, line: usize, column: usize, key: &str) -> Option
         };
         let rest: String = rest.iter().collect();
         let is_key = spellings.iter().any(|spelling| {
-            rest.strip_prefix(spelling.as_str())
-                .is_some_and(|after| after.trim_start().starts_with(':'))
+            rest.strip_prefix(spelling.as_str()).is_some_and(|after| after.trim_start().starts_with(':'))
         });
         if is_key {
             hits += 1;
@@ -1287,15 +1044,40 @@ fn second_block_key(text: &str, line: usize, column: usize, key: &str) -> Option
     None
 }
 
+/// The 1-based line and column (in characters) of a byte offset into the text.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// The line of the `---` that starts a second document: the first one when content comes
+/// before it, else the second one.
+fn second_document(text: &str) -> Option<usize> {
+    let mut content = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        let marker =
+            line.strip_prefix("---").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
+        if marker && content {
+            return Some(number + 1);
+        }
+        let trimmed = line.trim();
+        content |= marker || !(trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('%'));
+    }
+    None
+}
+
 /// Two snapshot steps with one name would overwrite each other's file.
 fn check_snapshot_names(steps: &[Step], path: &[Seg]) -> R<()> {
     let mut seen: IndexMap<&str, usize> = IndexMap::new();
     for (i, step) in steps.iter().enumerate() {
-        let Action::Run(Run {
-            snapshot: Some(name),
-            ..
-        }) = &step.action
-        else {
+        let Action::Run(Run { snapshot: Some(name), .. }) = &step.action else {
             continue;
         };
         if let Some(line) = seen.get(name.as_str()) {
@@ -1309,30 +1091,118 @@ fn check_snapshot_names(steps: &[Step], path: &[Seg]) -> R<()> {
     Ok(())
 }
 
+/// Kinds of the Kubernetes API (built in, every served group). An `assert` may name one
+/// of these even when the simulator does not serve it yet (the run then fails that
+/// check); any other name is a typo and fails the file.
+const KUBERNETES_KINDS: &[&str] = &[
+    "APIService",
+    "Binding",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "ConfigMap",
+    "ControllerRevision",
+    "CronJob",
+    "CSIDriver",
+    "CSINode",
+    "CSIStorageCapacity",
+    "CustomResourceDefinition",
+    "DaemonSet",
+    "Deployment",
+    "EndpointSlice",
+    "Endpoints",
+    "Event",
+    "FlowSchema",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "IngressClass",
+    "Job",
+    "Lease",
+    "LimitRange",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "NetworkPolicy",
+    "Node",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "PodTemplate",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "ReplicaSet",
+    "ReplicationController",
+    "ResourceQuota",
+    "Role",
+    "RoleBinding",
+    "RuntimeClass",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "StatefulSet",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// An `assert` kind: one the simulated apiserver serves (as kubectl names it: `Pod`,
+/// `pods`, `po`, `replicasets.apps`) or a Kubernetes kind; else an error that suggests
+/// the nearest kind and lists the served ones.
+fn check_kind(kind: &str) -> Result<(), String> {
+    if Kind::resolve(kind).is_some() || KUBERNETES_KINDS.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        return Ok(());
+    }
+    let lower = kind.to_ascii_lowercase();
+    let nearest = KUBERNETES_KINDS
+        .iter()
+        .copied()
+        .chain(KINDS.iter().map(|k| k.name))
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
+        .min();
+    let served: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    let hint = match nearest {
+        Some((distance, k)) if distance <= 1.max(kind.chars().count() / 4) => format!("did you mean {k:?}? "),
+        _ => String::new(),
+    };
+    Err(format!("kind: unknown kind {kind:?} ({hint}the simulator serves: {})", served.join(", ")))
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// `KEY[=VALUE]:EFFECT`, as `kubectl taint` writes it.
 fn parse_taint_string(text: &str) -> Option<Taint> {
     let (key_value, effect) = text.rsplit_once(':')?;
-    let effect = TaintEffect::ALL
-        .into_iter()
-        .find(|e| e.as_str() == effect)?;
+    let effect = TaintEffect::ALL.into_iter().find(|e| e.as_str() == effect)?;
     let (key, value) = match key_value.split_once('=') {
         Some((key, value)) => (key, Some(value.to_string())),
         None => (key_value, None),
     };
-    (!key.is_empty()).then(|| Taint {
-        key: key.to_string(),
-        value,
-        effect,
-    })
+    (!key.is_empty()).then(|| Taint { key: key.to_string(), value, effect })
 }
 
 /// `-l app=web`, `-lapp=web`, `--selector=app=web`, `--selector app=web` → a selector;
 /// anything else is a pod name. `None` for an empty selector.
 fn pod_target(text: &str) -> Option<PodTarget> {
     let text = text.trim();
-    let selector = text
-        .strip_prefix("--selector")
-        .or_else(|| text.strip_prefix("-l"));
+    let selector = text.strip_prefix("--selector").or_else(|| text.strip_prefix("-l"));
     match selector {
         Some(rest) => {
             let rest = rest.trim_start();
@@ -1354,18 +1224,10 @@ fn cpu_millicores(text: &str) -> Option<u64> {
     }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && fraction.is_empty()
-        || !digits(whole)
-        || !digits(fraction)
-        || fraction.len() > 3
-    {
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
         return None;
     }
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
     let fraction: u64 = format!("{fraction:0<3}").parse().ok()?;
     whole.checked_mul(1000)?.checked_add(fraction)
 }

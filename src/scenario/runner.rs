@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use k8s_openapi::api::core::v1::{Pod, Taint as ApiTaint};
 use serde_json::Value;
 
-use super::model::{Action, Assert, Exit, ImageBehaviour, Live, NodeAction, NodeSpec, PodAction, PodTarget, Pull, Ready, Run, Scenario};
+use super::model::{
+    Action, Assert, Exit, ImageBehaviour, Live, NodeAction, NodeSpec, PodAction, PodTarget, Pull, Ready, Run,
+    Scenario,
+};
 use super::shell::{self, CommandLine, Program};
 use super::snapshot::{SnapshotCheck, check_snapshot};
 use super::{ScenarioError, Vars, expand_vars, match_output};
@@ -135,9 +138,8 @@ pub fn validate(scenario: &Scenario, file: &str) -> Result<(), ScenarioError> {
 
 /// Builds the cluster a scenario starts from.
 pub fn build_cluster(scenario: &Scenario) -> Result<Cluster, String> {
-    let images = ImageTable {
-        entries: scenario.images.iter().map(|(k, v)| (k.clone(), image_spec(v))).collect(),
-    };
+    let images =
+        ImageTable { entries: scenario.images.iter().map(|(k, v)| (k.clone(), image_spec(v))).collect() };
     let clock = WallClock::new(scenario.start.unwrap_or_else(default_start));
     let mut cluster = Cluster::new(scenario.profile.clone(), clock, scenario.seed, images);
     for node in &scenario.cluster.nodes {
@@ -157,7 +159,8 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
             return outcome;
         }
     };
-    let files: BTreeMap<String, String> = scenario.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let files: BTreeMap<String, String> =
+        scenario.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let mut vars = Vars::new();
     for step in &scenario.steps {
         let line = step.line;
@@ -181,7 +184,11 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
                     fail(
                         &mut outcome,
                         None,
-                        format!("at: {} is earlier than now ({})", format_clock(*t), format_clock(cluster.now())),
+                        format!(
+                            "at: {} is earlier than now ({})",
+                            format_clock(*t),
+                            format_clock(cluster.now())
+                        ),
                     );
                 } else if let Err(e) = cluster.advance_to(*t) {
                     outcome.checks += 1;
@@ -249,9 +256,10 @@ fn node_step(action: &NodeAction, cluster: &mut Cluster) -> (String, Result<(), 
     match action {
         NodeAction::Add(spec) => (
             format!("node {} joins", spec.name),
-            cluster.add_node(&node_input(spec)).map_err(|e| e.to_string()).and_then(|_| {
-                cluster.settle().map_err(|e| e.to_string())
-            }),
+            cluster
+                .add_node(&node_input(spec))
+                .map_err(|e| e.to_string())
+                .and_then(|_| cluster.settle().map_err(|e| e.to_string())),
         ),
         NodeAction::Down(name) => {
             cluster.node_down(name);
@@ -263,7 +271,10 @@ fn node_step(action: &NodeAction, cluster: &mut Cluster) -> (String, Result<(), 
         }
         NodeAction::Remove(name) => (
             format!("node {name} is removed"),
-            cluster.remove_node(name).map_err(|e| e.to_string()).and_then(|_| cluster.settle().map_err(|e| e.to_string())),
+            cluster
+                .remove_node(name)
+                .map_err(|e| e.to_string())
+                .and_then(|_| cluster.settle().map_err(|e| e.to_string())),
         ),
     }
 }
@@ -290,7 +301,9 @@ fn run_step(
 ) {
     let clock = cluster.now();
     let mut failures: Vec<String> = Vec::new();
-    let mut checks = 1 + usize::from(run.expect.is_some()) + usize::from(run.stderr.is_some())
+    let mut checks = 1
+        + usize::from(run.expect.is_some())
+        + usize::from(run.stderr.is_some())
         + usize::from(run.snapshot.is_some());
     let command = match expand_vars(&run.command, vars) {
         Ok(c) => c,
@@ -393,7 +406,11 @@ fn assert_step(a: &Assert, cluster: &Cluster) -> Result<(), String> {
         (None, None) => format!("{kind}s in {namespace}"),
     };
     if a.absent {
-        return if keys.is_empty() { Ok(()) } else { Err(format!("assert: expected no {what}, found {}", keys.len())) };
+        return if keys.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("assert: expected no {what}, found {}", keys.len()))
+        };
     }
     if let Some(count) = a.count
         && keys.len() as u64 != count

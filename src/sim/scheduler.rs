@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::core::v1::{Binding, Node, ObjectReference, Pod, PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
 
 use crate::api::event::EventType;
 use crate::api::store::{Change, ChangeOp, Object, controller_ref, involved};
@@ -34,15 +34,47 @@ struct Placement {
     owner: Option<String>,
 }
 
+/// What filtering and scoring read of a node, extracted once per node change instead of
+/// once per pod and node.
+struct NodeEntry {
+    name: String,
+    labels: BTreeMap<String, String>,
+    unschedulable: bool,
+    /// NoSchedule and NoExecute taints.
+    taints: Vec<Taint>,
+    /// (milli CPU, memory bytes, pods).
+    allocatable: (i64, i64, i64),
+}
+
+impl NodeEntry {
+    fn new(node: &Node) -> Self {
+        let spec = node.spec.as_ref();
+        NodeEntry {
+            name: node.metadata.name.clone().unwrap_or_default(),
+            labels: node.metadata.labels.clone().unwrap_or_default(),
+            unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
+            taints: spec
+                .and_then(|s| s.taints.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+                .collect(),
+            allocatable: allocatable(node),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Scheduler {
+    /// Nodes in name order; rebuilt when a node changes.
+    node_cache: Option<Vec<NodeEntry>>,
     queue: WorkQueue<ObjKey>,
     /// Pods that fit nowhere, retried when nodes or pods change.
     unschedulable: BTreeSet<ObjKey>,
     nodes: HashMap<String, NodeInfo>,
     placements: HashMap<ObjKey, Placement>,
-    /// (owner uid, node) → pods of that owner on that node, for spreading.
-    owner_counts: HashMap<(String, String), i64>,
+    /// owner uid → node → pods of that owner on that node, for spreading.
+    owner_counts: HashMap<String, HashMap<String, i64>>,
     next_start: usize,
 }
 
@@ -98,6 +130,7 @@ impl Scheduler {
         match change.kind {
             Kind::Pod => self.observe_pod(change, store),
             Kind::Node => {
+                self.node_cache = None;
                 if change.op != ChangeOp::Deleted {
                     self.retry_unschedulable();
                 }
@@ -148,7 +181,7 @@ impl Scheduler {
         info.memory += memory;
         info.pods += 1;
         if let Some(owner) = &owner {
-            *self.owner_counts.entry((owner.clone(), node.clone())).or_default() += 1;
+            *self.owner_counts.entry(owner.clone()).or_default().entry(node.clone()).or_default() += 1;
         }
         self.placements.insert(key, Placement { node, milli_cpu, memory, owner });
     }
@@ -160,9 +193,14 @@ impl Scheduler {
             info.pods -= 1;
         }
         if let Some(owner) = p.owner
-            && let Some(n) = self.owner_counts.get_mut(&(owner, p.node))
+            && let Some(counts) = self.owner_counts.get_mut(&owner)
         {
-            *n -= 1;
+            if let Some(n) = counts.get_mut(&p.node) {
+                *n -= 1;
+            }
+            if counts.values().all(|n| *n <= 0) {
+                self.owner_counts.remove(&owner);
+            }
         }
     }
 
@@ -173,7 +211,10 @@ impl Scheduler {
         if n == 0 {
             return 0;
         }
-        let nodes: Vec<Node> = store.list::<Node>(None).cloned().collect();
+        let nodes = match self.node_cache.take() {
+            Some(nodes) => nodes,
+            None => store.list::<Node>(None).map(NodeEntry::new).collect(),
+        };
         for key in keys {
             let Some(pod) = store.get_by_key::<Pod>(&key).cloned() else { continue };
             if pod.bound_node().is_some() || pod.metadata.deletion_timestamp.is_some() {
@@ -187,6 +228,7 @@ impl Scheduler {
                 }
             }
         }
+        self.node_cache = Some(nodes);
         n
     }
 
@@ -200,35 +242,34 @@ impl Scheduler {
         (total * pct / 100).max(100)
     }
 
-    fn pick_node(&mut self, pod: &Pod, nodes: &[Node], store: &mut Store) -> Result<String, String> {
+    fn pick_node(&mut self, pod: &Pod, nodes: &[NodeEntry], store: &mut Store) -> Result<String, String> {
         if nodes.is_empty() {
             return Err("no nodes available to schedule pods".into());
         }
         let spec = pod.spec.as_ref();
-        let (cpu, mem) = pod_requests(pod);
-        let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
+        let selector = spec.and_then(|s| s.node_selector.as_ref());
+        let tolerations: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
+        let requests = pod_requests(pod);
+        let explicit = (has_requests(pod, "cpu"), has_requests(pod, "memory"));
+        let owner_counts = controller_ref(&pod.metadata).and_then(|r| self.owner_counts.get(&r.uid));
         let target = Self::feasible_target(nodes.len());
-        let mut feasible: Vec<(i64, i64, &str)> = Vec::new();
+        let mut feasible: Vec<(i64, i64, usize)> = Vec::new();
         let mut rejects: BTreeMap<Reject, usize> = BTreeMap::new();
         let start = self.next_start % nodes.len();
         let mut examined = 0;
         for i in 0..nodes.len() {
-            let node = &nodes[(start + i) % nodes.len()];
+            let index = (start + i) % nodes.len();
+            let node = &nodes[index];
             examined += 1;
-            let name = node.metadata.name.as_deref().unwrap_or("");
-            let info = self.nodes.get(name).cloned().unwrap_or_default();
-            match self.filter(pod, node, &info, cpu, mem) {
+            let used = self.nodes.get(&node.name).map_or((0, 0, 0), |i| (i.milli_cpu, i.memory, i.pods));
+            match filter(node, selector, tolerations, used, requests, explicit) {
                 Err(reason) => *rejects.entry(reason).or_default() += 1,
                 Ok(()) => {
-                    let alloc = allocatable(node);
-                    let spread = owner
-                        .as_ref()
-                        .and_then(|o| self.owner_counts.get(&(o.clone(), name.to_string())))
-                        .copied()
-                        .unwrap_or(0);
-                    let cpu_free = 100 * (alloc.0 - info.milli_cpu - cpu).max(0) / alloc.0.max(1);
-                    let mem_free = 100 * (alloc.1 - info.memory - mem).max(0) / alloc.1.max(1);
-                    feasible.push((spread, -(cpu_free + mem_free) / 2, name));
+                    let alloc = node.allocatable;
+                    let spread = owner_counts.and_then(|c| c.get(&node.name)).copied().unwrap_or(0);
+                    let cpu_free = 100 * (alloc.0 - used.0 - requests.0).max(0) / alloc.0.max(1);
+                    let mem_free = 100 * (alloc.1 - used.1 - requests.1).max(0) / alloc.1.max(1);
+                    feasible.push((spread, -(cpu_free + mem_free) / 2, index));
                     if feasible.len() >= target {
                         break;
                     }
@@ -237,69 +278,16 @@ impl Scheduler {
         }
         self.next_start = (start + examined) % nodes.len();
         if feasible.is_empty() {
-            let _ = spec;
             return Err(unschedulable_message(nodes.len(), &rejects));
         }
         let best = feasible.iter().map(|(s, l, _)| (*s, *l)).min().expect("non-empty");
-        let ties: Vec<&str> =
+        let ties: Vec<usize> =
             feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
         let choice = if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
-        Ok(ties[choice].to_string())
-    }
-
-    fn filter(&self, pod: &Pod, node: &Node, info: &NodeInfo, cpu: i64, mem: i64) -> Result<(), Reject> {
-        let spec = pod.spec.as_ref();
-        let labels = node.metadata.labels.clone().unwrap_or_default();
-        if let Some(selector) = spec.and_then(|s| s.node_selector.as_ref())
-            && selector.iter().any(|(k, v)| labels.get(k) != Some(v))
-        {
-            return Err(Reject::Selector);
-        }
-        let tolerations = spec.and_then(|s| s.tolerations.clone()).unwrap_or_default();
-        let node_spec = node.spec.as_ref();
-        if node_spec.and_then(|s| s.unschedulable).unwrap_or(false) {
-            let taint = Taint {
-                key: "node.kubernetes.io/unschedulable".into(),
-                effect: "NoSchedule".into(),
-                ..Default::default()
-            };
-            if !tolerates(&tolerations, &taint) {
-                return Err(Reject::Unschedulable);
-            }
-        }
-        for taint in node_spec.and_then(|s| s.taints.as_ref()).into_iter().flatten() {
-            if (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
-                && !tolerates(&tolerations, taint)
-            {
-                return Err(Reject::Taint(format!(
-                    "{}: {}",
-                    taint.key,
-                    taint.value.as_deref().unwrap_or("")
-                )));
-            }
-        }
-        let alloc = allocatable(node);
-        if info.pods + 1 > alloc.2 {
-            return Err(Reject::TooManyPods);
-        }
-        if info.milli_cpu + cpu > alloc.0 && has_requests(pod, "cpu") {
-            return Err(Reject::Cpu);
-        }
-        if info.memory + mem > alloc.1 && has_requests(pod, "memory") {
-            return Err(Reject::Memory);
-        }
-        Ok(())
+        Ok(nodes[ties[choice]].name.clone())
     }
 
     fn bind(&mut self, store: &mut Store, mut pod: Pod, node: &str) {
-        let _binding = Binding {
-            target: ObjectReference {
-                kind: Some("Node".into()),
-                name: Some(node.into()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
         let spec = pod.spec.get_or_insert_with(Default::default);
         spec.node_name = Some(node.to_string());
         let status = pod.status.get_or_insert_with(Default::default);
@@ -318,10 +306,9 @@ impl Scheduler {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
         let who = involved(&pod);
-        if let Ok(pod) = store.update(pod) {
-            let key = (ns.clone(), name.clone());
-            self.account(key, &pod);
-        }
+        let key = (ns.clone(), name.clone());
+        self.account(key, &pod);
+        let _ = store.update(pod);
         store.record_event(
             who,
             EventType::Normal,
@@ -331,6 +318,48 @@ impl Scheduler {
             None,
         );
     }
+}
+
+/// The filter plugins: node selector, unschedulable, taints, pod count, requests.
+fn filter(
+    node: &NodeEntry,
+    selector: Option<&BTreeMap<String, String>>,
+    tolerations: &[Toleration],
+    used: (i64, i64, i64),
+    requests: (i64, i64),
+    explicit: (bool, bool),
+) -> Result<(), Reject> {
+    if let Some(selector) = selector
+        && selector.iter().any(|(k, v)| node.labels.get(k) != Some(v))
+    {
+        return Err(Reject::Selector);
+    }
+    if node.unschedulable {
+        let taint = Taint {
+            key: "node.kubernetes.io/unschedulable".into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        };
+        if !tolerates(tolerations, &taint) {
+            return Err(Reject::Unschedulable);
+        }
+    }
+    for taint in &node.taints {
+        if !tolerates(tolerations, taint) {
+            return Err(Reject::Taint(format!("{}: {}", taint.key, taint.value.as_deref().unwrap_or(""))));
+        }
+    }
+    let alloc = node.allocatable;
+    if used.2 + 1 > alloc.2 {
+        return Err(Reject::TooManyPods);
+    }
+    if used.0 + requests.0 > alloc.0 && explicit.0 {
+        return Err(Reject::Cpu);
+    }
+    if used.1 + requests.1 > alloc.1 && explicit.1 {
+        return Err(Reject::Memory);
+    }
+    Ok(())
 }
 
 fn has_requests(pod: &Pod, resource: &str) -> bool {

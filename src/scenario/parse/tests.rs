@@ -96,10 +96,7 @@ steps:
 fn full_scenario() {
     let s = parse(FULL);
     assert_eq!(s.name, "ReplicaSet replaces a deleted pod");
-    assert_eq!(
-        s.description.as_deref(),
-        Some("From \"Kubernetes in Action\", chapter 4.\n")
-    );
+    assert_eq!(s.description.as_deref(), Some("From \"Kubernetes in Action\", chapter 4.\n"));
     assert_eq!(s.kubernetes.as_deref(), Some("1.17.3"));
     assert_eq!(s.profile.git_version(), "v1.17.3");
     assert_eq!(s.seed, 7);
@@ -118,24 +115,11 @@ fn full_scenario() {
     );
     let worker = &s.cluster.nodes[1];
     assert_eq!(worker.labels.get("rack").map(String::as_str), Some("3"));
-    let capacity: Vec<(&str, &str)> = worker
-        .capacity
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let capacity: Vec<(&str, &str)> = worker.capacity.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(capacity, [("cpu", "4"), ("memory", "8Gi"), ("pods", "110")]);
 
-    assert_eq!(
-        s.images.keys().collect::<Vec<_>>(),
-        ["ksfzhaohui/batch-job", "nginx", "broken", "plain"]
-    );
-    assert_eq!(
-        s.images["ksfzhaohui/batch-job"].exit,
-        Some(Exit::After {
-            after: 120_000,
-            code: 0
-        })
-    );
+    assert_eq!(s.images.keys().collect::<Vec<_>>(), ["ksfzhaohui/batch-job", "nginx", "broken", "plain"]);
+    assert_eq!(s.images["ksfzhaohui/batch-job"].exit, Some(Exit::After { after: 120_000, code: 0 }));
     let nginx = &s.images["nginx"];
     assert_eq!(
         *nginx,
@@ -150,70 +134,37 @@ fn full_scenario() {
         }
     );
     let broken = &s.images["broken"];
-    assert_eq!(
-        broken.pull,
-        Some(Pull::Error {
-            after: Some(45_000)
-        })
-    );
+    assert_eq!(broken.pull, Some(Pull::Error { after: Some(45_000) }));
     assert_eq!(broken.ready, Some(Ready::After(10_000)));
     assert_eq!(broken.live, Some(Live::FailAfter(5)));
     assert_eq!(s.images["plain"], ImageBehaviour::default());
 
-    assert_eq!(
-        s.files.keys().collect::<Vec<_>>(),
-        ["rc.yaml", "https://example.com/pod.yaml"]
-    );
-    assert_eq!(
-        s.files["rc.yaml"],
-        "apiVersion: v1\nkind: ReplicationController\n"
-    );
+    assert_eq!(s.files.keys().collect::<Vec<_>>(), ["rc.yaml", "https://example.com/pod.yaml"]);
+    assert_eq!(s.files["rc.yaml"], "apiVersion: v1\nkind: ReplicationController\n");
 
     let lines: Vec<usize> = s.steps.iter().map(|step| step.line).collect();
-    assert_eq!(
-        lines,
-        [
-            38, 39, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 56, 57, 59, 62, 67
-        ]
-    );
+    assert_eq!(lines, [38, 39, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 56, 57, 59, 62, 67]);
     let keywords: Vec<&str> = s.steps.iter().map(|step| step.action.keyword()).collect();
     assert_eq!(
         keywords,
         [
-            "note", "run", "wait", "at", "node", "node", "node", "node", "pod", "pod", "metrics",
-            "assert", "assert", "assert", "run", "run", "run"
+            "note", "run", "wait", "at", "node", "node", "node", "node", "pod", "pod", "metrics", "assert",
+            "assert", "assert", "run", "run", "run"
         ]
     );
-    assert_eq!(
-        s.steps[0].action,
-        Action::Note("The ReplicaSet now adopts the three orphaned pods.".into())
-    );
-    let Action::Run(run) = &s.steps[1].action else {
-        panic!()
-    };
+    assert_eq!(s.steps[0].action, Action::Note("The ReplicaSet now adopts the three orphaned pods.".into()));
+    let Action::Run(run) = &s.steps[1].action else { panic!() };
     assert_eq!(run.command, "kubectl get pods -o wide");
-    assert_eq!(
-        run.expect.as_deref(),
-        Some("NAME          READY   STATUS\nkubia-[..]    1/1     Running\n")
-    );
+    assert_eq!(run.expect.as_deref(), Some("NAME          READY   STATUS\nkubia-[..]    1/1     Running\n"));
     assert_eq!(run.match_options(), MatchOptions::default());
     assert_eq!(s.steps[2].action, Action::Wait(30_000));
     assert_eq!(s.steps[3].action, Action::At(600_000));
     let mut worker2 = NodeSpec::named("worker2");
     worker2.labels.insert("disk".into(), "ssd".into());
     assert_eq!(s.steps[4].action, Action::Node(NodeAction::Add(worker2)));
-    assert_eq!(
-        s.steps[5].action,
-        Action::Node(NodeAction::Down("worker1".into()))
-    );
-    assert_eq!(
-        s.steps[6].action,
-        Action::Node(NodeAction::Up("worker1".into()))
-    );
-    assert_eq!(
-        s.steps[7].action,
-        Action::Node(NodeAction::Remove("worker1".into()))
-    );
+    assert_eq!(s.steps[5].action, Action::Node(NodeAction::Down("worker1".into())));
+    assert_eq!(s.steps[6].action, Action::Node(NodeAction::Up("worker1".into())));
+    assert_eq!(s.steps[7].action, Action::Node(NodeAction::Remove("worker1".into())));
     assert_eq!(
         s.steps[8].action,
         Action::Pod(PodAction::Crash {
@@ -238,47 +189,23 @@ fn full_scenario() {
             cpu_millicores: 250
         })
     );
-    let Action::Assert(assert) = &s.steps[11].action else {
-        panic!()
-    };
-    assert_eq!(
-        (assert.kind.as_str(), assert.name.as_deref()),
-        ("Deployment", Some("web"))
-    );
+    let Action::Assert(assert) = &s.steps[11].action else { panic!() };
+    assert_eq!((assert.kind.as_str(), assert.name.as_deref()), ("Deployment", Some("web")));
     assert_eq!(
         serde_json::Value::Object(assert.fragment.clone()),
         serde_json::json!({"status": {"readyReplicas": 3, "updatedReplicas": 3}})
     );
-    let Action::Assert(assert) = &s.steps[12].action else {
-        panic!()
-    };
-    assert_eq!(
-        (assert.selector.as_deref(), assert.count),
-        (Some("app=web"), Some(3))
-    );
-    let Action::Assert(assert) = &s.steps[13].action else {
-        panic!()
-    };
+    let Action::Assert(assert) = &s.steps[12].action else { panic!() };
+    assert_eq!((assert.selector.as_deref(), assert.count), (Some("app=web"), Some(3)));
+    let Action::Assert(assert) = &s.steps[13].action else { panic!() };
     assert!(assert.absent && assert.fragment.is_empty());
-    let Action::Run(run) = &s.steps[14].action else {
-        panic!()
-    };
+    let Action::Run(run) = &s.steps[14].action else { panic!() };
     assert_eq!((run.expect.as_deref(), run.status), (Some("3"), Some(0)));
-    let Action::Run(run) = &s.steps[15].action else {
-        panic!()
-    };
+    let Action::Run(run) = &s.steps[15].action else { panic!() };
     assert_eq!(run.snapshot.as_deref(), Some("after-update"));
     assert_eq!(run.stderr.as_deref(), Some(""));
-    assert_eq!(
-        run.match_options(),
-        MatchOptions {
-            exact: true,
-            unordered: true
-        }
-    );
-    let Action::Run(run) = &s.steps[16].action else {
-        panic!()
-    };
+    assert_eq!(run.match_options(), MatchOptions { exact: true, unordered: true });
+    let Action::Run(run) = &s.steps[16].action else { panic!() };
     assert_eq!(run.edit, Some(serde_json::json!({"spec": {"replicas": 5}})));
 }
 
@@ -310,23 +237,10 @@ fn defaults() {
 
 #[test]
 fn node_shorthands() {
-    let names = |text: &str| {
-        parse(text)
-            .cluster
-            .nodes
-            .into_iter()
-            .map(|n| n.name)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        names("cluster:\n  nodes: 3\nsteps: []\n"),
-        ["node-1", "node-2", "node-3"]
-    );
+    let names = |text: &str| parse(text).cluster.nodes.into_iter().map(|n| n.name).collect::<Vec<_>>();
+    assert_eq!(names("cluster:\n  nodes: 3\nsteps: []\n"), ["node-1", "node-2", "node-3"]);
     assert_eq!(names("cluster:\n  nodes: [a, b]\nsteps: []\n"), ["a", "b"]);
-    assert_eq!(
-        names("cluster:\n  nodes: []\nsteps: []\n"),
-        Vec::<String>::new()
-    );
+    assert_eq!(names("cluster:\n  nodes: []\nsteps: []\n"), Vec::<String>::new());
     assert_eq!(names("cluster: {}\nsteps: []\n"), ["node-1"]);
     let s = parse(
         "cluster:\n  nodes:\n    - {name: m, roles: master, taints: [\"k=v:NoExecute\", \"k2:NoSchedule\"]}\nsteps: []\n",
@@ -336,38 +250,20 @@ fn node_shorthands() {
     assert_eq!(
         node.taints,
         [
-            Taint {
-                key: "k".into(),
-                value: Some("v".into()),
-                effect: TaintEffect::NoExecute
-            },
-            Taint {
-                key: "k2".into(),
-                value: None,
-                effect: TaintEffect::NoSchedule
-            },
+            Taint { key: "k".into(), value: Some("v".into()), effect: TaintEffect::NoExecute },
+            Taint { key: "k2".into(), value: None, effect: TaintEffect::NoSchedule },
         ]
     );
 }
 
 #[test]
 fn image_forms() {
-    let image =
-        |body: &str| parse(&format!("images:\n  i: {body}\nsteps: []\n")).images["i"].clone();
-    assert_eq!(
-        image("{pull: error}").pull,
-        Some(Pull::Error { after: None })
-    );
+    let image = |body: &str| parse(&format!("images:\n  i: {body}\nsteps: []\n")).images["i"].clone();
+    assert_eq!(image("{pull: error}").pull, Some(Pull::Error { after: None }));
     assert_eq!(image("{pull: never}").pull, Some(Pull::Never));
     assert_eq!(image("{pull: {after: 2s}}").pull, Some(Pull::After(2000)));
-    assert_eq!(
-        image("{pull: {error: false, after: 2s}}").pull,
-        Some(Pull::After(2000))
-    );
-    assert_eq!(
-        image("{exit: {code: 3}}").exit,
-        Some(Exit::After { after: 0, code: 3 })
-    );
+    assert_eq!(image("{pull: {error: false, after: 2s}}").pull, Some(Pull::After(2000)));
+    assert_eq!(image("{exit: {code: 3}}").exit, Some(Exit::After { after: 0, code: 3 }));
     assert_eq!(image("{ready: never}").ready, Some(Ready::Never));
     assert_eq!(image("{logs: 42}").logs.as_deref(), Some("42"));
     assert_eq!(image("{logs: \"a\\nb\"}").logs.as_deref(), Some("a\nb"));
@@ -376,42 +272,22 @@ fn image_forms() {
 #[test]
 fn step_forms() {
     assert_eq!(action("steps:\n  - wait: 500ms\n"), Action::Wait(500));
-    assert_eq!(
-        action("steps:\n  - wait: 6d21h\n"),
-        Action::Wait(6 * 86_400_000 + 21 * 3_600_000)
-    );
+    assert_eq!(action("steps:\n  - wait: 6d21h\n"), Action::Wait(6 * 86_400_000 + 21 * 3_600_000));
     assert_eq!(action("steps:\n  - wait: 0\n"), Action::Wait(0));
     assert_eq!(action("steps:\n  - note:\n"), Action::Note(String::new()));
-    let Action::Run(run) = action("steps:\n  - run: kubectl get pods\n    expect:\n") else {
-        panic!()
-    };
+    let Action::Run(run) = action("steps:\n  - run: kubectl get pods\n    expect:\n") else { panic!() };
     assert_eq!(run.expect.as_deref(), Some(""));
-    let Action::Run(run) = action("steps:\n  - {run: echo 1.50, expect: 1.50}\n") else {
-        panic!()
-    };
-    assert_eq!(
-        run.expect.as_deref(),
-        Some("1.50"),
-        "a number is kept as written"
-    );
-    let crash = |target: &str| match action(&format!("steps:\n  - pod: {{crash: \"{target}\"}}\n"))
-    {
+    let Action::Run(run) = action("steps:\n  - {run: echo 1.50, expect: 1.50}\n") else { panic!() };
+    assert_eq!(run.expect.as_deref(), Some("1.50"), "a number is kept as written");
+    let crash = |target: &str| match action(&format!("steps:\n  - pod: {{crash: \"{target}\"}}\n")) {
         Action::Pod(PodAction::Crash { target, .. }) => target,
         other => panic!("{other:?}"),
     };
     assert_eq!(crash("-lapp=web"), PodTarget::Selector("app=web".into()));
-    assert_eq!(
-        crash("--selector=app=web,tier=db"),
-        PodTarget::Selector("app=web,tier=db".into())
-    );
-    assert_eq!(
-        crash("--selector app=web"),
-        PodTarget::Selector("app=web".into())
-    );
+    assert_eq!(crash("--selector=app=web,tier=db"), PodTarget::Selector("app=web,tier=db".into()));
+    assert_eq!(crash("--selector app=web"), PodTarget::Selector("app=web".into()));
     assert_eq!(crash("web-0"), PodTarget::Name("web-0".into()));
-    let cpu = |q: &str| match action(&format!(
-        "steps:\n  - metrics: {{selector: a=b, cpu: {q}}}\n"
-    )) {
+    let cpu = |q: &str| match action(&format!("steps:\n  - metrics: {{selector: a=b, cpu: {q}}}\n")) {
         Action::Metrics(m) => (m.cpu, m.cpu_millicores),
         other => panic!("{other:?}"),
     };
@@ -433,18 +309,9 @@ fn step_lines_without_the_simple_layout() {
 
 #[test]
 fn bom_and_crlf() {
-    let lines = |text: &str| {
-        parse(text)
-            .steps
-            .iter()
-            .map(|st| st.line)
-            .collect::<Vec<_>>()
-    };
+    let lines = |text: &str| parse(text).steps.iter().map(|st| st.line).collect::<Vec<_>>();
     assert_eq!(lines("\u{feff}steps:\n  - wait: 1s\n"), [2]);
-    assert_eq!(
-        lines("steps:\r\n  - wait: 1s\r\n\r\n  - wait: 2s\r\n"),
-        [2, 4]
-    );
+    assert_eq!(lines("steps:\r\n  - wait: 1s\r\n\r\n  - wait: 2s\r\n"), [2, 4]);
     let e = parse_scenario(FILE, "steps:\r\n  - wait: 1s\r\n    expct: 1\r\n", "x").unwrap_err();
     assert_eq!((e.line, e.column), (3, 5));
 }
@@ -466,12 +333,7 @@ fn large_scenario_parses_quickly() {
 
 #[test]
 fn cpu_quantities() {
-    for (text, want) in [
-        ("250m", Some(250)),
-        ("1", Some(1000)),
-        ("0.5", Some(500)),
-        ("2.125", Some(2125)),
-    ] {
+    for (text, want) in [("250m", Some(250)), ("1", Some(1000)), ("0.5", Some(500)), ("2.125", Some(2125))] {
         assert_eq!(cpu_millicores(text), want, "{text}");
     }
     for bad in ["", "m", "1.5m", "1e3", "0.0001", "abc", "1.2.3", "."] {
@@ -484,16 +346,8 @@ fn cpu_quantities() {
 fn errors() {
     let cases: &[(&str, &str, &str)] = &[
         // Reading the file.
-        (
-            "empty file",
-            "",
-            "1:1: empty scenario file (expected at least a `steps:` list)",
-        ),
-        (
-            "only comments",
-            "# nothing\n\n",
-            "1:1: empty scenario file (expected at least a `steps:` list)",
-        ),
+        ("empty file", "", "1:1: empty scenario file (expected at least a `steps:` list)"),
+        ("only comments", "# nothing\n\n", "1:1: empty scenario file (expected at least a `steps:` list)"),
         (
             "bad YAML",
             "steps:\n  - run: [a\n",
@@ -522,18 +376,24 @@ fn errors() {
         (
             "two documents",
             "steps: []\n---\nsteps: []\n",
-            "1:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+            "2:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "two documents, the first one marked",
+            "# a comment\n---\nsteps: []\n...\n--- # second\nsteps: []\n",
+            "5:1: invalid YAML: a scenario file holds one YAML document (found a `---` separator)",
+        ),
+        (
+            "control character",
+            "name: \"é\"\nsteps: []\n  \u{1}\n",
+            "3:3: invalid YAML: control characters are not allowed",
         ),
         (
             "top level not a map",
             "- run: a\n",
             "1:1: expected a map of top-level keys (name, description, kubernetes, seed, start, cluster, images, files, steps), got a list",
         ),
-        (
-            "missing steps",
-            "name: x\n",
-            "1:1: missing top-level key \"steps\" (the list of steps to run)",
-        ),
+        ("missing steps", "name: x\n", "1:1: missing top-level key \"steps\" (the list of steps to run)"),
         // Unknown keys.
         (
             "unknown top-level key",
@@ -600,11 +460,7 @@ fn errors() {
             "steps:\n  - metrics: {selector: a=b, memory: 1Gi}\n",
             "2:30: unknown metrics key \"memory\" (expected one of: selector, cpu)",
         ),
-        (
-            "non-string key",
-            "steps: []\n1: x\n",
-            "2:1: expected a text key, got the number 1",
-        ),
+        ("non-string key", "steps: []\n1: x\n", "2:1: expected a text key, got the number 1"),
         // Actions.
         (
             "no action",
@@ -626,11 +482,7 @@ fn errors() {
             "steps:\n  - kubectl get pods\n",
             "2:5: step: expected a map like `- run: kubectl get pods`, got \"kubectl get pods\"",
         ),
-        (
-            "steps not a list",
-            "steps: {run: a}\n",
-            "1:8: steps: expected a list of steps, got a map",
-        ),
+        ("steps not a list", "steps: {run: a}\n", "1:8: steps: expected a list of steps, got a map"),
         // Types and values.
         (
             "bad duration",
@@ -707,11 +559,7 @@ fn errors() {
             "start: yesterday\nsteps: []\n",
             "1:8: start: expected a timestamp like 2024-05-31T10:00:00Z, got \"yesterday\"",
         ),
-        (
-            "empty name",
-            "name: \"\"\nsteps: []\n",
-            "1:7: name: expected the scenario's name, got \"\"",
-        ),
+        ("empty name", "name: \"\"\nsteps: []\n", "1:7: name: expected the scenario's name, got \"\""),
         (
             "bad status",
             "steps:\n  - run: a\n    status: bad\n",
@@ -722,11 +570,7 @@ fn errors() {
             "steps:\n  - run: a\n    expect: b\n    exact: yes\n",
             "4:12: exact: expected true or false, got \"yes\"",
         ),
-        (
-            "empty run",
-            "steps:\n  - run:\n",
-            "2:9: run: expected a command line, got nothing",
-        ),
+        ("empty run", "steps:\n  - run:\n", "2:9: run: expected a command line, got nothing"),
         (
             "expect as map",
             "steps:\n  - run: a\n    expect: {a: b}\n",
@@ -739,7 +583,7 @@ fn errors() {
         ),
         (
             "duplicate snapshot",
-            "steps:\n  - run: a\n    snapshot: s\n  - run: b\n    snapshot: s\n",
+            "steps:\n  - run: echo a\n    snapshot: s\n  - run: echo b\n    snapshot: s\n",
             "5:15: snapshot \"s\" is already used by the step at line 2",
         ),
         (
@@ -802,16 +646,8 @@ fn errors() {
             "steps:\n  - metrics: {selector: a=b, cpu: lots}\n",
             "2:35: cpu: expected a CPU quantity like 250m or 0.5, got \"lots\"",
         ),
-        (
-            "metrics missing cpu",
-            "steps:\n  - metrics: {selector: a=b}\n",
-            "2:14: metrics: missing \"cpu\"",
-        ),
-        (
-            "assert without kind",
-            "steps:\n  - assert: {name: a}\n",
-            "2:13: assert: missing \"kind\"",
-        ),
+        ("metrics missing cpu", "steps:\n  - metrics: {selector: a=b}\n", "2:14: metrics: missing \"cpu\""),
+        ("assert without kind", "steps:\n  - assert: {name: a}\n", "2:13: assert: missing \"kind\""),
         (
             "assert name and selector",
             "steps:\n  - assert: {kind: Pod, name: a, selector: b=c}\n",
@@ -847,11 +683,7 @@ fn errors() {
             "cluster:\n  nodes: 100001\nsteps: []\n",
             "2:10: nodes: expected a whole number from 0 to 100000, got the number 100001",
         ),
-        (
-            "node without name",
-            "cluster:\n  nodes:\n    - roles: [a]\n",
-            "3:7: node: missing \"name\"",
-        ),
+        ("node without name", "cluster:\n  nodes:\n    - roles: [a]\n", "3:7: node: missing \"name\""),
         (
             "duplicate node",
             "cluster:\n  nodes:\n    - name: a\n    - name: a\nsteps: []\n",
@@ -873,6 +705,31 @@ fn errors() {
             "3:29: x: expected a text value, got a map",
         ),
         (
+            "assert kind typo",
+            "steps:\n  - assert: {kind: Deploymnt, name: web}\n",
+            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+        ),
+        (
+            "assert kind unknown",
+            "steps:\n  - assert:\n      kind: Gizmo\n      count: 0\n",
+            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+        ),
+        (
+            "unsupported pipe stage",
+            "steps:\n  - note: x\n  - run: kubectl get pods | sort\n    expect: \"\"\n",
+            "3:10: run: unsupported pipe stage \"sort\": use `| grep [-v] [-i] [-E] PATTERN`, `| head [-n N]`, `| tail [-n N]` or `| wc -l`",
+        ),
+        (
+            "unsupported program",
+            "steps:\n  - {status: 0, run: \"ls -l\"}\n",
+            "2:22: run: unsupported program \"ls\": a run step runs `kubectl …` or `echo …`",
+        ),
+        (
+            "unbalanced quotes",
+            "steps:\n  - run: |\n      kubectl get pods -l 'app=web\n",
+            "2:10: run: unbalanced quotes in command line: kubectl get pods -l 'app=web",
+        ),
+        (
             "file not text",
             "files:\n  a.yaml: {kind: Pod}\nsteps: []\n",
             "2:11: a.yaml: expected the file's text (a block like `a.yaml: |`), got a map",
@@ -890,15 +747,28 @@ fn errors() {
 }
 
 #[test]
+fn assert_kinds() {
+    // Served kinds as kubectl names them, and Kubernetes kinds not simulated yet (their
+    // asserts fail at run time, not here).
+    for kind in ["Pod", "pods", "po", "replicasets.apps", "Deployment", "deployment", "CronJob"] {
+        let Action::Assert(assert) = action(&format!("steps:\n  - assert: {{kind: {kind}, count: 0}}\n"))
+        else {
+            panic!("{kind}: not an assert")
+        };
+        assert_eq!(assert.kind, kind);
+    }
+    assert_eq!(edit_distance("deploymnt", "deployment"), 1);
+    assert_eq!(edit_distance("", "pod"), 3);
+    assert_eq!(edit_distance("pod", "pod"), 0);
+}
+
+#[test]
 fn error_fields_and_one_line() {
     let e = parse_scenario("a.yaml", "steps:\n  - wait: [\n", "a").unwrap_err();
     assert_eq!(e.file, "a.yaml");
     assert!(!e.to_string().contains('\n'));
     let e = parse_scenario("a.yaml", "steps:\n  - note: {x: 1}\n", "a").unwrap_err();
-    assert_eq!(
-        (e.line, e.column, e.message.as_str()),
-        (2, 11, "note: expected text, got a map")
-    );
+    assert_eq!((e.line, e.column, e.message.as_str()), (2, 11, "note: expected text, got a map"));
 }
 
 #[test]
