@@ -7,6 +7,7 @@ pub mod kind;
 pub mod patch;
 pub mod selector;
 pub mod store;
+pub mod table;
 
 pub use error::ApiError;
 pub use kind::Kind;

@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use super::event::{EventRecord, EventType, InvolvedObject};
 use super::kind::Kind;
+use super::table::Table;
 use crate::constants;
 use crate::profile::Profile;
 use crate::rng::Rng;
@@ -31,8 +32,8 @@ pub trait Object:
     Clone + Serialize + DeserializeOwned + Resource + Metadata<Ty = ObjectMeta> + 'static
 {
     const STORED_KIND: Kind;
-    fn table(store: &Store) -> &BTreeMap<ObjKey, Self>;
-    fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self>;
+    fn table(store: &Store) -> &Table<Self>;
+    fn table_mut(store: &mut Store) -> &mut Table<Self>;
     /// The node a pod is bound to; `None` for every other kind.
     fn bound_node(&self) -> Option<&str> {
         None
@@ -43,10 +44,10 @@ macro_rules! stored {
     ($ty:ty, $kind:ident, $field:ident) => {
         impl Object for $ty {
             const STORED_KIND: Kind = Kind::$kind;
-            fn table(store: &Store) -> &BTreeMap<ObjKey, Self> {
+            fn table(store: &Store) -> &Table<Self> {
                 &store.$field
             }
-            fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self> {
+            fn table_mut(store: &mut Store) -> &mut Table<Self> {
                 &mut store.$field
             }
         }
@@ -55,10 +56,10 @@ macro_rules! stored {
 
 impl Object for Pod {
     const STORED_KIND: Kind = Kind::Pod;
-    fn table(store: &Store) -> &BTreeMap<ObjKey, Self> {
+    fn table(store: &Store) -> &Table<Self> {
         &store.pods
     }
-    fn table_mut(store: &mut Store) -> &mut BTreeMap<ObjKey, Self> {
+    fn table_mut(store: &mut Store) -> &mut Table<Self> {
         &mut store.pods
     }
     fn bound_node(&self) -> Option<&str> {
@@ -150,16 +151,18 @@ pub struct Store {
     pub now: Millis,
     /// The simulation's one seeded RNG: name suffixes and scheduler tie breaks.
     pub rng: Rng,
-    pods: BTreeMap<ObjKey, Pod>,
-    nodes: BTreeMap<ObjKey, Node>,
-    namespaces: BTreeMap<ObjKey, Namespace>,
-    replicasets: BTreeMap<ObjKey, ReplicaSet>,
-    replicationcontrollers: BTreeMap<ObjKey, ReplicationController>,
+    pods: Table<Pod>,
+    nodes: Table<Node>,
+    namespaces: Table<Namespace>,
+    replicasets: Table<ReplicaSet>,
+    replicationcontrollers: Table<ReplicationController>,
     resource_version: u64,
     uid_counter: u64,
     by_uid: HashMap<String, (Kind, ObjKey)>,
-    dependents: HashMap<String, BTreeSet<(Kind, ObjKey)>>,
-    pods_by_node: HashMap<String, BTreeSet<ObjKey>>,
+    /// Owner uid → its dependents as (kind, slot in that kind's table).
+    dependents: HashMap<String, BTreeSet<(Kind, usize)>>,
+    /// Node name → slots of the pods bound to it.
+    pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
     events: Vec<EventRecord>,
     event_index: HashMap<(String, EventType, String, String, &'static str), usize>,
@@ -187,11 +190,11 @@ impl Store {
             clock,
             now: 0,
             rng: Rng::new(seed),
-            pods: BTreeMap::new(),
-            nodes: BTreeMap::new(),
-            namespaces: BTreeMap::new(),
-            replicasets: BTreeMap::new(),
-            replicationcontrollers: BTreeMap::new(),
+            pods: Table::default(),
+            nodes: Table::default(),
+            namespaces: Table::default(),
+            replicasets: Table::default(),
+            replicationcontrollers: Table::default(),
             resource_version: 0,
             uid_counter: 0,
             by_uid: HashMap::new(),
@@ -234,9 +237,7 @@ impl Store {
     pub fn list<'a, T: Object>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> + 'a {
         let table = T::table(self);
         let iter: Box<dyn Iterator<Item = (&ObjKey, &T)>> = match namespace {
-            Some(ns) => Box::new(
-                table.range((ns.to_string(), String::new())..).take_while(move |((n, _), _)| n == ns),
-            ),
+            Some(ns) => Box::new(table.in_namespace(ns)),
             None => Box::new(table.iter()),
         };
         iter.map(|(_, v)| v)
@@ -248,7 +249,16 @@ impl Store {
 
     /// Objects whose ownerReferences name `owner_uid`, in (kind, namespace, name) order.
     pub fn dependents_of(&self, owner_uid: &str) -> Vec<(Kind, ObjKey)> {
-        self.dependents.get(owner_uid).map(|set| set.iter().cloned().collect()).unwrap_or_default()
+        let Some(set) = self.dependents.get(owner_uid) else { return Vec::new() };
+        let mut out: Vec<(Kind, ObjKey)> =
+            set.iter().filter_map(|&(kind, slot)| self.key_at(kind, slot).map(|key| (kind, key))).collect();
+        out.sort();
+        out
+    }
+
+    /// The key of the object in a kind's slot.
+    fn key_at(&self, kind: Kind, slot: usize) -> Option<ObjKey> {
+        crate::with_kind!(kind, T => T::table(self).by_slot(slot).map(|o| key_of(o.metadata())), else None)
     }
 
     /// Pods owned (in any way) by `owner_uid`.
@@ -257,7 +267,7 @@ impl Store {
             Some(set) => set
                 .iter()
                 .filter(|(k, _)| *k == Kind::Pod)
-                .filter_map(|(_, key)| self.pods.get(key))
+                .filter_map(|&(_, slot)| self.pods.by_slot(slot))
                 .collect(),
             None => Vec::new(),
         }
@@ -265,7 +275,11 @@ impl Store {
 
     pub fn pods_on_node(&self, node: &str) -> Vec<&Pod> {
         match self.pods_by_node.get(node) {
-            Some(set) => set.iter().filter_map(|key| self.pods.get(key)).collect(),
+            Some(set) => {
+                let mut pods: Vec<&Pod> = set.iter().filter_map(|&slot| self.pods.by_slot(slot)).collect();
+                pods.sort_by(|a, b| key_of(&a.metadata).cmp(&key_of(&b.metadata)));
+                pods
+            }
             None => Vec::new(),
         }
     }
@@ -362,8 +376,8 @@ impl Store {
                 meta.generation = Some(1);
             }
         }
-        self.index_insert::<T>(&key, &obj);
-        T::table_mut(self).insert(key.clone(), obj.clone());
+        let slot = T::table_mut(self).insert(key.clone(), obj.clone());
+        self.index_insert::<T>(&key, slot, &obj);
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
@@ -380,7 +394,10 @@ impl Store {
     /// left (pods are removed by the kubelet instead, through [`Store::remove`]).
     pub fn update<T: Object>(&mut self, mut obj: T) -> Result<(), ApiError> {
         let key = key_of(obj.metadata());
-        let Some(old) = T::table_mut(self).remove(&key) else {
+        let Some(slot) = T::table(self).slot_of(&key) else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
+        };
+        let Some(old) = T::table_mut(self).take(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
         };
         let spec_changed = T::STORED_KIND != Kind::Pod && spec_of(&old) != spec_of(&obj);
@@ -403,8 +420,8 @@ impl Store {
         let reindex = old.metadata().owner_references != obj.metadata().owner_references
             || old.bound_node() != obj.bound_node();
         if reindex {
-            self.index_remove::<T>(&key, &old);
-            self.index_insert::<T>(&key, &obj);
+            self.index_remove::<T>(slot, &old);
+            self.index_insert::<T>(&key, slot, &obj);
         }
         self.changes.push(Change {
             kind: T::STORED_KIND,
@@ -520,8 +537,9 @@ impl Store {
     /// Removes an object from storage for good (grace elapsed, finalizers done).
     pub fn remove<T: Object>(&mut self, namespace: &str, name: &str) -> Option<T> {
         let key = (namespace.to_string(), name.to_string());
+        let slot = T::table(self).slot_of(&key)?;
         let obj = T::table_mut(self).remove(&key)?;
-        self.index_remove::<T>(&key, &obj);
+        self.index_remove::<T>(slot, &obj);
         self.resource_version += 1;
         self.changes.push(Change {
             kind: T::STORED_KIND,
@@ -534,27 +552,27 @@ impl Store {
         Some(obj)
     }
 
-    fn index_insert<T: Object>(&mut self, key: &ObjKey, obj: &T) {
+    fn index_insert<T: Object>(&mut self, key: &ObjKey, slot: usize, obj: &T) {
         let meta = obj.metadata();
         if let Some(uid) = &meta.uid {
             self.by_uid.insert(uid.clone(), (T::STORED_KIND, key.clone()));
         }
         for owner in meta.owner_references.iter().flatten() {
-            self.dependents.entry(owner.uid.clone()).or_default().insert((T::STORED_KIND, key.clone()));
+            self.dependents.entry(owner.uid.clone()).or_default().insert((T::STORED_KIND, slot));
         }
         if let Some(node) = obj.bound_node() {
-            self.pods_by_node.entry(node.to_string()).or_default().insert(key.clone());
+            self.pods_by_node.entry(node.to_string()).or_default().insert(slot);
         }
     }
 
-    fn index_remove<T: Object>(&mut self, key: &ObjKey, obj: &T) {
+    fn index_remove<T: Object>(&mut self, slot: usize, obj: &T) {
         let meta = obj.metadata();
         if let Some(uid) = &meta.uid {
             self.by_uid.remove(uid);
         }
         for owner in meta.owner_references.iter().flatten() {
             if let Some(set) = self.dependents.get_mut(&owner.uid) {
-                set.remove(&(T::STORED_KIND, key.clone()));
+                set.remove(&(T::STORED_KIND, slot));
                 if set.is_empty() {
                     self.dependents.remove(&owner.uid);
                 }
@@ -563,7 +581,7 @@ impl Store {
         if let Some(node) = obj.bound_node()
             && let Some(set) = self.pods_by_node.get_mut(node)
         {
-            set.remove(key);
+            set.remove(&slot);
         }
     }
 

@@ -28,7 +28,7 @@ struct NodeInfo {
 /// What a bound pod contributes to its node, remembered to undo it on removal.
 #[derive(Clone)]
 struct Placement {
-    node: String,
+    node: usize,
     milli_cpu: i64,
     memory: i64,
     owner: Option<String>,
@@ -38,6 +38,8 @@ struct Placement {
 /// once per pod and node.
 struct NodeEntry {
     name: String,
+    /// Stable id of the node name (index into usage and spread counts).
+    id: usize,
     labels: BTreeMap<String, String>,
     unschedulable: bool,
     /// NoSchedule and NoExecute taints.
@@ -47,10 +49,11 @@ struct NodeEntry {
 }
 
 impl NodeEntry {
-    fn new(node: &Node) -> Self {
+    fn new(node: &Node, id: usize) -> Self {
         let spec = node.spec.as_ref();
         NodeEntry {
             name: node.metadata.name.clone().unwrap_or_default(),
+            id,
             labels: node.metadata.labels.clone().unwrap_or_default(),
             unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
             taints: spec
@@ -71,10 +74,13 @@ pub struct Scheduler {
     queue: WorkQueue<ObjKey>,
     /// Pods that fit nowhere, retried when nodes or pods change.
     unschedulable: BTreeSet<ObjKey>,
-    nodes: HashMap<String, NodeInfo>,
+    /// Node name → stable id; ids index `usage` and the spread counts.
+    node_ids: HashMap<String, usize>,
+    /// What each node (by id) has been given.
+    usage: Vec<NodeInfo>,
     placements: HashMap<ObjKey, Placement>,
-    /// owner uid → node → pods of that owner on that node, for spreading.
-    owner_counts: HashMap<String, HashMap<String, i64>>,
+    /// owner uid → pods of that owner per node id, for spreading.
+    owner_counts: HashMap<String, Vec<i64>>,
     next_start: usize,
 }
 
@@ -172,33 +178,45 @@ impl Scheduler {
         }
     }
 
+    /// The stable id of a node name, allocated on first sight.
+    fn node_id(&mut self, name: &str) -> usize {
+        if let Some(&id) = self.node_ids.get(name) {
+            return id;
+        }
+        let id = self.usage.len();
+        self.node_ids.insert(name.to_string(), id);
+        self.usage.push(NodeInfo::default());
+        id
+    }
+
     fn account(&mut self, key: ObjKey, pod: &Pod) {
         let (milli_cpu, memory) = pod_requests(pod);
-        let node = pod.bound_node().unwrap_or_default().to_string();
+        let node = self.node_id(pod.bound_node().unwrap_or_default());
         let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
-        let info = self.nodes.entry(node.clone()).or_default();
+        let info = &mut self.usage[node];
         info.milli_cpu += milli_cpu;
         info.memory += memory;
         info.pods += 1;
         if let Some(owner) = &owner {
-            *self.owner_counts.entry(owner.clone()).or_default().entry(node.clone()).or_default() += 1;
+            let counts = self.owner_counts.entry(owner.clone()).or_default();
+            if counts.len() <= node {
+                counts.resize(node + 1, 0);
+            }
+            counts[node] += 1;
         }
         self.placements.insert(key, Placement { node, milli_cpu, memory, owner });
     }
 
     fn unaccount(&mut self, p: Placement) {
-        if let Some(info) = self.nodes.get_mut(&p.node) {
-            info.milli_cpu -= p.milli_cpu;
-            info.memory -= p.memory;
-            info.pods -= 1;
-        }
+        let info = &mut self.usage[p.node];
+        info.milli_cpu -= p.milli_cpu;
+        info.memory -= p.memory;
+        info.pods -= 1;
         if let Some(owner) = p.owner
             && let Some(counts) = self.owner_counts.get_mut(&owner)
         {
-            if let Some(n) = counts.get_mut(&p.node) {
-                *n -= 1;
-            }
-            if counts.values().all(|n| *n <= 0) {
+            counts[p.node] -= 1;
+            if counts.iter().all(|n| *n <= 0) {
                 self.owner_counts.remove(&owner);
             }
         }
@@ -213,7 +231,12 @@ impl Scheduler {
         }
         let nodes = match self.node_cache.take() {
             Some(nodes) => nodes,
-            None => store.list::<Node>(None).map(NodeEntry::new).collect(),
+            None => {
+                let names: Vec<String> =
+                    store.list::<Node>(None).map(|n| n.metadata.name.clone().unwrap_or_default()).collect();
+                let ids: Vec<usize> = names.iter().map(|n| self.node_id(n)).collect();
+                store.list::<Node>(None).zip(ids).map(|(n, id)| NodeEntry::new(n, id)).collect()
+            }
         };
         for key in keys {
             let Some(pod) = store.get_by_key::<Pod>(&key).cloned() else { continue };
@@ -261,12 +284,13 @@ impl Scheduler {
             let index = (start + i) % nodes.len();
             let node = &nodes[index];
             examined += 1;
-            let used = self.nodes.get(&node.name).map_or((0, 0, 0), |i| (i.milli_cpu, i.memory, i.pods));
+            let info = &self.usage[node.id];
+            let used = (info.milli_cpu, info.memory, info.pods);
             match filter(node, selector, tolerations, used, requests, explicit) {
                 Err(reason) => *rejects.entry(reason).or_default() += 1,
                 Ok(()) => {
                     let alloc = node.allocatable;
-                    let spread = owner_counts.and_then(|c| c.get(&node.name)).copied().unwrap_or(0);
+                    let spread = owner_counts.and_then(|c| c.get(node.id)).copied().unwrap_or(0);
                     let cpu_free = 100 * (alloc.0 - used.0 - requests.0).max(0) / alloc.0.max(1);
                     let mem_free = 100 * (alloc.1 - used.1 - requests.1).max(0) / alloc.1.max(1);
                     feasible.push((spread, -(cpu_free + mem_free) / 2, index));

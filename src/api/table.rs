@@ -1,0 +1,91 @@
+//! One kind's objects: stored in stable slots (so indexes can point at an object without
+//! a keyed lookup), with an ordered (namespace, name) index for lists and lookups.
+
+use std::collections::BTreeMap;
+
+use super::store::ObjKey;
+
+pub struct Table<T> {
+    slots: Vec<Option<T>>,
+    free: Vec<usize>,
+    index: BTreeMap<ObjKey, usize>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table { slots: Vec::new(), free: Vec::new(), index: BTreeMap::new() }
+    }
+}
+
+impl<T> Table<T> {
+    pub fn get(&self, key: &ObjKey) -> Option<&T> {
+        self.index.get(key).and_then(|&i| self.slots[i].as_ref())
+    }
+
+    pub fn contains_key(&self, key: &ObjKey) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// The slot of an object, stable while the object exists.
+    pub fn slot_of(&self, key: &ObjKey) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    pub fn by_slot(&self, slot: usize) -> Option<&T> {
+        self.slots.get(slot).and_then(|o| o.as_ref())
+    }
+
+    /// Inserts or replaces; a replaced object keeps its slot. Returns the slot.
+    pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            self.slots[i] = Some(value);
+            return i;
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(value);
+                i
+            }
+            None => {
+                self.slots.push(Some(value));
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key, i);
+        i
+    }
+
+    /// Takes an object out; its slot stays reserved until [`Table::insert`] refills it
+    /// under the same key or [`Table::remove`] frees it.
+    pub fn take(&mut self, key: &ObjKey) -> Option<T> {
+        let &i = self.index.get(key)?;
+        self.slots[i].take()
+    }
+
+    pub fn remove(&mut self, key: &ObjKey) -> Option<T> {
+        let i = self.index.remove(key)?;
+        self.free.push(i);
+        self.slots[i].take()
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Objects in (namespace, name) order.
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjKey, &T)> {
+        self.index.iter().filter_map(|(k, &i)| self.slots[i].as_ref().map(|v| (k, v)))
+    }
+
+    /// Objects of one namespace in name order.
+    pub fn in_namespace<'a>(&'a self, ns: &'a str) -> impl Iterator<Item = (&'a ObjKey, &'a T)> + 'a {
+        self.index
+            .range((ns.to_string(), String::new())..)
+            .take_while(move |((n, _), _)| n == ns)
+            .filter_map(|(k, &i)| self.slots[i].as_ref().map(|v| (k, v)))
+    }
+}
