@@ -64,6 +64,11 @@ pub const NODE_MONITOR_PERIOD_MS: Millis = 5 * SECOND;
 /// Kubelet `nodeStatusUpdateFrequency` / lease renewal.
 pub const NODE_HEARTBEAT_MS: Millis = 10 * SECOND;
 
+/// PodGC runs every 20 s and force-deletes pods whose node vanished at least 40 s ago
+/// (`pkg/controller/podgc/gc_controller.go`: `gcCheckPeriod`, `quarantineTime`).
+pub const POD_GC_PERIOD_MS: Millis = 20 * SECOND;
+pub const POD_GC_QUARANTINE_MS: Millis = 40 * SECOND;
+
 // ----- cluster shape -----------------------------------------------------------------
 
 /// What a simulated node offers when the scenario gives no capacity (a kind/minikube

@@ -299,11 +299,20 @@ fn validate_replicated(
         causes.push(format!("spec.replicas: Invalid value: {r}: must be greater than or equal to 0"));
     }
     let selector = selector.map(Selector::from_label_selector);
+    let empty = selector.as_ref().is_none_or(|s| s.as_ref().is_ok_and(|s| s.is_empty()));
+    if empty {
+        causes.push("spec.selector: Required value".into());
+        let labels =
+            template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+        causes.push(format!(
+            "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+            go_map(&labels)
+        ));
+    }
     match selector {
-        None => causes.push("spec.selector: Required value".into()),
+        None => {}
         Some(Err(e)) => causes.push(format!("spec.selector: Invalid value: {e}")),
-        Some(Ok(sel)) if sel.is_empty() => causes
-            .push("spec.selector: Invalid value: \"null\": empty selector is invalid for deployment".into()),
+        Some(Ok(sel)) if sel.is_empty() => {}
         Some(Ok(sel)) => {
             let labels =
                 template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();

@@ -636,7 +636,9 @@ impl Store {
                 && ev.component == component
                 && ev.host == host
         };
-        if let Some(&i) = self.event_index.get(&index_key).and_then(|ix| ix.iter().find(|&&i| same(&self.events[i]))) {
+        if let Some(&i) =
+            self.event_index.get(&index_key).and_then(|ix| ix.iter().find(|&&i| same(&self.events[i])))
+        {
             let ev = &mut self.events[i];
             ev.count += 1;
             ev.last = now;

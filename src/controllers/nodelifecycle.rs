@@ -22,6 +22,8 @@ pub enum NodeTimer {
     GraceExpired { node: String, since: Millis },
     /// A pod's toleration of the unreachable taint ran out.
     Evict { node: String, pod: ObjKey, since: Millis },
+    /// PodGC's pass after a node object was deleted: its pods are force-deleted.
+    OrphanPods { node: String },
 }
 
 pub type NodeTimers = TimerQueue<NodeTimer>;
@@ -80,8 +82,37 @@ impl NodeLifecycle {
         );
     }
 
+    /// The Node object is gone: PodGC force-deletes its pods once they have been
+    /// orphaned for the quarantine period, on its 20 s tick
+    /// (`pkg/controller/podgc/gc_controller.go`).
+    pub fn node_deleted(&mut self, node: &str, store: &Store, timers: &mut NodeTimers) {
+        self.silent.remove(node);
+        let due = store.now + constants::POD_GC_QUARANTINE_MS;
+        let tick = due.div_ceil(constants::POD_GC_PERIOD_MS) * constants::POD_GC_PERIOD_MS;
+        timers.push(tick, NodeTimer::OrphanPods { node: node.to_string() });
+    }
+
     pub fn handle(&mut self, timer: NodeTimer, store: &mut Store, timers: &mut NodeTimers) {
         match timer {
+            NodeTimer::OrphanPods { node } => {
+                if store.get::<Node>("", &node).is_some() {
+                    return;
+                }
+                let pods: Vec<ObjKey> = store
+                    .pods_on_node(&node)
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            p.metadata.namespace.clone().unwrap_or_default(),
+                            p.metadata.name.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                for (ns, name) in pods {
+                    let opts = DeleteOptions { grace_seconds: Some(0), propagation: None };
+                    let _ = store.delete::<Pod>(&ns, &name, opts);
+                }
+            }
             NodeTimer::GraceExpired { node, since } => {
                 if self.silent.get(&node) == Some(&since) {
                     self.mark_unreachable(&node, since, store, timers);

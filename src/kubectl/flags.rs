@@ -124,7 +124,9 @@ pub fn parse(command: &str, flags: &[Flag], words: &[String]) -> Result<Parsed, 
             while j < chars.len() {
                 let c = chars[j];
                 let Some(flag) = all.iter().find(|f| f.short == Some(c)) else {
-                    return Err(fail(format!("unknown shorthand flag: '{c}' in {word}")));
+                    // pflag names the rest of the bundle from the unknown letter on.
+                    let rest: String = chars[j..].iter().collect();
+                    return Err(fail(format!("unknown shorthand flag: '{c}' in -{rest}")));
                 };
                 j += 1;
                 let value = if flag.kind == FlagKind::Bool {

@@ -63,7 +63,9 @@ pub fn server_error(err: &ApiError, context: Option<&str>) -> String {
             } else {
                 causes.iter().map(|c| format!("\n* {c}")).collect::<String>()
             };
-            format!("{context}The {} \"{name}\" is invalid: {body}", kind.info().name)
+            // kubectl prints Invalid errors from the status details, which do not carry the
+            // "error when creating" context the message got.
+            format!("The {} \"{name}\" is invalid: {body}", kind.info().name)
         }
         other => format!("Error from server ({}): {context}{other}", other.reason()),
     }

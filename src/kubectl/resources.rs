@@ -74,6 +74,16 @@ pub fn key(kind: Kind, namespace: &str, name: &str) -> ObjKey {
 /// Keys of the objects of a kind in a namespace (`None` = all) matching a selector.
 pub fn list_keys(store: &Store, kind: Kind, namespace: Option<&str>, selector: &Selector) -> Vec<ObjKey> {
     let namespace = if kind.info().namespaced { namespace } else { None };
+    if kind == Kind::Event {
+        let mut keys: Vec<ObjKey> = store
+            .events()
+            .iter()
+            .filter(|e| namespace.is_none_or(|ns| ns == e.involved.namespace))
+            .map(|e| (e.involved.namespace.clone(), e.name.clone()))
+            .collect();
+        keys.sort();
+        return keys;
+    }
     with_kind!(kind, T => store
         .list::<T>(namespace)
         .filter(|o| selector.matches_opt(o.metadata().labels.as_ref()))
@@ -82,6 +92,9 @@ pub fn list_keys(store: &Store, kind: Kind, namespace: Option<&str>, selector: &
 }
 
 pub fn exists(store: &Store, kind: Kind, key: &ObjKey) -> bool {
+    if kind == Kind::Event {
+        return store.events().iter().any(|e| e.involved.namespace == key.0 && e.name == key.1);
+    }
     with_kind!(kind, T => store.get_by_key::<T>(key).is_some(), else false)
 }
 

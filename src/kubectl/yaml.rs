@@ -105,10 +105,21 @@ fn scalar_text(v: &Value, indent: usize) -> String {
     }
 }
 
-/// Whether go-yaml would quote a plain string, and the double-quoted form if so.
+/// go-yaml v2's choice for a string scalar: plain when it reads back as the same
+/// string; double-quoted when a plain scalar would resolve to another type (bool, number,
+/// null, timestamp); single-quoted when plain is not allowed by the syntax (`a: b`,
+/// leading indicators, surrounding spaces).
 fn quote_if_needed(s: &str) -> String {
+    if resolves_to_other_type(s) {
+        return serde_json::to_string(s).unwrap_or_default();
+    }
+    if plain_allowed(s) { s.to_string() } else { format!("'{}'", s.replace('\'', "''")) }
+}
+
+/// YAML 1.1 resolution as go-yaml v2 does it for plain scalars.
+fn resolves_to_other_type(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    let ambiguous = s.is_empty()
+    if s.is_empty()
         || matches!(
             lower.as_str(),
             "true"
@@ -123,20 +134,68 @@ fn quote_if_needed(s: &str) -> String {
                 | "~"
                 | ".inf"
                 | "-.inf"
+                | "+.inf"
                 | ".nan"
         )
-        || s.parse::<f64>().is_ok()
-        || (s.starts_with("0x") && i64::from_str_radix(&s[2..], 16).is_ok());
-    let special_start = s.starts_with([
-        '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ',
-    ]);
-    let special =
-        s.contains(": ") || s.contains(" #") || s.ends_with(' ') || s.ends_with(':') || s.contains('\t');
-    if ambiguous || special_start && !(s.starts_with('-') && s.len() > 1 && !s.starts_with("- ")) || special {
-        serde_json::to_string(s).unwrap_or_default()
-    } else {
-        s.to_string()
+    {
+        return true;
     }
+    let digits = s.trim_start_matches(['-', '+']);
+    let numeric = !digits.is_empty()
+        && (digits.parse::<f64>().is_ok()
+            || (digits.starts_with("0x") && i64::from_str_radix(&digits[2..], 16).is_ok())
+            || (digits.starts_with("0b") && i64::from_str_radix(&digits[2..], 2).is_ok())
+            || digits.replace('_', "").parse::<i64>().is_ok() && digits.contains('_'));
+    numeric || is_timestamp(s)
+}
+
+/// `2006-01-02`, `2006-01-02T15:04:05Z`, … (the formats go-yaml v2 resolves as timestamps).
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b't' | b' '))
+}
+
+fn plain_allowed(s: &str) -> bool {
+    let first = s.chars().next().unwrap_or(' ');
+    let indicator_start = matches!(
+        first,
+        '-' | '?'
+            | ':'
+            | ','
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '#'
+            | '&'
+            | '*'
+            | '!'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+    );
+    let dash_ok =
+        (first == '-' || first == '?' || first == ':') && s.chars().nth(1).is_some_and(|c| c != ' ');
+    if indicator_start && !dash_ok {
+        return false;
+    }
+    !(s.starts_with(' ')
+        || s.ends_with(' ')
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.contains('\t')
+        || s.chars().any(|c| c.is_control()))
 }
 
 #[cfg(test)]
@@ -145,6 +204,10 @@ mod tests {
 
     #[test]
     fn writes_like_kubectl() {
+        assert_eq!(quote_if_needed("2024-01-01T00:00:00Z"), "\"2024-01-01T00:00:00Z\"");
+        assert_eq!(quote_if_needed("a: b"), "'a: b'");
+        assert_eq!(quote_if_needed("True"), "\"True\"");
+        assert_eq!(quote_if_needed("nginx:1.25"), "nginx:1.25");
         let v: Value = serde_json::json!({
             "kind": "Pod",
             "apiVersion": "v1",

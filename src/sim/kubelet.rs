@@ -834,6 +834,21 @@ impl Kubelet {
     }
 }
 
+/// The image as the runtime reports it in the container status: containerd gives the
+/// fully qualified reference (`docker.io/library/nginx:1.25`), docker the short one
+/// with its tag (`nginx:latest`).
+fn reported_image(image: &str, runtime: &str) -> String {
+    if runtime == "containerd" {
+        return qualified_image_with_tag(image);
+    }
+    let name_start = image.rfind('/').map_or(0, |i| i + 1);
+    if image[name_start..].contains(':') || image.contains('@') {
+        image.to_string()
+    } else {
+        format!("{image}:latest")
+    }
+}
+
 fn qualified_image_with_tag(image: &str) -> String {
     let q = qualified_image(image);
     let name_start = q.rfind('/').map_or(0, |i| i + 1);
@@ -965,7 +980,7 @@ fn container_status(c: &Container, store: &Store) -> ContainerStatus {
     };
     ContainerStatus {
         name: c.name.clone(),
-        image: c.image.clone(),
+        image: reported_image(&c.image, store.profile.container_runtime),
         image_id: c.image_id.clone().unwrap_or_default(),
         container_id: shown_id,
         ready: c.ready,

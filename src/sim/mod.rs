@@ -101,6 +101,9 @@ impl Cluster {
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
+                if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
+                    self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
+                }
             }
             let mut busy: Option<&'static str> = None;
             if self.scheduler.run(&mut self.store) > 0 {

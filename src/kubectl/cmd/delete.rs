@@ -85,6 +85,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let by_listing = selector.is_some() || flags.bool("all");
     // What to delete, in order.
     let mut victims: Vec<(Kind, ObjKey)> = Vec::new();
+    // The file each victim came from, for "error when deleting \"FILE\"".
+    let mut sources: Vec<Option<String>> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let files = flags.strings("filename");
     if !files.is_empty() {
@@ -99,6 +101,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                             .and_then(|v| v.as_str())
                             .unwrap_or(&namespace);
                         victims.push((m.kind, resources::key(m.kind, ns, name)));
+                        sources.push(Some(file.clone()));
                     }
                 }
                 Err(e) => {
@@ -156,7 +159,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let opts = DeleteOptions { grace_seconds: grace, propagation: Some(propagation) };
     let name_output = flags.string("output") == Some("name");
     let mut deleted: Vec<(Kind, ObjKey)> = Vec::new();
-    for (kind, key) in &victims {
+    for (i, (kind, key)) in victims.iter().enumerate() {
+        let source = sources.get(i).cloned().flatten();
         let result: Result<(), ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
         match result {
             Ok(()) => {
@@ -169,7 +173,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 deleted.push((*kind, key.clone()));
             }
             Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
-            Err(e) => errors.push(crate::kubectl::server_error(&e, None)),
+            Err(e) => {
+                let context = source.map(|f| format!("error when deleting \"{f}\""));
+                errors.push(crate::kubectl::server_error(&e, context.as_deref()))
+            }
         }
     }
     if victims.is_empty() && by_listing {

@@ -120,8 +120,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         groups.push((*kind, keys));
     }
     let single_named = targets.len() == 1 && targets[0].names.len() == 1;
-    // Several resource types requested (`get rc,rs`, `get all`) print kind prefixes.
-    let with_kind = flags.bool("show-kind") || targets.len() > 1;
+    // Kind prefixes when the objects found span several kinds (`multipleGVKsRequested`).
+    let with_kind = flags.bool("show-kind") || groups.iter().filter(|(_, k)| !k.is_empty()).count() > 1;
     match &format {
         Format::Table { wide } => {
             let mut first = true;
@@ -184,7 +184,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     for e in &errors {
         out.fail(e);
     }
-    if printed_nothing && errors.is_empty() && matches!(format, Format::Table { .. } | Format::Name) {
+    if printed_nothing
+        && errors.is_empty()
+        && matches!(format, Format::Table { .. })
+        && !flags.bool("ignore-not-found")
+    {
         if all_ns {
             out.err_line("No resources found");
         } else {
@@ -259,7 +263,16 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|n| printers::namespace::print(n, &ctx))
                 .collect(),
         ),
-        Kind::Event => (printers::event::COLUMNS, Vec::new()),
+        Kind::Event => {
+            let now = store.clock.at(store.now);
+            let rows = store
+                .events()
+                .iter()
+                .filter(|e| keys.iter().any(|k| k.0 == e.involved.namespace && k.1 == e.name))
+                .map(|e| printers::event::print(e, &store.clock, now))
+                .collect();
+            (printers::event::COLUMNS, rows)
+        }
     }
 }
 

@@ -59,6 +59,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: at least one label update is required");
         return Ok(());
     }
+    if remove.iter().any(|k| set.contains_key(k)) {
+        out.fail("error: can not both modify and remove a label in the same command");
+        return Ok(());
+    }
     for (k, v) in &set {
         if !valid_value(v) {
             out.fail(format!("error: invalid label value: \"{k}={v}\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
@@ -80,6 +84,15 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let namespace = resources::namespace(&flags);
     let selector = flags.string("selector").map(Selector::parse).transpose().unwrap_or(None);
+    let listing = selector.is_some() || flags.bool("all");
+    if listing && targets.iter().any(|t| !t.names.is_empty()) {
+        out.fail("error: name cannot be provided when a selector is specified");
+        return Ok(());
+    }
+    if !listing && targets.iter().any(|t| t.names.is_empty()) {
+        out.fail("error: resource(s) were provided, but no name was specified");
+        return Ok(());
+    }
     let profile = env.cluster.profile().clone();
     let overwrite = flags.bool("overwrite");
     for t in targets {
@@ -138,7 +151,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                     continue;
                 }
             }
-            out.line(format!("{} {verb}", name_ref(t.kind, &key.1)));
+            if flags.string("output") == Some("name") {
+                out.line(name_ref(t.kind, &key.1));
+            } else {
+                out.line(format!("{} {verb}", name_ref(t.kind, &key.1)));
+            }
         }
     }
     Ok(())

@@ -33,9 +33,7 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
     };
     let patch_type = flags.string("type").unwrap_or("strategic");
     if !["strategic", "merge", "json"].contains(&patch_type) {
-        out.fail(format!(
-            "error: --type must be one of [\"json\" \"merge\" \"strategic\"], not \"{patch_type}\""
-        ));
+        out.fail(format!("error: --type must be one of [json merge strategic], not \"{patch_type}\""));
         return Ok(());
     }
     let patch_value: Value = match serde_yaml::from_str::<serde_yaml::Value>(text)
@@ -83,12 +81,16 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
                 out.fail(format!("Error from server: {e}"));
                 continue;
             }
+            let name_only = flags.string("output") == Some("name");
+            let report = |verb: &str| {
+                if name_only { name_ref(t.kind, name) } else { format!("{} {verb}", name_ref(t.kind, name)) }
+            };
             if updated == current {
-                out.line(format!("{} patched (no change)", name_ref(t.kind, name)));
+                out.line(report("patched (no change)"));
                 continue;
             }
             match update_value(&mut env.cluster.store, t.kind, updated) {
-                Ok(()) => out.line(format!("{} patched", name_ref(t.kind, name))),
+                Ok(()) => out.line(report("patched")),
                 Err(e) => out.fail(server_error(&e, None)),
             }
         }
@@ -107,7 +109,7 @@ pub fn run_edit(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<
     let targets = match resources::parse_targets(&flags.args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            out.fail("error: you must provide one or more resources by argument or filename");
+            out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
             return Ok(());
         }
         Err(e) => {
