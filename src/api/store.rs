@@ -439,6 +439,30 @@ impl Store {
         Ok(())
     }
 
+    /// Changes an object in place without copying it, for status writers (the kubelet's
+    /// status manager): `change` must not touch metadata, spec or node binding.
+    pub fn modify_status<T: Object>(&mut self, key: &ObjKey, change: impl FnOnce(&mut T)) -> Result<(), ApiError> {
+        let rv = self.next_resource_version();
+        let Some(slot) = T::table(self).slot_of(key) else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });
+        };
+        let mut obj = T::table_mut(self).take(key).expect("slot holds the object");
+        change(&mut obj);
+        obj.metadata_mut().resource_version = Some(rv);
+        let controller = controller_uid(obj.metadata());
+        self.changes.push(Change {
+            kind: T::STORED_KIND,
+            key: key.clone(),
+            op: ChangeOp::Modified,
+            uid: obj.metadata().uid.clone().unwrap_or_default(),
+            old_controller: controller.clone(),
+            new_controller: controller,
+        });
+        let refilled = T::table_mut(self).insert(key.clone(), obj);
+        debug_assert_eq!(refilled, slot);
+        Ok(())
+    }
+
     /// Stores an already-stamped object as is (status writers that bump rv themselves).
     fn put<T: Object>(&mut self, obj: T) {
         let key = key_of(obj.metadata());

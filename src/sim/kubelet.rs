@@ -769,8 +769,9 @@ impl Kubelet {
     /// manager does; conditions keep their transition times unless they flip.
     fn write_status(&self, key: &ObjKey, store: &mut Store) {
         let Some(rt) = self.pods.get(key) else { return };
-        let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
+        let Some(pod) = store.get_by_key::<Pod>(key) else { return };
         let old = pod.status.clone().unwrap_or_default();
+        let qos = qos_class(pod);
         let now_time = store.clock.time(store.now);
         let statuses: Vec<ContainerStatus> =
             rt.containers.iter().map(|c| container_status(c, store)).collect();
@@ -823,14 +824,13 @@ impl Kubelet {
             pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
             start_time: Some(store.clock.time(rt.admitted)),
             container_statuses: Some(statuses),
-            qos_class: Some(qos_class(&pod).into()),
+            qos_class: Some(qos.into()),
             ..Default::default()
         };
-        if pod.status.as_ref() == Some(&status) {
+        if old == status {
             return;
         }
-        pod.status = Some(status);
-        let _ = store.update(pod);
+        let _ = store.modify_status::<Pod>(key, |pod| pod.status = Some(status));
     }
 }
 
