@@ -161,6 +161,8 @@ pub struct Store {
     by_uid: HashMap<String, (Kind, ObjKey)>,
     /// Owner uid → its dependents as (kind, slot in that kind's table).
     dependents: HashMap<String, BTreeSet<(Kind, usize)>>,
+    /// Controller uid → slots of the pods it controls (`controller: true` owner reference).
+    controlled_pods: HashMap<String, BTreeSet<usize>>,
     /// Node name → slots of the pods bound to it.
     pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
@@ -201,6 +203,7 @@ impl Store {
             by_uid: HashMap::new(),
             dependents: HashMap::new(),
             pods_by_node: HashMap::new(),
+            controlled_pods: HashMap::new(),
             changes: Vec::new(),
             events: Vec::new(),
             event_index: HashMap::new(),
@@ -272,6 +275,26 @@ impl Store {
                 .collect(),
             None => Vec::new(),
         }
+    }
+
+    /// Slots of the pods whose controller is the owner with this uid, with each slot's
+    /// write version.
+    pub fn pod_slots_controlled_by(&self, owner_uid: &str) -> Vec<(usize, u64)> {
+        self.controlled_pods
+            .get(owner_uid)
+            .into_iter()
+            .flatten()
+            .map(|&slot| (slot, self.pods.version(slot)))
+            .collect()
+    }
+
+    pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
+        self.pods.by_slot(slot)
+    }
+
+    /// Pods whose controller is the owner with this uid, in creation-slot order.
+    pub fn pods_controlled_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.controlled_pods.get(owner_uid).into_iter().flatten().filter_map(|&slot| self.pods.by_slot(slot))
     }
 
     pub fn pods_on_node(&self, node: &str) -> Vec<&Pod> {
@@ -588,6 +611,11 @@ impl Store {
         if let Some(node) = obj.bound_node() {
             self.pods_by_node.entry(node.to_string()).or_default().insert(slot);
         }
+        if T::STORED_KIND == Kind::Pod
+            && let Some(owner) = controller_ref(meta)
+        {
+            self.controlled_pods.entry(owner.uid.clone()).or_default().insert(slot);
+        }
     }
 
     fn index_remove<T: Object>(&mut self, slot: usize, obj: &T) {
@@ -607,6 +635,15 @@ impl Store {
             && let Some(set) = self.pods_by_node.get_mut(node)
         {
             set.remove(&slot);
+        }
+        if T::STORED_KIND == Kind::Pod
+            && let Some(owner) = controller_ref(meta)
+            && let Some(set) = self.controlled_pods.get_mut(&owner.uid)
+        {
+            set.remove(&slot);
+            if set.is_empty() {
+                self.controlled_pods.remove(&owner.uid);
+            }
         }
     }
 

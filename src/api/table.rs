@@ -8,13 +8,17 @@ use super::store::ObjKey;
 pub struct Table<T> {
     /// Boxed so that growing the slot vector moves pointers, not objects.
     slots: Vec<Option<Box<T>>>,
+    /// Per slot, a number that changes on every write to it: lets controllers keep facts
+    /// about an object until it changes, without reading it again.
+    versions: Vec<u64>,
+    writes: u64,
     free: Vec<usize>,
     index: BTreeMap<ObjKey, usize>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table { slots: Vec::new(), free: Vec::new(), index: BTreeMap::new() }
+        Table { slots: Vec::new(), versions: Vec::new(), writes: 0, free: Vec::new(), index: BTreeMap::new() }
     }
 }
 
@@ -36,20 +40,29 @@ impl<T> Table<T> {
         self.slots.get(slot).and_then(|o| o.as_deref())
     }
 
+    /// The write version of a slot (see `versions`).
+    pub fn version(&self, slot: usize) -> u64 {
+        self.versions.get(slot).copied().unwrap_or(0)
+    }
+
     /// Inserts or replaces; a replaced object keeps its slot. Returns the slot.
     pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
         let value = Box::new(value);
+        self.writes += 1;
         if let Some(&i) = self.index.get(&key) {
             self.slots[i] = Some(value);
+            self.versions[i] = self.writes;
             return i;
         }
         let i = match self.free.pop() {
             Some(i) => {
                 self.slots[i] = Some(value);
+                self.versions[i] = self.writes;
                 i
             }
             None => {
                 self.slots.push(Some(value));
+                self.versions.push(self.writes);
                 self.slots.len() - 1
             }
         };

@@ -6,7 +6,7 @@
 //! (at most 500 per sync), then write status computed from the pods it claimed.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController, ReplicationControllerStatus};
@@ -40,9 +40,28 @@ struct Replicated {
 /// Requeues the controller asks the clock for.
 pub type Requeues = TimerQueue<(Kind, ObjKey)>;
 
+/// What a sync learned about one controlled pod, valid while the pod is not written
+/// again (its slot version) and the owner's spec is unchanged (its generation).
+#[derive(Clone, Copy)]
+struct PodFacts {
+    version: u64,
+    active: bool,
+    fully_labeled: bool,
+    ready_since: Option<Option<jiff::Timestamp>>,
+}
+
+#[derive(Default)]
+struct FactCache {
+    generation: Option<i64>,
+    pods: HashMap<usize, PodFacts>,
+}
+
 #[derive(Default)]
 pub struct ReplicaSetController {
     queue: WorkQueue<(Kind, ObjKey)>,
+    /// Per owner uid: facts about its pods, so that a sync reads only pods that changed
+    /// (informer caches give the real controller the same economy).
+    facts: HashMap<String, FactCache>,
     /// Active pods with no controller, per namespace: adoption candidates.
     orphans: BTreeMap<String, BTreeSet<String>>,
 }
@@ -67,8 +86,8 @@ fn ready_since(pod: &Pod) -> Option<Option<jiff::Timestamp>> {
         .map(|c| c.last_transition_time.as_ref().map(|t| t.0))
 }
 
-fn is_available(pod: &Pod, min_ready_seconds: i32, now: jiff::Timestamp) -> bool {
-    match ready_since(pod) {
+fn available_since(ready: Option<Option<jiff::Timestamp>>, min_ready_seconds: i32, now: jiff::Timestamp) -> bool {
+    match ready {
         None => false,
         Some(_) if min_ready_seconds == 0 => true,
         Some(None) => false,
@@ -80,7 +99,9 @@ impl ReplicaSetController {
     pub fn observe(&mut self, change: &Change, store: &Store) {
         match change.kind {
             Kind::ReplicaSet | Kind::ReplicationController => {
-                if change.op != ChangeOp::Deleted {
+                if change.op == ChangeOp::Deleted {
+                    self.facts.remove(&change.uid);
+                } else {
                     self.queue.add((change.kind, change.key.clone()));
                 }
             }
@@ -132,7 +153,8 @@ impl ReplicaSetController {
             self.adopt_orphans(&rs, store);
         }
         // One pass over the controlled pods: what to release, and the counts status needs.
-        let census = Census::take(&rs, store);
+        let cache = self.facts.entry(rs.uid.clone()).or_default();
+        let census = Census::take(&rs, store, cache);
         if !rs.deleting {
             for key in &census.release {
                 release(store, key, &rs.uid);
@@ -168,29 +190,48 @@ struct Census {
 }
 
 impl Census {
-    fn take(rs: &Replicated, store: &Store) -> Census {
+    fn take(rs: &Replicated, store: &Store, cache: &mut FactCache) -> Census {
         let now = store.clock.at(store.now);
+        if cache.generation != rs.generation {
+            cache.pods.clear();
+            cache.generation = rs.generation;
+        }
         let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
         let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
-        for pod in controlled_pods(store, &rs.uid) {
-            if !rs.deleting && !rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
-                census.release.push(pod_key(pod));
-                continue;
-            }
-            if !is_active(pod) {
+        let slots = store.pod_slots_controlled_by(&rs.uid);
+        if cache.pods.len() > 2 * slots.len() + 64 {
+            cache.pods.clear();
+        }
+        for (slot, version) in slots {
+            let facts = match cache.pods.get(&slot) {
+                Some(f) if f.version == version => *f,
+                _ => {
+                    let Some(pod) = store.pod_at(slot) else { continue };
+                    if !rs.deleting && !rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
+                        census.release.push(pod_key(pod));
+                        continue;
+                    }
+                    let labels = pod.metadata.labels.as_ref();
+                    let facts = PodFacts {
+                        version,
+                        active: is_active(pod),
+                        fully_labeled: template_labels
+                            .into_iter()
+                            .flatten()
+                            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)),
+                        ready_since: ready_since(pod),
+                    };
+                    cache.pods.insert(slot, facts);
+                    facts
+                }
+            };
+            if !facts.active {
                 continue;
             }
             census.active += 1;
-            let labels = pod.metadata.labels.as_ref();
-            if template_labels.into_iter().flatten().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
-                census.fully_labeled += 1;
-            }
-            if is_ready(pod) {
-                census.ready += 1;
-            }
-            if is_available(pod, rs.min_ready_seconds, now) {
-                census.available += 1;
-            }
+            census.fully_labeled += i32::from(facts.fully_labeled);
+            census.ready += i32::from(facts.ready_since.is_some());
+            census.available += i32::from(available_since(facts.ready_since, rs.min_ready_seconds, now));
         }
         census
     }
