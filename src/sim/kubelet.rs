@@ -94,6 +94,8 @@ struct PodRuntime {
     uid: String,
     node: String,
     ip: String,
+    /// The node's InternalIP (status.hostIP).
+    host_ip: Option<String>,
     admitted: Millis,
     restart_policy: String,
     containers: Vec<Container>,
@@ -224,16 +226,23 @@ impl Kubelet {
         let keys = self.queue.drain();
         let n = keys.len();
         for key in keys {
-            let Some(pod) = store.get_by_key::<Pod>(&key).cloned() else { continue };
-            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            let Some(pod) = store.get_by_key::<Pod>(&key) else { continue };
+            let uid = pod.metadata.uid.as_deref().unwrap_or("");
             if self.pods.get(&key).is_some_and(|rt| rt.uid != uid) {
                 self.pods.remove(&key);
             }
+            let deleting = pod.metadata.deletion_timestamp.is_some();
+            let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as Millis * SECOND;
             if !self.pods.contains_key(&key) {
-                self.admit(&key, &pod, store, timers, images);
+                let rt = self.runtime_for(pod, images, store);
+                self.pods.insert(key.clone(), rt);
+                if !deleting && !self.pods[&key].containers.is_empty() {
+                    self.start_container(&key, 0, store, timers);
+                }
+                self.dirty.add(key.clone());
             }
-            if pod.metadata.deletion_timestamp.is_some() {
-                self.begin_termination(&key, &pod, store, timers);
+            if deleting {
+                self.begin_termination(&key, grace, store, timers);
             }
         }
         let dirty = self.dirty.drain();
@@ -250,33 +259,25 @@ impl Kubelet {
 
     /// A new pod on a node: sandbox with an IP, containers waiting in
     /// ContainerCreating, the first container's image pull begins.
-    fn admit(
-        &mut self,
-        key: &ObjKey,
-        pod: &Pod,
-        store: &mut Store,
-        timers: &mut Timers,
-        images: &ImageTable,
-    ) {
+    /// A new pod on a node: a sandbox with an IP and its containers waiting in
+    /// ContainerCreating, each with the behaviour its image and command give it.
+    fn runtime_for(&mut self, pod: &Pod, images: &ImageTable, store: &Store) -> PodRuntime {
         let node = pod.bound_node().unwrap_or_default().to_string();
         let index = self.pod_cidr_index(&node);
         let host = self.next_ip.entry(node.clone()).or_insert(2);
         let ip = format!("10.244.{index}.{}", *host);
         *host += 1;
-        let spec = pod.spec.clone().unwrap_or_default();
+        let spec = pod.spec.as_ref();
         let containers = spec
-            .containers
-            .iter()
+            .into_iter()
+            .flat_map(|s| s.containers.iter())
             .map(|c| {
                 let image = c.image.clone().unwrap_or_default();
-                let behaviour = images.behaviour(
-                    &image,
-                    c.command.as_deref().unwrap_or(&[]),
-                    c.args.as_deref().unwrap_or(&[]),
-                );
+                let behaviour =
+                    images.behaviour(&image, c.command.as_deref().unwrap_or(&[]), c.args.as_deref().unwrap_or(&[]));
                 Container {
                     name: c.name.clone(),
-                    image: image.clone(),
+                    image,
                     pull_policy: c.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into()),
                     behaviour,
                     state: State::Waiting { reason: "ContainerCreating".into(), message: None },
@@ -296,20 +297,16 @@ impl Kubelet {
                 }
             })
             .collect();
-        let rt = PodRuntime {
+        PodRuntime {
             uid: pod.metadata.uid.clone().unwrap_or_default(),
+            host_ip: node_ip(store, &node),
             node,
             ip,
             admitted: store.now,
-            restart_policy: spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
+            restart_policy: spec.and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into()),
             containers,
             terminating: false,
-        };
-        self.pods.insert(key.clone(), rt);
-        if pod.metadata.deletion_timestamp.is_none() && !self.pods[key].containers.is_empty() {
-            self.start_container(key, 0, store, timers);
         }
-        self.dirty.add(key.clone());
     }
 
     fn timer(&self, key: &ObjKey, i: usize, at: Millis, action: Action, timers: &mut Timers) {
@@ -648,14 +645,13 @@ impl Kubelet {
 
     /// The pod is being deleted: stop every container, each within the grace period
     /// (SIGTERM, then SIGKILL at the deadline; an interpreted `sh` ignores SIGTERM).
-    fn begin_termination(&mut self, key: &ObjKey, pod: &Pod, store: &mut Store, timers: &mut Timers) {
+    fn begin_termination(&mut self, key: &ObjKey, grace: Millis, store: &mut Store, timers: &mut Timers) {
         let Some(rt) = self.pods.get_mut(key) else { return };
         if rt.terminating {
             return;
         }
         rt.terminating = true;
         let now = store.now;
-        let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as Millis * SECOND;
         let count = rt.containers.len();
         for i in 0..count {
             let rt = self.pods.get_mut(key).expect("known");
@@ -814,7 +810,7 @@ impl Kubelet {
                 set_condition(&mut conditions, c.clone());
             }
         }
-        let host_ip = node_ip(store, &rt.node);
+        let host_ip = rt.host_ip.clone();
         let status = PodStatus {
             phase: Some(phase(rt).into()),
             conditions: Some(conditions),
