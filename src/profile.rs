@@ -60,6 +60,9 @@ pub struct Profile {
     /// name: …` and `ensure CRDs are installed first` (newer kubectl) instead of
     /// `unable to recognize "file": no matches for kind …`.
     pub resource_mapping_error: bool,
+    /// Unknown manifest fields are rejected by the apiserver's strict field validation
+    /// (kubectl `--validate=strict`, 1.25+) rather than by kubectl's schema check.
+    pub server_side_field_validation: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -149,6 +152,7 @@ impl Profile {
             pulled_image_size: minor >= 30,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
+            server_side_field_validation: minor >= 25,
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }

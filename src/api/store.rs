@@ -464,7 +464,11 @@ impl Store {
 
     /// Changes an object in place without copying it, for status writers (the kubelet's
     /// status manager): `change` must not touch metadata, spec or node binding.
-    pub fn modify_status<T: Object>(&mut self, key: &ObjKey, change: impl FnOnce(&mut T)) -> Result<(), ApiError> {
+    pub fn modify_status<T: Object>(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut T),
+    ) -> Result<(), ApiError> {
         let rv = self.next_resource_version();
         let Some(slot) = T::table(self).slot_of(key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });

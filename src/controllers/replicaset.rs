@@ -86,7 +86,11 @@ fn ready_since(pod: &Pod) -> Option<Option<jiff::Timestamp>> {
         .map(|c| c.last_transition_time.as_ref().map(|t| t.0))
 }
 
-fn available_since(ready: Option<Option<jiff::Timestamp>>, min_ready_seconds: i32, now: jiff::Timestamp) -> bool {
+fn available_since(
+    ready: Option<Option<jiff::Timestamp>>,
+    min_ready_seconds: i32,
+    now: jiff::Timestamp,
+) -> bool {
     match ready {
         None => false,
         Some(_) if min_ready_seconds == 0 => true,

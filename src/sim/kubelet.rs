@@ -273,8 +273,11 @@ impl Kubelet {
             .flat_map(|s| s.containers.iter())
             .map(|c| {
                 let image = c.image.clone().unwrap_or_default();
-                let behaviour =
-                    images.behaviour(&image, c.command.as_deref().unwrap_or(&[]), c.args.as_deref().unwrap_or(&[]));
+                let behaviour = images.behaviour(
+                    &image,
+                    c.command.as_deref().unwrap_or(&[]),
+                    c.args.as_deref().unwrap_or(&[]),
+                );
                 Container {
                     name: c.name.clone(),
                     image,

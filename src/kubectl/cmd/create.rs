@@ -11,6 +11,7 @@ use crate::api::store::Object;
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
+use crate::kubectl::validation::{self, Validate, Verdict};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 use crate::profile::Profile;
 
@@ -149,6 +150,33 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
     }
 }
 
+/// Runs the profile's unknown-field check on a manifest: prints warnings, or the error
+/// and returns false.
+fn passes_validation(m: &Manifest, profile: &Profile, validate: Validate, out: &mut Output) -> bool {
+    match validation::check(m.kind, &m.value, &m.file, profile, validate) {
+        Verdict::Ok(warnings) => {
+            for w in warnings {
+                out.err_line(w);
+            }
+            true
+        }
+        Verdict::Rejected(e) => {
+            out.fail(e);
+            false
+        }
+    }
+}
+
+fn validate_flag(flags: &flags::Parsed, out: &mut Output) -> Option<Validate> {
+    match Validate::parse(flags.string("validate")) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            out.fail(e);
+            None
+        }
+    }
+}
+
 fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flags::Parsed> {
     match flags::parse(command, FLAGS, words) {
         Ok(f) => Some(f),
@@ -161,6 +189,7 @@ fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flag
 
 pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
+    let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
         out.fail("error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples");
@@ -177,9 +206,12 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
             }
         };
         for m in manifests {
+            if !passes_validation(&m, &profile, validate, out) {
+                continue;
+            }
             let mut value = m.value.clone();
             if flags.bool("save-config") {
-                set_last_applied(&mut value, &m.value);
+                set_last_applied(&mut value, m.kind, &m.value, &namespace);
             }
             match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
                 Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
@@ -190,9 +222,12 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
     Ok(())
 }
 
-/// The annotation `kubectl apply` keeps: the manifest as compact JSON with sorted keys.
-fn set_last_applied(target: &mut Value, manifest: &Value) {
-    let text = format!("{}\n", serde_json::to_string(&sorted(manifest)).expect("JSON"));
+/// The annotation `kubectl apply` keeps: the manifest as kubectl sends it (namespace
+/// filled in for namespaced kinds, an `annotations` map without this annotation), as
+/// compact JSON with sorted keys.
+fn set_last_applied(target: &mut Value, kind: Kind, manifest: &Value, namespace: &str) {
+    let recorded = modified_config(kind, manifest, namespace);
+    let text = format!("{}\n", serde_json::to_string(&sorted(&recorded)).expect("JSON"));
     let annotations = target
         .as_object_mut()
         .expect("manifest is an object")
@@ -205,6 +240,22 @@ fn set_last_applied(target: &mut Value, manifest: &Value) {
     if let Some(map) = annotations.as_object_mut() {
         map.insert(LAST_APPLIED.into(), Value::String(text));
     }
+}
+
+/// The manifest as kubectl sends it: namespace filled in for namespaced kinds and an
+/// `annotations` map, without the last-applied annotation itself.
+fn modified_config(kind: Kind, manifest: &Value, namespace: &str) -> Value {
+    let mut recorded = manifest.clone();
+    if let Some(meta) = recorded.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        if kind.info().namespaced && !meta.contains_key("namespace") {
+            meta.insert("namespace".into(), Value::String(namespace.to_string()));
+        }
+        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(map) = annotations.as_object_mut() {
+            map.remove(LAST_APPLIED);
+        }
+    }
+    recorded
 }
 
 fn sorted(value: &Value) -> Value {
@@ -221,6 +272,7 @@ fn sorted(value: &Value) -> Value {
 
 pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = parse_flags("apply", words, out) else { return Ok(()) };
+    let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
         out.fail("error: must specify one of -f and -k");
@@ -237,7 +289,9 @@ pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
             }
         };
         for m in manifests {
-            apply_one(env, &m, &namespace, out);
+            if passes_validation(&m, &profile, validate, out) {
+                apply_one(env, &m, &namespace, out);
+            }
         }
     }
     Ok(())
@@ -249,7 +303,7 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
     let key: ObjKey = resources::key(m.kind, &ns, &m.name());
     let Some(current) = resources::get_value(store, m.kind, &key) else {
         let mut value = m.value.clone();
-        set_last_applied(&mut value, &m.value);
+        set_last_applied(&mut value, m.kind, &m.value, &ns);
         match create_value(store, m.kind, value, &ns) {
             Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
             Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
@@ -267,12 +321,13 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
             m.name()
         ));
     }
+    let modified = modified_config(m.kind, &m.value, &ns);
     let mut updated = current.clone();
     if let Some(original) = &original {
-        patch::remove_deleted_fields(&mut updated, original, &m.value);
+        patch::remove_deleted_fields(&mut updated, original, &modified);
     }
-    patch::strategic_merge(&mut updated, &m.value);
-    set_last_applied(&mut updated, &m.value);
+    patch::strategic_merge(&mut updated, &modified);
+    set_last_applied(&mut updated, m.kind, &m.value, &ns);
     if updated == current {
         out.line(format!("{} unchanged", name_ref(m.kind, &m.name())));
         return;
