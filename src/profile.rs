@@ -63,6 +63,8 @@ pub struct Profile {
     /// Unknown manifest fields are rejected by the apiserver's strict field validation
     /// (kubectl `--validate=strict`, 1.25+) rather than by kubectl's schema check.
     pub server_side_field_validation: bool,
+    /// Pod status carries `hostIPs` (1.28+).
+    pub pod_host_ips: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -153,6 +155,7 @@ impl Profile {
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
+            pod_host_ips: minor >= 28,
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }
