@@ -112,6 +112,35 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
     }
 }
 
+/// Runs `$body` with `$T` bound to the Rust type of a kind that goes through admission.
+macro_rules! with_admitted_kind {
+    ($kind:expr, $T:ident => $body:expr) => {
+        match $kind {
+            Kind::Pod => {
+                type $T = Pod;
+                $body
+            }
+            Kind::ReplicaSet => {
+                type $T = ReplicaSet;
+                $body
+            }
+            Kind::ReplicationController => {
+                type $T = ReplicationController;
+                $body
+            }
+            Kind::Node => {
+                type $T = Node;
+                $body
+            }
+            Kind::Namespace => {
+                type $T = Namespace;
+                $body
+            }
+            Kind::Event => Err(ApiError::BadRequest("events are recorded, not written".into())),
+        }
+    };
+}
+
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
     fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
@@ -123,14 +152,7 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
         let created = store.create(obj)?;
         Ok(serde_json::to_value(created).expect("serializable"))
     }
-    match kind {
-        Kind::Pod => go::<Pod>(store, value, namespace),
-        Kind::ReplicaSet => go::<ReplicaSet>(store, value, namespace),
-        Kind::ReplicationController => go::<ReplicationController>(store, value, namespace),
-        Kind::Node => go::<Node>(store, value, namespace),
-        Kind::Namespace => go::<Namespace>(store, value, namespace),
-        Kind::Event => Err(ApiError::BadRequest("events cannot be created here".into())),
-    }
+    with_admitted_kind!(kind, T => go::<T>(store, value, namespace))
 }
 
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
@@ -138,16 +160,9 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
     fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         admit(&mut obj, store)?;
-        store.update(obj).map(|_| ())
+        store.update(obj)
     }
-    match kind {
-        Kind::Pod => go::<Pod>(store, value),
-        Kind::ReplicaSet => go::<ReplicaSet>(store, value),
-        Kind::ReplicationController => go::<ReplicationController>(store, value),
-        Kind::Node => go::<Node>(store, value),
-        Kind::Namespace => go::<Namespace>(store, value),
-        Kind::Event => Err(ApiError::BadRequest("events cannot be updated here".into())),
-    }
+    with_admitted_kind!(kind, T => go::<T>(store, value))
 }
 
 /// Runs the profile's unknown-field check on a manifest: prints warnings, or the error
