@@ -81,3 +81,17 @@ pub const NODE_PODS: &str = "110";
 /// (`pkg/scheduler/util/pod_resources.go`: 100m CPU, 200 MB memory).
 pub const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+// ----- deployments (`pkg/apis/apps/v1/defaults.go`, `pkg/controller/deployment`) -----
+
+/// `SetDefaults_Deployment`: RollingUpdate with `maxUnavailable: 25%` and `maxSurge: 25%`,
+/// `revisionHistoryLimit: 10`, `progressDeadlineSeconds: 600` (apps/v1 and v1beta2).
+pub const DEPLOYMENT_MAX_UNAVAILABLE: &str = "25%";
+pub const DEPLOYMENT_MAX_SURGE: &str = "25%";
+pub const DEPLOYMENT_REVISION_HISTORY_LIMIT: i32 = 10;
+pub const DEPLOYMENT_PROGRESS_DEADLINE_SECONDS: i32 = 600;
+
+/// The `deployment.kubernetes.io/revision-history` annotation is trimmed from the front
+/// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,
+/// `pkg/controller/deployment/sync.go`).
+pub const DEPLOYMENT_REVISION_HISTORY_MAX_CHARS: usize = 2000;

@@ -65,8 +65,31 @@ pub struct Profile {
     pub server_side_field_validation: bool,
     /// Pod status carries `hostIPs` (1.28+).
     pub pod_host_ips: bool,
+    /// How the deployment controller words its `ScalingReplicaSet` events.
+    pub scaling_message: ScalingMessage,
+    /// `--record` prints `Flag --record has been deprecated, …` on stderr (1.22+,
+    /// kubernetes#102873).
+    pub record_flag_deprecated: bool,
+    /// `rollout undo` on a paused Deployment names it in the hint
+    /// (`'kubectl rollout resume deployment/web'`) (≤ 1.25; kubectl 98416d7c8 dropped it).
+    pub undo_paused_names_deployment: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// The text of the deployment controller's `ScalingReplicaSet` events
+/// (`pkg/controller/deployment/sync.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalingMessage {
+    /// `Scaled up replica set web-5d8c9f7b6c to 3` (before kubernetes#101142).
+    To,
+    /// `Scaled down replica set web-5d8c9f7b6c to 1 from 3`; a new ReplicaSet is still
+    /// `Scaled up replica set web-6b7f4d9c85 to 1` (kubernetes#101142, in 1.28; the
+    /// release that first shipped it is not pinned, 1.23 is assumed).
+    ToFrom,
+    /// `Scaled down replica set web-5d8c9f7b6c from 3 to 1`, and `from 0 to 1` for a new
+    /// ReplicaSet (kubernetes#125118, 1.32+).
+    FromTo,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +109,7 @@ const SERVED_1_17: &[(&str, &[&str])] = &[
     ("Event", &["v1"]),
     ("ReplicationController", &["v1"]),
     ("ReplicaSet", &["apps/v1"]),
+    ("Deployment", &["apps/v1"]),
 ];
 
 const SERVED_1_33: &[(&str, &[&str])] = &[
@@ -95,6 +119,7 @@ const SERVED_1_33: &[(&str, &[&str])] = &[
     ("Event", &["v1"]),
     ("ReplicationController", &["v1"]),
     ("ReplicaSet", &["apps/v1"]),
+    ("Deployment", &["apps/v1"]),
 ];
 
 impl Profile {
@@ -156,6 +181,13 @@ impl Profile {
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
             pod_host_ips: minor >= 28,
+            scaling_message: match minor {
+                0..=22 => ScalingMessage::To,
+                23..=31 => ScalingMessage::ToFrom,
+                _ => ScalingMessage::FromTo,
+            },
+            record_flag_deprecated: minor >= 22,
+            undo_paused_names_deployment: minor < 26,
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }

@@ -46,7 +46,10 @@ impl fmt::Display for ApiError {
                 write!(f, "{} \"{name}\" already exists", kind.qualified_plural())
             }
             ApiError::Invalid { kind, name, causes } => {
-                write!(f, "{} \"{name}\" is invalid: ", kind.info().name)?;
+                // `NewInvalid` names the kind with its group: `Deployment.apps "web"`.
+                let info = kind.info();
+                let group = if info.group.is_empty() { String::new() } else { format!(".{}", info.group) };
+                write!(f, "{}{group} \"{name}\" is invalid: ", info.name)?;
                 if causes.len() == 1 { f.write_str(&causes[0]) } else { write!(f, "[{}]", causes.join(", ")) }
             }
             ApiError::BadRequest(msg) => f.write_str(msg),

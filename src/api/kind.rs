@@ -10,6 +10,7 @@ pub enum Kind {
     Namespace,
     Event,
     ReplicaSet,
+    Deployment,
 }
 
 /// Static facts about a kind: API group, names kubectl accepts, scope.
@@ -49,6 +50,16 @@ pub const KINDS: &[KindInfo] = &[
         plural: "replicationcontrollers",
         singular: "replicationcontroller",
         short_names: &["rc"],
+        namespaced: true,
+        in_all: true,
+    },
+    KindInfo {
+        kind: Kind::Deployment,
+        name: "Deployment",
+        group: "apps",
+        plural: "deployments",
+        singular: "deployment",
+        short_names: &["deploy"],
         namespaced: true,
         in_all: true,
     },
@@ -164,6 +175,9 @@ mod tests {
         assert_eq!(Kind::resolve("replicasets.apps"), Some(Kind::ReplicaSet));
         assert_eq!(Kind::resolve("ReplicaSet"), Some(Kind::ReplicaSet));
         assert_eq!(Kind::resolve("frob"), None);
+        assert_eq!(Kind::resolve("deploy"), Some(Kind::Deployment));
+        assert_eq!(Kind::resolve("deployments.apps"), Some(Kind::Deployment));
+        assert_eq!(Kind::Deployment.qualified_plural(), "deployments.apps");
         assert_eq!(Kind::ReplicaSet.qualified_singular(), "replicaset.apps");
         assert_eq!(Kind::Pod.qualified_plural(), "pods");
     }

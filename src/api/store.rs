@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
@@ -69,6 +69,7 @@ impl Object for Pod {
 stored!(Node, Node, nodes);
 stored!(Namespace, Namespace, namespaces);
 stored!(ReplicaSet, ReplicaSet, replicasets);
+stored!(Deployment, Deployment, deployments);
 stored!(ReplicationController, ReplicationController, replicationcontrollers);
 
 /// Runs `$body` with `$T` bound to the Rust type of a stored `Kind` (not `Event`).
@@ -94,6 +95,10 @@ macro_rules! with_kind {
             }
             $crate::api::Kind::ReplicationController => {
                 type $T = k8s_openapi::api::core::v1::ReplicationController;
+                $body
+            }
+            $crate::api::Kind::Deployment => {
+                type $T = k8s_openapi::api::apps::v1::Deployment;
                 $body
             }
             #[allow(unreachable_patterns)]
@@ -139,6 +144,14 @@ pub struct DeleteOptions {
 pub const FINALIZER_ORPHAN: &str = "orphan";
 pub const FINALIZER_FOREGROUND: &str = "foregroundDeletion";
 
+/// A client watching one object (`kubectl rollout status`, `kubectl get -w`): every write
+/// of it, as the object a watch event would carry.
+struct Watch {
+    kind: Kind,
+    key: ObjKey,
+    events: Vec<(ChangeOp, serde_json::Value)>,
+}
+
 #[derive(Default)]
 struct SpamBucket {
     tokens: f64,
@@ -156,6 +169,7 @@ pub struct Store {
     namespaces: Table<Namespace>,
     replicasets: Table<ReplicaSet>,
     replicationcontrollers: Table<ReplicationController>,
+    deployments: Table<Deployment>,
     resource_version: u64,
     uid_counter: u64,
     by_uid: HashMap<String, (Kind, ObjKey)>,
@@ -170,6 +184,7 @@ pub struct Store {
     events_by_uid: HashMap<String, Vec<usize>>,
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
+    watch: Option<Watch>,
 }
 
 fn controller_uid(meta: &ObjectMeta) -> Option<String> {
@@ -196,6 +211,7 @@ impl Store {
             namespaces: Table::default(),
             replicasets: Table::default(),
             replicationcontrollers: Table::default(),
+            deployments: Table::default(),
             resource_version: 0,
             uid_counter: 0,
             by_uid: HashMap::new(),
@@ -207,6 +223,7 @@ impl Store {
             events_by_uid: HashMap::new(),
             spam: HashMap::new(),
             token_secrets: BTreeMap::new(),
+            watch: None,
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let namespace = Namespace {
@@ -399,6 +416,7 @@ impl Store {
         }
         let slot = T::table_mut(self).insert(key.clone(), obj.clone());
         self.index_insert::<T>(&key, slot, &obj);
+        self.observe_watch(&key, ChangeOp::Added, &obj);
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
@@ -452,6 +470,9 @@ impl Store {
             old_controller: controller_uid(old.metadata()),
             new_controller: controller_uid(obj.metadata()),
         });
+        if self.watching::<T>(&key) {
+            self.observe_watch(&key, ChangeOp::Modified, &obj);
+        }
         T::table_mut(self).insert(key.clone(), obj);
         if finished {
             self.remove::<T>(&key.0, &key.1);
@@ -482,6 +503,9 @@ impl Store {
             old_controller: controller.clone(),
             new_controller: controller,
         });
+        if self.watching::<T>(key) {
+            self.observe_watch(key, ChangeOp::Modified, &obj);
+        }
         let refilled = T::table_mut(self).insert(key.clone(), obj);
         debug_assert_eq!(refilled, slot);
         Ok(())
@@ -533,6 +557,7 @@ impl Store {
                 let rv = self.next_resource_version();
                 updated.metadata_mut().resource_version = Some(rv);
                 self.put(updated.clone());
+                self.observe_watch(&key, ChangeOp::Modified, &updated);
                 self.changes.push(Change {
                     kind: T::STORED_KIND,
                     key,
@@ -553,6 +578,7 @@ impl Store {
             meta.resource_version = Some(rv);
         }
         self.put(updated.clone());
+        self.observe_watch(&key, ChangeOp::Modified, &updated);
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
@@ -589,6 +615,7 @@ impl Store {
         let slot = T::table(self).slot_of(&key)?;
         let obj = T::table_mut(self).remove(&key)?;
         self.index_remove::<T>(slot, &obj);
+        self.observe_watch(&key, ChangeOp::Deleted, &obj);
         self.resource_version += 1;
         self.changes.push(Change {
             kind: T::STORED_KIND,
@@ -599,6 +626,36 @@ impl Store {
             new_controller: None,
         });
         Some(obj)
+    }
+
+    // ----- watches -----------------------------------------------------------------
+
+    /// Starts recording every write of one object, as a watch on it would see them.
+    pub fn watch_start(&mut self, kind: Kind, key: ObjKey) {
+        self.watch = Some(Watch { kind, key, events: Vec::new() });
+    }
+
+    /// The writes recorded since the last call, oldest first.
+    pub fn watch_take(&mut self) -> Vec<(ChangeOp, serde_json::Value)> {
+        self.watch.as_mut().map(|w| std::mem::take(&mut w.events)).unwrap_or_default()
+    }
+
+    pub fn watch_stop(&mut self) {
+        self.watch = None;
+    }
+
+    fn watching<T: Object>(&self, key: &ObjKey) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.kind == T::STORED_KIND && &w.key == key)
+    }
+
+    fn observe_watch<T: Object>(&mut self, key: &ObjKey, op: ChangeOp, obj: &T) {
+        if !self.watching::<T>(key) {
+            return;
+        }
+        let value = serde_json::to_value(obj).expect("API objects serialize");
+        if let Some(w) = self.watch.as_mut() {
+            w.events.push((op, value));
+        }
     }
 
     fn index_insert<T: Object>(&mut self, key: &ObjKey, slot: usize, obj: &T) {

@@ -3,6 +3,7 @@
 //! [`printers`] ("server side"), layout from [`tabwriter`] ("client side").
 
 pub mod cmd;
+pub mod deployments;
 pub mod describe;
 pub mod flags;
 pub mod humanize;
@@ -115,7 +116,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
 }
 
 /// Index of the command word, skipping global flags (with their values) before it.
-fn command_position(words: &[String]) -> Option<usize> {
+pub(crate) fn command_position(words: &[String]) -> Option<usize> {
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];

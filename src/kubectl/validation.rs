@@ -102,6 +102,7 @@ fn schema_type(kind: Kind, parent: &[Segment]) -> &'static str {
     match (field, depth) {
         (None, _) => match kind {
             Kind::ReplicaSet => "io.k8s.api.apps.v1.ReplicaSet",
+            Kind::Deployment => "io.k8s.api.apps.v1.Deployment",
             Kind::ReplicationController => "io.k8s.api.core.v1.ReplicationController",
             Kind::Node => "io.k8s.api.core.v1.Node",
             Kind::Namespace => "io.k8s.api.core.v1.Namespace",
@@ -109,6 +110,7 @@ fn schema_type(kind: Kind, parent: &[Segment]) -> &'static str {
         },
         (Some("spec"), 1) => match kind {
             Kind::ReplicaSet => "io.k8s.api.apps.v1.ReplicaSetSpec",
+            Kind::Deployment => "io.k8s.api.apps.v1.DeploymentSpec",
             Kind::ReplicationController => "io.k8s.api.core.v1.ReplicationControllerSpec",
             Kind::Node => "io.k8s.api.core.v1.NodeSpec",
             Kind::Namespace => "io.k8s.api.core.v1.NamespaceSpec",
@@ -119,6 +121,8 @@ fn schema_type(kind: Kind, parent: &[Segment]) -> &'static str {
         (Some("selector"), _) => "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
         (Some("matchExpressions"), _) => "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement",
         (Some("template"), _) => "io.k8s.api.core.v1.PodTemplateSpec",
+        (Some("strategy"), 2) => "io.k8s.api.apps.v1.DeploymentStrategy",
+        (Some("rollingUpdate"), 3) => "io.k8s.api.apps.v1.RollingUpdateDeployment",
         (Some("containers" | "initContainers"), _) => "io.k8s.api.core.v1.Container",
         (Some("ports"), _) => "io.k8s.api.core.v1.ContainerPort",
         (Some("env"), _) => "io.k8s.api.core.v1.EnvVar",

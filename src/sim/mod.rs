@@ -22,6 +22,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
@@ -59,6 +60,7 @@ pub struct Cluster {
     pub kubelet: Kubelet,
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
+    deployment: DeploymentController,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -75,6 +77,7 @@ impl Cluster {
             kubelet: Kubelet::default(),
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
+            deployment: DeploymentController::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -100,6 +103,7 @@ impl Cluster {
                 self.scheduler.observe(change, &self.store);
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
+                self.deployment.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -114,6 +118,9 @@ impl Cluster {
             }
             if self.replicaset.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("replicaset-controller");
+            }
+            if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("deployment-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -192,8 +199,11 @@ impl Cluster {
         while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
             self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
         }
-        while let Some((_, key)) = self.requeues.pop_due(t) {
-            self.replicaset.requeue(key);
+        while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
+            match kind {
+                Kind::Deployment => self.deployment.requeue(key),
+                _ => self.replicaset.requeue((kind, key)),
+            }
         }
     }
 

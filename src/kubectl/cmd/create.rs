@@ -1,7 +1,7 @@
 //! `kubectl create -f` and `kubectl apply -f`: manifests read from the scenario's
 //! virtual files, mapped to kinds the profile serves, admitted and stored.
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 use serde_json::Value;
 
@@ -128,6 +128,10 @@ macro_rules! with_admitted_kind {
                 type $T = ReplicationController;
                 $body
             }
+            Kind::Deployment => {
+                type $T = Deployment;
+                $body
+            }
             Kind::Node => {
                 type $T = Node;
                 $body
@@ -203,6 +207,13 @@ fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flag
 }
 
 pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "deployment" | "deploy")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return super::create_deployment::run(env, &rest, out);
+    }
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");

@@ -1,7 +1,7 @@
 //! `kubectl describe TYPE [NAME]`: every object of the type, the named one, or (when no
 //! object has that exact name) every object whose name starts with it.
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Pod, ReplicationController};
 
 use crate::api::selector::Selector;
@@ -120,6 +120,11 @@ fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
             let rs = store.get_by_key::<ReplicaSet>(key)?;
             let pods = controlled_pods(store, rs.metadata.uid.as_deref().unwrap_or(""));
             describe::describe_replica_set(rs, &pods, &env_for(store, rs))
+        }
+        Kind::Deployment => {
+            let d = store.get_by_key::<Deployment>(key)?;
+            let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
+            describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;

@@ -1,7 +1,7 @@
 //! `kubectl get`: server-side rows decorated client-side (NAMESPACE, `-L`, LABELS, kind
 //! prefixes, a blank line between kinds), `-o wide|name|yaml|json|jsonpath`.
 
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 
 use crate::api::selector::{Selector, format_labels};
@@ -240,6 +240,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             keys.iter()
                 .filter_map(|k| store.get_by_key::<ReplicaSet>(k))
                 .map(|r| printers::replicaset::print_replica_set(r, &ctx))
+                .collect(),
+        ),
+        Kind::Deployment => (
+            printers::deployment::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Deployment>(k))
+                .map(|d| printers::deployment::print(d, &ctx))
                 .collect(),
         ),
         Kind::ReplicationController => (

@@ -47,7 +47,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let namespace = resources::namespace(&flags);
     for Target { kind, names } in targets {
-        if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController) {
+        if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment) {
             out.fail(format!(
                 "error: no scaler has been implemented for {{\"{}\" \"{}\"}}",
                 kind.info().group,

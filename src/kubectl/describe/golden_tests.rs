@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, Pod, ReplicationController};
 use serde::de::DeserializeOwned;
@@ -185,6 +185,31 @@ fn describe_replicaset() {
         let pods = controlled_pods(case, rs.metadata.uid.as_deref().unwrap());
         let events = case.events();
         describe_replica_set(&rs, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}
+
+/// The Deployment with its old (scaled to 0) and new ReplicaSet: old ones in creation
+/// order, the new one found by template.
+#[test]
+fn describe_deployment_golden() {
+    check("describe-deployment", |case| {
+        let d: Deployment = case.one("Deployment");
+        let uid = d.metadata.uid.clone().unwrap();
+        let mut rss: Vec<ReplicaSet> = case
+            .objects::<ReplicaSet>("ReplicaSet")
+            .into_iter()
+            .filter(|rs| rs.metadata.owner_references.iter().flatten().any(|r| r.uid == uid))
+            .collect();
+        rss.sort_by(crate::controllers::deployment::util::by_creation);
+        let template = &d.spec.as_ref().unwrap().template;
+        let (new, old): (Vec<&ReplicaSet>, Vec<&ReplicaSet>) = rss.iter().partition(|rs| {
+            crate::controllers::deployment::util::equal_ignore_hash(
+                rs.spec.as_ref().unwrap().template.as_ref().unwrap(),
+                template,
+            )
+        });
+        let events = case.events();
+        super::describe_deployment(&d, &old, new.first().copied(), &case.env(&events))
     });
 }
 

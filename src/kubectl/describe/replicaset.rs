@@ -105,7 +105,7 @@ impl PhaseCounts {
 }
 
 /// The controller `Conditions:` table; note the space before the first tab.
-fn controller_conditions<'a>(
+pub(crate) fn controller_conditions<'a>(
     w: &mut Writer,
     conditions: impl ExactSizeIterator<Item = (&'a String, &'a String, &'a Option<String>)>,
 ) {

@@ -707,12 +707,12 @@ fn errors() {
         (
             "assert kind typo",
             "steps:\n  - assert: {kind: Deploymnt, name: web}\n",
-            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: Pod, ReplicationController, Deployment, ReplicaSet, Node, Namespace, Event)",
         ),
         (
             "assert kind unknown",
             "steps:\n  - assert:\n      kind: Gizmo\n      count: 0\n",
-            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: Pod, ReplicationController, ReplicaSet, Node, Namespace, Event)",
+            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: Pod, ReplicationController, Deployment, ReplicaSet, Node, Namespace, Event)",
         ),
         (
             "unsupported pipe stage",
