@@ -640,6 +640,11 @@ impl Store {
         self.watch.as_mut().map(|w| std::mem::take(&mut w.events)).unwrap_or_default()
     }
 
+    /// Whether the watch has recorded writes not yet taken.
+    pub fn watch_pending(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| !w.events.is_empty())
+    }
+
     pub fn watch_stop(&mut self) {
         self.watch = None;
     }

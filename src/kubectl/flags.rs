@@ -18,6 +18,8 @@ pub enum FlagKind {
     StringArray,
     /// A string whose bare form `--flag` means the given value (pflag `NoOptDefVal`).
     OptionalString(&'static str),
+    /// A Go `time.Duration` (`90s`, `1m30s`, `0`), kept in milliseconds.
+    Duration,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +51,9 @@ pub struct Parsed {
     /// Words after `--`.
     pub rest: Vec<String>,
     values: BTreeMap<&'static str, Vec<String>>,
+    /// Every flag occurrence in command-line order with its value as given (what
+    /// pflag's `ParseAll` visits; `--record` writes them into the change-cause).
+    pub seen: Vec<(&'static str, String)>,
 }
 
 impl Parsed {
@@ -71,6 +76,53 @@ impl Parsed {
     pub fn int(&self, name: &str) -> Option<i64> {
         self.string(name).and_then(|v| v.parse().ok())
     }
+
+    /// A [`FlagKind::Duration`] flag in milliseconds (negative durations read as 0).
+    pub fn duration_ms(&self, name: &str) -> Option<u64> {
+        self.string(name).and_then(|v| parse_go_duration(v).ok()).map(|ms| ms.max(0) as u64)
+    }
+}
+
+/// Go's `time.ParseDuration`, in milliseconds (sub-millisecond parts are dropped), with
+/// its error texts.
+pub fn parse_go_duration(text: &str) -> Result<i64, String> {
+    let invalid = || format!("time: invalid duration {text:?}");
+    let (negative, mut rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest == "0" {
+        return Ok(0);
+    }
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total_ns: f64 = 0.0;
+    while !rest.is_empty() {
+        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        if number.is_empty() || number == "." {
+            return Err(invalid());
+        }
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        rest = &rest[number_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let scale = match unit {
+            "" => return Err(format!("time: missing unit in duration {text:?}")),
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            other => return Err(format!("time: unknown unit {other:?} in duration {text:?}")),
+        };
+        total_ns += value * scale;
+    }
+    let ms = (total_ns / 1e6) as i64;
+    Ok(if negative { -ms } else { ms })
 }
 
 /// Go's `strconv.ParseBool`.
@@ -162,7 +214,14 @@ fn is_negative_number(word: &str) -> bool {
 }
 
 fn store_value(parsed: &mut Parsed, flag: &Flag, value: String, shown: &str) -> Result<(), String> {
+    parsed.seen.push((flag.name, value.clone()));
     match flag.kind {
+        FlagKind::Duration => {
+            if let Err(e) = parse_go_duration(&value) {
+                return Err(format!("invalid argument \"{value}\" for \"{shown}\" flag: {e}"));
+            }
+            parsed.values.insert(flag.name, vec![value]);
+        }
         FlagKind::Bool => {
             if parse_go_bool(&value).is_none() {
                 return Err(format!(
@@ -231,5 +290,16 @@ mod tests {
         );
         assert!(parse("get", FLAGS, &words("--show-labels=yes")).unwrap_err().contains("strconv.ParseBool"));
         assert!(parse("get", FLAGS, &words("-o")).unwrap_err().contains("flag needs an argument: 'o' in -o"));
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("90s"), Ok(90_000));
+        assert_eq!(parse_go_duration("1m30s"), Ok(90_000));
+        assert_eq!(parse_go_duration("1.5h"), Ok(5_400_000));
+        assert_eq!(parse_go_duration("0"), Ok(0));
+        assert_eq!(parse_go_duration("abc"), Err("time: invalid duration \"abc\"".into()));
+        assert_eq!(parse_go_duration("5"), Err("time: missing unit in duration \"5\"".into()));
+        assert_eq!(parse_go_duration("5x"), Err("time: unknown unit \"x\" in duration \"5x\"".into()));
     }
 }

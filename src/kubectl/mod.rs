@@ -9,6 +9,7 @@ pub mod flags;
 pub mod humanize;
 pub mod jsonpath;
 pub mod printers;
+pub mod record;
 pub mod resources;
 pub mod tabwriter;
 pub mod validation;
@@ -109,6 +110,8 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "patch" => cmd::patch::run_patch(env, &rest, &mut out)?,
         "edit" => cmd::patch::run_edit(env, &rest, &mut out)?,
         "logs" => cmd::logs::run(env, &rest, &mut out)?,
+        "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
+        "set" => cmd::set::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
     env.cluster.settle()?;

@@ -8,4 +8,6 @@ pub mod get;
 pub mod label;
 pub mod logs;
 pub mod patch;
+pub mod rollout;
 pub mod scale;
+pub mod set;

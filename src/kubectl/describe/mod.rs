@@ -46,6 +46,15 @@ pub struct DescribeEnv<'a> {
     pub events: Vec<&'a crate::api::event::EventRecord>,
 }
 
+/// `DescribePodTemplate` written straight to the output, without the describe
+/// tabwriter, as `rollout history --revision=N` prints a revision's template.
+pub fn pod_template_text(template: &k8s_openapi::api::core::v1::PodTemplateSpec, profile: &crate::profile::Profile) -> String {
+    let style = DescribeStyle::for_profile(profile);
+    let mut w = writer::Writer::new(&style);
+    template::describe_pod_template(&mut w, Some(template));
+    w.raw()
+}
+
 impl DescribeEnv<'_> {
     /// The layout rules of this profile's kubectl.
     pub fn style(&self) -> DescribeStyle {

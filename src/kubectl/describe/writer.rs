@@ -55,6 +55,12 @@ impl<'s> Writer<'s> {
         self.line(level, &format!("{label}:\t{value}"));
     }
 
+    /// The stream as written, tabs and all, for output that kubectl prints without a
+    /// tabwriter (`rollout history --revision`).
+    pub(crate) fn raw(self) -> String {
+        if self.style.escape_terminal { escape_terminal(&self.buf) } else { self.buf }
+    }
+
     /// Formats the stream with the describe tabwriter, escaping terminal control
     /// characters first where this kubectl does (escaping is per character, so doing
     /// it on the whole stream equals doing it on every write).

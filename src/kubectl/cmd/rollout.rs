@@ -1,0 +1,576 @@
+//! `kubectl rollout status|history|undo|pause|resume|restart` for Deployments
+//! (`cmd/rollout/*.go`, `polymorphichelpers/{rollout_status,history,rollback,
+//! objectpauser,objectresumer,objectrestarter}.go`).
+//!
+//! `rollout status` watches in virtual time: it prints one line for the Deployment as
+//! it is now (the watch's initial list), then lets the cluster run event by event and
+//! prints one line per write of the Deployment, as the real watch delivers them, until
+//! the rollout is done, fails, or `--timeout` passes.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use serde_json::Value;
+
+use crate::api::selector::Selector;
+use crate::api::store::ChangeOp;
+use crate::api::{ApiError, Kind, ObjKey};
+use crate::controllers::deployment::util::{self as dutil, equal_ignore_hash, skip_copy_annotation};
+use crate::kubectl::cmd::create::update_value;
+use crate::kubectl::deployments::DeploymentReplicaSets;
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources::{self, Target, name_ref};
+use crate::kubectl::tabwriter::{self, Config};
+use crate::kubectl::{Env, Output, SimResult, describe, server_error};
+use crate::time::HOUR;
+
+const HELP: &str = include_str!("help/rollout-1.33.txt");
+
+/// How long `rollout status` without `--timeout` may wait in virtual time before the
+/// simulator gives up (a real kubectl would wait forever).
+const STATUS_WAIT_LIMIT_MS: u64 = 24 * HOUR;
+
+const SELECTOR: Flag = flag("selector", Some('l'), FlagKind::String);
+const FILENAME: Flag = flag("filename", Some('f'), FlagKind::StringSlice);
+const OUTPUT: Flag = flag("output", Some('o'), FlagKind::String);
+
+const STATUS_FLAGS: &[Flag] = &[
+    SELECTOR,
+    FILENAME,
+    flag("watch", Some('w'), FlagKind::Bool),
+    flag("revision", None, FlagKind::Int),
+    flag("timeout", None, FlagKind::Duration),
+];
+const HISTORY_FLAGS: &[Flag] = &[SELECTOR, FILENAME, OUTPUT, flag("revision", None, FlagKind::Int)];
+const UNDO_FLAGS: &[Flag] = &[
+    SELECTOR,
+    FILENAME,
+    OUTPUT,
+    flag("to-revision", None, FlagKind::Int),
+    flag("dry-run", None, FlagKind::OptionalString("unchanged")),
+];
+const PATCH_FLAGS: &[Flag] = &[SELECTOR, FILENAME, OUTPUT, flag("field-manager", None, FlagKind::String)];
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let Some(pos) = crate::kubectl::command_position(words) else {
+        out.out(HELP);
+        out.code = 1;
+        return Ok(());
+    };
+    let sub = words[pos].as_str();
+    let mut rest = words[..pos].to_vec();
+    rest.extend_from_slice(&words[pos + 1..]);
+    let flag_set = match sub {
+        "status" => STATUS_FLAGS,
+        "history" => HISTORY_FLAGS,
+        "undo" => UNDO_FLAGS,
+        "pause" | "resume" | "restart" => PATCH_FLAGS,
+        other => {
+            out.fail(format!("error: unknown command \"{other}\"\nSee 'kubectl rollout -h' for help and examples"));
+            return Ok(());
+        }
+    };
+    let flags = match flags::parse(&format!("rollout {sub}"), flag_set, &rest) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    if flags.args.is_empty() && flags.strings("filename").is_empty() {
+        out.fail("error: required resource not specified");
+        return Ok(());
+    }
+    if matches!(sub, "status" | "history")
+        && let Some(r) = flags.int("revision")
+        && r < 0
+    {
+        out.fail(format!("error: revision must be a positive integer: {r}"));
+        return Ok(());
+    }
+    let Some(objects) = resolve(env, &flags, out) else { return Ok(()) };
+    match sub {
+        "status" => status(env, &flags, &objects, out)?,
+        "history" => history(env, &flags, &objects, out),
+        "undo" => undo(env, &flags, &objects, out),
+        _ => patch(env, sub, &objects, out),
+    }
+    Ok(())
+}
+
+/// The objects the arguments name, as kubectl's resource builder finds them; missing
+/// ones are reported (after the others are handled, by the caller's aggregate).
+struct Objects {
+    found: Vec<(Kind, ObjKey)>,
+    missing: Vec<ApiError>,
+    namespace: String,
+}
+
+fn resolve(env: &Env, flags: &flags::Parsed, out: &mut Output) -> Option<Objects> {
+    let targets = match resources::parse_targets(&flags.args) {
+        Ok(t) => t,
+        Err(e) => {
+            out.fail(e);
+            return None;
+        }
+    };
+    let selector = match flags.string("selector").map(Selector::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            out.fail(format!("error: {e}"));
+            return None;
+        }
+    };
+    let namespace = resources::namespace(flags);
+    let store = &env.cluster.store;
+    let mut objects = Objects { found: Vec::new(), missing: Vec::new(), namespace: namespace.clone() };
+    for Target { kind, names } in targets {
+        if names.is_empty() {
+            let sel = selector.clone().unwrap_or_default();
+            for key in resources::list_keys(store, kind, Some(&namespace), &sel) {
+                objects.found.push((kind, key));
+            }
+            continue;
+        }
+        for name in names {
+            let key = resources::key(kind, &namespace, &name);
+            if resources::exists(store, kind, &key) {
+                objects.found.push((kind, key));
+            } else {
+                objects.missing.push(ApiError::not_found(kind, &name));
+            }
+        }
+    }
+    Some(objects)
+}
+
+/// One error of an aggregate: a server error or kubectl's own text.
+enum Failure {
+    Api(ApiError),
+    Text(String),
+}
+
+/// `CheckErr` of an aggregate: one error gets kubectl's `error: ` prefix when it lacks
+/// one; several are printed one per line as they are.
+fn fail_all(out: &mut Output, failures: Vec<Failure>) {
+    let single = failures.len() == 1;
+    for f in failures {
+        let text = match f {
+            Failure::Api(e) => server_error(&e, None),
+            Failure::Text(t) if single && !t.starts_with("error: ") => format!("error: {t}"),
+            Failure::Text(t) => t,
+        };
+        out.fail(text);
+    }
+}
+
+/// `GroupKind.String()`: `ReplicaSet.apps`, `Pod`.
+fn group_kind(kind: Kind) -> String {
+    let info = kind.info();
+    if info.group.is_empty() { info.name.to_string() } else { format!("{}.{}", info.name, info.group) }
+}
+
+// ----- status ------------------------------------------------------------------------
+
+fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) -> SimResult<()> {
+    let watch = !flags.has("watch") || flags.bool("watch");
+    let revision = flags.int("revision").unwrap_or(0);
+    let timeout = flags.duration_ms("timeout").unwrap_or(0);
+    for (kind, key) in &objects.found {
+        if *kind != Kind::Deployment {
+            out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
+            return Ok(());
+        }
+        if !watch_one(env, key, revision, watch, timeout, out)? {
+            return Ok(());
+        }
+    }
+    if !objects.missing.is_empty() {
+        fail_all(out, objects.missing.iter().cloned().map(Failure::Api).collect());
+        return Ok(());
+    }
+    if objects.found.is_empty() {
+        out.err_line(format!("No resources found in {} namespace.", objects.namespace));
+    }
+    Ok(())
+}
+
+/// Watches one Deployment until its rollout is done; false when it ended in an error.
+fn watch_one(env: &mut Env, key: &ObjKey, revision: i64, watch: bool, timeout: u64, out: &mut Output) -> SimResult<bool> {
+    let cluster = &mut *env.cluster;
+    let Some(current) = cluster.store.get_by_key::<Deployment>(key).cloned() else {
+        out.api_error(&ApiError::not_found(Kind::Deployment, &key.1));
+        return Ok(false);
+    };
+    let start = cluster.now();
+    let limit = start + if timeout > 0 { timeout } else { STATUS_WAIT_LIMIT_MS };
+    cluster.store.watch_start(Kind::Deployment, key.clone());
+    let mut events = vec![(ChangeOp::Added, serde_json::to_value(current).expect("serializable"))];
+    let result = loop {
+        let mut finished = None;
+        for (op, value) in events.drain(..) {
+            if op == ChangeOp::Deleted {
+                finished = Some(Err("error: object has been deleted".to_string()));
+                break;
+            }
+            let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
+            match status_line(&d, revision) {
+                Ok((line, done)) => {
+                    out.out(line);
+                    if done || !watch {
+                        finished = Some(Ok(()));
+                        break;
+                    }
+                }
+                Err(e) => {
+                    finished = Some(Err(format!("error: {e}")));
+                    break;
+                }
+            }
+        }
+        if let Some(result) = finished {
+            break result;
+        }
+        if cluster.now() >= limit {
+            break Err(if timeout > 0 {
+                "error: timed out waiting for the condition".to_string()
+            } else {
+                format!(
+                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for deployment \"{}\"",
+                    crate::time::format_clock(STATUS_WAIT_LIMIT_MS),
+                    key.1
+                )
+            });
+        }
+        let advanced = cluster.advance_until(limit, |c| c.store.watch_pending());
+        if let Err(e) = advanced {
+            cluster.store.watch_stop();
+            return Err(e);
+        }
+        events = cluster.store.watch_take();
+    };
+    cluster.store.watch_stop();
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            out.fail(e);
+            Ok(false)
+        }
+    }
+}
+
+/// `DeploymentStatusViewer.Status`: the line for one state of the Deployment and
+/// whether the rollout is done.
+fn status_line(d: &Deployment, revision: i64) -> Result<(String, bool), String> {
+    let name = d.metadata.name.as_deref().unwrap_or("");
+    if revision > 0 {
+        let running = dutil::revision(&d.metadata)
+            .map_err(|_| format!("cannot get the revision of deployment \"{name}\""))?;
+        if running != revision {
+            return Err(format!("desired revision ({revision}) is different from the running revision ({running})"));
+        }
+    }
+    let status = d.status.clone().unwrap_or_default();
+    if d.metadata.generation.unwrap_or(0) > status.observed_generation.unwrap_or(0) {
+        return Ok(("Waiting for deployment spec update to be observed...\n".into(), false));
+    }
+    if dutil::condition(&status, dutil::PROGRESSING)
+        .is_some_and(|c| c.reason.as_deref() == Some(dutil::TIMED_OUT_REASON))
+    {
+        return Err(format!("deployment \"{name}\" exceeded its progress deadline"));
+    }
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas);
+    let updated = status.updated_replicas.unwrap_or(0);
+    let total = status.replicas.unwrap_or(0);
+    let available = status.available_replicas.unwrap_or(0);
+    let waiting = format!("Waiting for deployment \"{name}\" rollout to finish: ");
+    if let Some(r) = replicas
+        && updated < r
+    {
+        return Ok((format!("{waiting}{updated} out of {r} new replicas have been updated...\n"), false));
+    }
+    if total > updated {
+        return Ok((format!("{waiting}{} old replicas are pending termination...\n", total - updated), false));
+    }
+    if available < updated {
+        return Ok((format!("{waiting}{available} of {updated} updated replicas are available...\n"), false));
+    }
+    Ok((format!("deployment \"{name}\" successfully rolled out\n"), true))
+}
+
+// ----- history -----------------------------------------------------------------------
+
+fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) {
+    let revision = flags.int("revision").unwrap_or(0);
+    let store = &env.cluster.store;
+    let mut failures: Vec<Failure> = Vec::new();
+    for (kind, key) in &objects.found {
+        if *kind != Kind::Deployment {
+            failures.push(Failure::Text(format!(
+                "no history viewer has been implemented for \"{}\"",
+                group_kind(*kind)
+            )));
+            break;
+        }
+        let d = store.get_by_key::<Deployment>(key).expect("resolved");
+        let mut revisions: BTreeMap<i64, PodTemplateSpec> = BTreeMap::new();
+        for rs in DeploymentReplicaSets::of(store, d).all() {
+            let Ok(v) = dutil::revision(&rs.metadata) else { continue };
+            let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+            if let Some(cause) = rs.metadata.annotations.as_ref().and_then(|a| a.get(dutil::CHANGE_CAUSE))
+                && !cause.is_empty()
+            {
+                let meta = template.metadata.get_or_insert_with(Default::default);
+                meta.annotations.get_or_insert_with(Default::default).insert(dutil::CHANGE_CAUSE.into(), cause.clone());
+            }
+            revisions.insert(v, template);
+        }
+        let info = if revisions.is_empty() {
+            "No rollout history found.".to_string()
+        } else if revision > 0 {
+            match revisions.get(&revision) {
+                Some(template) => describe::pod_template_text(template, &store.profile),
+                None => {
+                    failures.push(Failure::Text("unable to find the specified revision".into()));
+                    break;
+                }
+            }
+        } else {
+            let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
+            for (v, template) in &revisions {
+                let cause = template
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.annotations.as_ref())
+                    .and_then(|a| a.get(dutil::CHANGE_CAUSE))
+                    .map(String::as_str)
+                    .unwrap_or("<none>");
+                table.push_str(&format!("{v}\t{cause}\n"));
+            }
+            tabwriter::format(&table, Config::DESCRIBE)
+        };
+        let with_revision = if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+        out.line(format!("{} {with_revision}\n{info}", name_ref(*kind, &key.1)));
+    }
+    failures.extend(objects.missing.iter().cloned().map(Failure::Api));
+    if !failures.is_empty() {
+        fail_all(out, failures);
+    }
+}
+
+// ----- undo --------------------------------------------------------------------------
+
+fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) {
+    let to_revision = flags.int("to-revision").unwrap_or(0);
+    let mut failures: Vec<Failure> = Vec::new();
+    for (kind, key) in &objects.found {
+        if *kind != Kind::Deployment {
+            failures.push(Failure::Text(format!("no rollbacker has been implemented for \"{}\"", group_kind(*kind))));
+            break;
+        }
+        match rollback(env, key, to_revision) {
+            Ok(result) => out.line(format!("{} {result}", name_ref(*kind, &key.1))),
+            Err(f) => {
+                failures.push(f);
+                break;
+            }
+        }
+    }
+    failures.extend(objects.missing.iter().cloned().map(Failure::Api));
+    if !failures.is_empty() {
+        fail_all(out, failures);
+    }
+}
+
+/// `DeploymentRollbacker.Rollback`: puts the template of the chosen revision (the one
+/// before the current when `to_revision` is 0) back into the Deployment, with that
+/// revision's annotations; the controller then renumbers that ReplicaSet as the newest
+/// revision.
+fn rollback(env: &mut Env, key: &ObjKey, to_revision: i64) -> Result<String, Failure> {
+    if to_revision < 0 {
+        return Err(Failure::Text(format!("unable to find specified revision {to_revision} in history")));
+    }
+    let store = &mut env.cluster.store;
+    let d = store.get_by_key::<Deployment>(key).expect("resolved").clone();
+    let target: ReplicaSet = {
+        let rss = DeploymentReplicaSets::of(store, &d).all();
+        pick_revision(&rss, to_revision, &d)?.clone()
+    };
+    if dutil::paused(&d) {
+        let hint = if store.profile.undo_paused_names_deployment {
+            format!("'kubectl rollout resume deployment/{}'", key.1)
+        } else {
+            "'kubectl rollout resume'".to_string()
+        };
+        return Err(Failure::Text(format!(
+            "you cannot rollback a paused deployment; resume it first with {hint} and try again"
+        )));
+    }
+    let mut template = target.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+    if equal_ignore_hash(&template, dutil::template(&d)) {
+        return Ok(format!("skipped rollback (current template already matches revision {to_revision})"));
+    }
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove(dutil::HASH_LABEL);
+    }
+    let mut annotations: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in d.metadata.annotations.iter().flatten() {
+        if skip_copy_annotation(k) {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in target.metadata.annotations.iter().flatten() {
+        if !skip_copy_annotation(k) {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    let mut value = serde_json::to_value(&d).expect("serializable");
+    value["spec"]["template"] = serde_json::to_value(&template).expect("serializable");
+    value["metadata"]["annotations"] = if annotations.is_empty() {
+        Value::Null
+    } else {
+        serde_json::to_value(&annotations).expect("serializable")
+    };
+    if let Some(meta) = value["metadata"].as_object_mut()
+        && meta.get("annotations") == Some(&Value::Null)
+    {
+        meta.remove("annotations");
+    }
+    update_value(store, Kind::Deployment, value)
+        .map_err(|e| Failure::Text(format!("failed restoring revision {to_revision}: {e}")))?;
+    Ok("rolled back".into())
+}
+
+/// `deploymentRevision`: the ReplicaSet of `to_revision`, or the second-newest one.
+fn pick_revision<'a>(rss: &[&'a ReplicaSet], to_revision: i64, d: &Deployment) -> Result<&'a ReplicaSet, Failure> {
+    let mut latest: Option<(i64, &ReplicaSet)> = None;
+    let mut previous: Option<(i64, &ReplicaSet)> = None;
+    for rs in rss {
+        let Ok(v) = dutil::revision(&rs.metadata) else { continue };
+        if to_revision == 0 {
+            if latest.is_none_or(|(l, _)| l < v) {
+                previous = latest;
+                latest = Some((v, rs));
+            } else if previous.is_none_or(|(p, _)| p < v) {
+                previous = Some((v, rs));
+            }
+        } else if v == to_revision {
+            return Ok(rs);
+        }
+    }
+    if to_revision > 0 {
+        return Err(Failure::Text(format!("unable to find specified revision {to_revision} in history")));
+    }
+    previous.map(|(_, rs)| rs).ok_or_else(|| {
+        Failure::Text(format!(
+            "no rollout history found for deployment \"{}\"",
+            d.metadata.name.as_deref().unwrap_or("")
+        ))
+    })
+}
+
+// ----- pause, resume, restart --------------------------------------------------------
+
+fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
+    let mut failures: Vec<Failure> = Vec::new();
+    if objects.found.is_empty() && objects.missing.is_empty() {
+        out.err_line(format!("No resources found in {} namespace.", objects.namespace));
+        return;
+    }
+    for (kind, key) in &objects.found {
+        let resource = kind.qualified_plural();
+        let unsupported = match sub {
+            "pause" => "pausing is not supported",
+            "resume" => "resuming is not supported",
+            _ => "restarting is not supported",
+        };
+        if *kind != Kind::Deployment {
+            failures.push(Failure::Text(format!("error: {resource} \"{}\" {unsupported}", key.1)));
+            continue;
+        }
+        let store = &mut env.cluster.store;
+        let d = store.get_by_key::<Deployment>(key).expect("resolved").clone();
+        let paused = dutil::paused(&d);
+        let mut value = serde_json::to_value(&d).expect("serializable");
+        let (verb, problem) = match sub {
+            "pause" => {
+                value["spec"]["paused"] = Value::Bool(true);
+                ("paused", paused.then_some("is already paused"))
+            }
+            "resume" => {
+                value["spec"]["paused"] = Value::Null;
+                ("resumed", (!paused).then_some("is not paused"))
+            }
+            _ => {
+                let now = store.clock.time(store.now).0;
+                let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+                let annotations = &mut value["spec"]["template"]["metadata"]["annotations"];
+                if annotations.is_null() {
+                    *annotations = Value::Object(Default::default());
+                }
+                let before = annotations.get(RESTARTED_AT).cloned();
+                annotations[RESTARTED_AT] = Value::String(stamp.clone());
+                if before == Some(Value::String(stamp)) && !paused {
+                    failures.push(Failure::Text(format!(
+                        "failed to create patch for {}: if restart has already been triggered within the past second, please wait before attempting to trigger another",
+                        key.1
+                    )));
+                    continue;
+                }
+                ("restarted", paused.then_some("can't restart paused deployment (run rollout resume first)"))
+            }
+        };
+        if let Some(problem) = problem {
+            failures.push(Failure::Text(format!("error: {resource} \"{}\" {problem}", key.1)));
+            continue;
+        }
+        if let Some(spec) = value["spec"].as_object_mut()
+            && spec.get("paused") == Some(&Value::Null)
+        {
+            spec.remove("paused");
+        }
+        match update_value(store, Kind::Deployment, value) {
+            Ok(()) => out.line(format!("{} {verb}", name_ref(*kind, &key.1))),
+            Err(e) => failures.push(Failure::Text(format!("failed to patch: {e}"))),
+        }
+    }
+    failures.extend(objects.missing.iter().cloned().map(Failure::Api));
+    if !failures.is_empty() {
+        fail_all(out, failures);
+    }
+}
+
+/// The template annotation `rollout restart` sets to the current time.
+const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(generation: i64, status: Value) -> Deployment {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "generation": generation},
+            "spec": {"replicas": 3, "selector": {}, "template": {}},
+            "status": status,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn status_lines_in_kubectl_order() {
+        let cases = [
+            ("spec not observed", deployment(2, serde_json::json!({"observedGeneration": 1})), "Waiting for deployment spec update to be observed...\n", false),
+            ("updating", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 1})), "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n", false),
+            ("old pending", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 3})), "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending termination...\n", false),
+            ("available", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 2})), "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are available...\n", false),
+            ("done", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 3})), "deployment \"web\" successfully rolled out\n", true),
+        ];
+        for (name, d, line, done) in cases {
+            assert_eq!(status_line(&d, 0), Ok((line.to_string(), done)), "{name}");
+        }
+        let timed_out = deployment(1, serde_json::json!({"observedGeneration": 1, "conditions": [
+            {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}));
+        assert_eq!(status_line(&timed_out, 0), Err("deployment \"web\" exceeded its progress deadline".into()));
+    }
+}

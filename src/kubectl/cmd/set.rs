@@ -1,0 +1,183 @@
+//! `kubectl set image (TYPE NAME | TYPE/NAME) CONTAINER=IMAGE…` (`cmd/set/set_image.go`):
+//! changes container images in a workload's pod template (or a pod), `*` meaning every
+//! container; prints `… image updated` only when something changed; `--record` writes
+//! the command into `kubernetes.io/change-cause`.
+
+use serde_json::Value;
+
+use crate::api::Kind;
+use crate::kubectl::cmd::create::update_value;
+use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::resources::{self, Target, name_ref};
+use crate::kubectl::{Env, Output, SimResult, record, server_error};
+
+const HELP: &str = include_str!("help/set-1.33.txt");
+
+const IMAGE_FLAGS: &[Flag] = &[
+    flag("selector", Some('l'), FlagKind::String),
+    flag("filename", Some('f'), FlagKind::StringSlice),
+    flag("all", None, FlagKind::Bool),
+    flag("local", None, FlagKind::Bool),
+    flag("output", Some('o'), FlagKind::String),
+    flag("record", None, FlagKind::Bool),
+    flag("dry-run", None, FlagKind::OptionalString("unchanged")),
+    flag("field-manager", None, FlagKind::String),
+];
+
+const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let Some(pos) = crate::kubectl::command_position(words) else {
+        out.stderr.push_str(HELP);
+        out.code = 1;
+        return Ok(());
+    };
+    let sub = words[pos].as_str();
+    let mut rest = words[..pos].to_vec();
+    rest.extend_from_slice(&words[pos + 1..]);
+    match sub {
+        "image" => image(env, &rest, out),
+        "env" | "resources" | "selector" | "serviceaccount" | "sa" | "subject" => {
+            out.fail(format!("error: kubesim does not emulate `kubectl set {sub}` yet"));
+            Ok(())
+        }
+        other => {
+            out.fail(format!("error: unknown command \"{other}\"\nSee 'kubectl set -h' for help and examples"));
+            Ok(())
+        }
+    }
+}
+
+fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
+    let flags = match flags::parse("set image", IMAGE_FLAGS, words) {
+        Ok(f) => f,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let profile = env.cluster.profile().clone();
+    record::warn_if_used(&flags, &profile, out);
+    // `GetResourcesAndPairs`: resources first, then CONTAINER=IMAGE pairs.
+    let mut resource_args: Vec<String> = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for arg in &flags.args {
+        if arg.contains('=') && !arg.starts_with('=') {
+            let (k, v) = arg.split_once('=').expect("contains =");
+            pairs.push((k.to_string(), v.to_string()));
+        } else if !pairs.is_empty() {
+            out.fail(format!("error: all resources must be specified before image changes: {arg}"));
+            return Ok(());
+        } else {
+            resource_args.push(arg.clone());
+        }
+    }
+    let targets = match resources::parse_targets(&resource_args) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
+            out.fail(NO_RESOURCES);
+            return Ok(());
+        }
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
+    let namespace = resources::namespace(&flags);
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for Target { kind, names } in targets {
+        if names.is_empty() {
+            if !flags.bool("all") && flags.string("selector").is_none() {
+                out.fail("error: resource(s) were provided, but no name was specified");
+                return Ok(());
+            }
+            for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &Default::default()) {
+                found.push((kind, key));
+            }
+        }
+        for name in names {
+            let key = resources::key(kind, &namespace, &name);
+            if resources::exists(&env.cluster.store, kind, &key) {
+                found.push((kind, key));
+            } else {
+                missing.push(crate::api::ApiError::not_found(kind, &name));
+            }
+        }
+    }
+    if found.is_empty() && !missing.is_empty() {
+        for e in &missing {
+            out.api_error(e);
+        }
+        return Ok(());
+    }
+    if pairs.is_empty() {
+        out.fail("error: at least one image update is required");
+        return Ok(());
+    }
+    if pairs.len() > 1 && pairs.iter().any(|(k, _)| k == "*") {
+        out.fail("error: all containers are already specified by *, but saw more than one container_name=container_image pairs");
+        return Ok(());
+    }
+    let cause = record::requested(&flags).then(|| record::change_cause("set image", &flags));
+    let mut errors: Vec<String> = Vec::new();
+    for (kind, key) in found {
+        let Some(current) = resources::get_value(&env.cluster.store, kind, &key) else { continue };
+        let mut value = current.clone();
+        let Some(spec) = pod_spec_mut(kind, &mut value) else {
+            errors.push(format!("error: {}/{} the object is not a pod or does not have a pod template: {}", kind.qualified_singular(), key.1, kind_go_type(kind)));
+            continue;
+        };
+        for (name, image) in &pairs {
+            let mut found_container = false;
+            for list in ["initContainers", "containers"] {
+                for c in spec.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
+                    if name == "*" || c.get("name").and_then(|n| n.as_str()) == Some(name) {
+                        c["image"] = Value::String(image.clone());
+                        found_container = true;
+                    }
+                }
+            }
+            if !found_container {
+                errors.push(format!("error: unable to find container named \"{name}\""));
+            }
+        }
+        if let Some(cause) = &cause {
+            let meta = value["metadata"].as_object_mut().expect("objects have metadata");
+            let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+            annotations[record::CHANGE_CAUSE] = Value::String(cause.clone());
+        }
+        if value == current {
+            continue;
+        }
+        match update_value(&mut env.cluster.store, kind, value) {
+            Ok(()) => out.line(format!("{} image updated", name_ref(kind, &key.1))),
+            Err(e) => errors.push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
+        }
+    }
+    errors.extend(missing.iter().map(|e| server_error(e, None)));
+    let single = errors.len() == 1;
+    for e in errors {
+        if single && !e.starts_with("error: ") && !e.starts_with("Error from server") {
+            out.fail(format!("error: {e}"));
+        } else {
+            out.fail(e);
+        }
+    }
+    Ok(())
+}
+
+/// The pod spec inside an object's JSON: a pod's own, or its template's.
+fn pod_spec_mut(kind: Kind, value: &mut Value) -> Option<&mut Value> {
+    match kind {
+        Kind::Pod => value.get_mut("spec"),
+        Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => {
+            value.get_mut("spec")?.get_mut("template")?.get_mut("spec")
+        }
+        _ => None,
+    }
+}
+
+fn kind_go_type(kind: Kind) -> String {
+    format!("*v1.{}", kind.info().name)
+}
