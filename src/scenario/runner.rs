@@ -142,6 +142,7 @@ pub fn build_cluster(scenario: &Scenario) -> Result<Cluster, String> {
         ImageTable { entries: scenario.images.iter().map(|(k, v)| (k.clone(), image_spec(v))).collect() };
     let clock = WallClock::new(scenario.start.unwrap_or_else(default_start));
     let mut cluster = Cluster::new(scenario.profile.clone(), clock, scenario.seed, images);
+    cluster.enable_invariants();
     for node in &scenario.cluster.nodes {
         cluster.add_node(&node_input(node)).map_err(|e| format!("node {}: {e}", node.name))?;
     }
@@ -247,6 +248,11 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
                     outcome.transcript.push_str(&format!("# {l}\n"));
                 }
             }
+        }
+        // Whatever the step made the cluster do, rollouts must have kept their bounds.
+        for violation in cluster.take_violations() {
+            outcome.checks += 1;
+            fail(&mut outcome, None, violation);
         }
     }
     outcome

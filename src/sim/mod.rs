@@ -6,6 +6,7 @@
 //! drive kube-controller-manager.
 
 pub mod image;
+pub mod invariants;
 pub mod kubelet;
 pub mod queue;
 pub mod resources;
@@ -67,6 +68,8 @@ pub struct Cluster {
     requeues: Requeues,
     node_timers: NodeTimers,
     node_count: u32,
+    /// Rollout invariants, checked whenever the cluster is quiet (when enabled).
+    invariants: Option<invariants::RolloutChecker>,
 }
 
 impl Cluster {
@@ -84,7 +87,18 @@ impl Cluster {
             requeues: Requeues::default(),
             node_timers: NodeTimers::default(),
             node_count: 0,
+            invariants: None,
         }
+    }
+
+    /// Checks the rollout invariants ([`invariants`]) from now on.
+    pub fn enable_invariants(&mut self) {
+        self.invariants.get_or_insert_with(Default::default);
+    }
+
+    /// Invariant violations seen since the last call.
+    pub fn take_violations(&mut self) -> Vec<String> {
+        self.invariants.as_mut().map(|c| c.take_violations()).unwrap_or_default()
     }
 
     pub fn now(&self) -> Millis {
@@ -126,6 +140,9 @@ impl Cluster {
                 busy = Some("garbage-collector");
             }
             if busy.is_none() && !self.store.has_changes() {
+                if let Some(checker) = self.invariants.as_mut() {
+                    checker.check(&self.store);
+                }
                 return Ok(());
             }
             if round + 1 == MAX_ROUNDS {
