@@ -285,7 +285,9 @@ fn update_status(rs: &Replicated, census: &Census, store: &mut Store, requeues: 
     let replicas = census.active as i32;
     let (fully_labeled, ready, available) = (census.fully_labeled, census.ready, census.available);
     if rs.min_ready_seconds > 0 && ready == rs.replicas && available != rs.replicas {
-        requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND, (rs.kind, rs.key.clone()));
+        // Availability needs `readySince + minReadySeconds < now`, strictly: look again
+        // just after that instant, as the real requeue lands a little after it.
+        requeues.push(store.now + rs.min_ready_seconds as Millis * SECOND + 1, (rs.kind, rs.key.clone()));
     }
     let opt = |n: i32| if n == 0 { None } else { Some(n) };
     match rs.kind {
