@@ -60,6 +60,8 @@ pub struct Profile {
     /// name: …` and `ensure CRDs are installed first` (newer kubectl) instead of
     /// `unable to recognize "file": no matches for kind …`.
     pub resource_mapping_error: bool,
+    /// What `kubectl scale` prints when none of the named objects could be read.
+    pub scale_nothing_found: ScaleNothingFound,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -72,6 +74,21 @@ pub enum PulledMessage {
     WithTime,
     /// `Successfully pulled image "x" in 1.2s (1.2s including waiting)` (1.26+).
     WithTimeAndWaiting,
+}
+
+/// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleNothingFound {
+    /// The errors themselves, one `Error from server (NotFound): …` line each (≤ 1.26:
+    /// the builder's visit error is returned as is).
+    ServerErrors,
+    /// `error: no objects passed to scale`, the errors dropped (1.27–1.31, since
+    /// "kubectl scale: Use visitor only once").
+    NoObjects,
+    /// `error: no objects passed to scale <errors>`: the errors wrapped with `%w`, so
+    /// kubectl prints their plain text, an aggregate as `[a, b]` (1.32+, "return resource
+    /// builder error in scale cmd").
+    NoObjectsWithErrors,
 }
 
 const SERVED_1_17: &[(&str, &[&str])] = &[
@@ -149,6 +166,11 @@ impl Profile {
             pulled_image_size: minor >= 30,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
+            scale_nothing_found: match minor {
+                0..=26 => ScaleNothingFound::ServerErrors,
+                27..=31 => ScaleNothingFound::NoObjects,
+                _ => ScaleNothingFound::NoObjectsWithErrors,
+            },
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }
@@ -191,5 +213,17 @@ mod tests {
         let err = Profile::parse("1.99").unwrap_err();
         assert!(err.contains("supported: 1.33, 1.17"), "{err}");
         assert!(Profile::parse("banana").is_err());
+    }
+
+    #[test]
+    fn scale_nothing_found_by_version() {
+        // Checked with the real kubectl 1.27–1.33 binaries; 1.17 from its source.
+        let at = |minor| Profile::for_minor(minor).scale_nothing_found;
+        assert_eq!(at(17), ScaleNothingFound::ServerErrors);
+        assert_eq!(at(26), ScaleNothingFound::ServerErrors);
+        assert_eq!(at(27), ScaleNothingFound::NoObjects);
+        assert_eq!(at(31), ScaleNothingFound::NoObjects);
+        assert_eq!(at(32), ScaleNothingFound::NoObjectsWithErrors);
+        assert_eq!(at(33), ScaleNothingFound::NoObjectsWithErrors);
     }
 }
