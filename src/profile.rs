@@ -46,7 +46,8 @@ pub struct Profile {
     pub pulled_message: PulledMessage,
     /// The role label kubeadm/minikube put on control-plane nodes.
     pub control_plane_role: &'static str,
-    /// `kubectl logs` missing pod error says the namespace (1.30+).
+    /// `kubectl logs` missing pod error says the namespace (1.30+), as a wrapped error:
+    /// `error: error from server (NotFound): pods "x" not found in namespace "default"`.
     pub logs_not_found_namespace: bool,
     /// The container runtime nodes run: `docker` (minikube/kubeadm before 1.24) or
     /// `containerd`; it shows in container IDs, image IDs and node info.
@@ -60,6 +61,10 @@ pub struct Profile {
     /// name: …` and `ensure CRDs are installed first` (newer kubectl) instead of
     /// `unable to recognize "file": no matches for kind …`.
     pub resource_mapping_error: bool,
+    /// `kubectl create` without `-f`: `Some(help)` prints `Error: must specify one of -f and
+    /// -k`, a blank line and the command's help text (≤ 1.30, cobra's default sub-command
+    /// run); `None` prints only `error: must specify one of -f and -k` (1.31+).
+    pub create_without_file_help: Option<&'static str>,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
     /// API group/versions served for each kind, first = preferred.
@@ -90,6 +95,13 @@ pub enum ScaleNothingFound {
     /// builder error in scale cmd").
     NoObjectsWithErrors,
 }
+
+/// `kubectl create --help` texts. 1.17: rebuilt from its source (`pkg/cmd/create`,
+/// `pkg/util/templates`, cli-runtime print flags at release-1.17); 1.27 and 1.28 (equal to
+/// 1.29 and 1.30): printed by the real binaries.
+const CREATE_HELP_1_17: &str = include_str!("kubectl/cmd/help/create-1.17.txt");
+const CREATE_HELP_1_27: &str = include_str!("kubectl/cmd/help/create-1.27.txt");
+const CREATE_HELP_1_28: &str = include_str!("kubectl/cmd/help/create-1.28.txt");
 
 const SERVED_1_17: &[(&str, &[&str])] = &[
     ("Pod", &["v1"]),
@@ -166,6 +178,13 @@ impl Profile {
             pulled_image_size: minor >= 30,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
+            // 1.18–1.26 are not checked; they get the nearest checked text.
+            create_without_file_help: match minor {
+                0..=17 => Some(CREATE_HELP_1_17),
+                18..=27 => Some(CREATE_HELP_1_27),
+                28..=30 => Some(CREATE_HELP_1_28),
+                _ => None,
+            },
             scale_nothing_found: match minor {
                 0..=26 => ScaleNothingFound::ServerErrors,
                 27..=31 => ScaleNothingFound::NoObjects,

@@ -29,7 +29,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let targets = match resources::parse_targets(&flags.args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
+            // describe's Complete (same text in 1.17 and 1.33); no usage hint follows.
+            out.fail("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
             return Ok(());
         }
         Err(e) => {
