@@ -65,6 +65,8 @@ pub struct Profile {
     /// -k`, a blank line and the command's help text (≤ 1.30, cobra's default sub-command
     /// run); `None` prints only `error: must specify one of -f and -k` (1.31+).
     pub create_without_file_help: Option<&'static str>,
+    /// How `-o jsonpath` prints and runs ranges (client-go `util/jsonpath`).
+    pub jsonpath: JsonPathDialect,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
     /// API group/versions served for each kind, first = preferred.
@@ -94,6 +96,18 @@ pub enum ScaleNothingFound {
     /// kubectl prints their plain text, an aggregate as `[a, b]` (1.32+, "return resource
     /// builder error in scale cmd").
     NoObjectsWithErrors,
+}
+
+/// The version differences of kubectl's JSONPath engine (client-go `util/jsonpath`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonPathDialect {
+    /// Maps and lists print as JSON (1.19+); before, as Go's `fmt` does (`map[k:v]`).
+    pub composite_as_json: bool,
+    /// What a JSON null prints: `null` (1.29+), `<nil>` before.
+    pub null: &'static str,
+    /// `{range}` resumes after its `{end}`, also when it had nothing to iterate (1.19+);
+    /// before, an empty range ended the template and only the last run went past `{end}`.
+    pub range_resumes_after_end: bool,
 }
 
 /// `kubectl create --help` texts. 1.17: rebuilt from its source (`pkg/cmd/create`,
@@ -184,6 +198,11 @@ impl Profile {
                 18..=27 => Some(CREATE_HELP_1_27),
                 28..=30 => Some(CREATE_HELP_1_28),
                 _ => None,
+            },
+            jsonpath: JsonPathDialect {
+                composite_as_json: minor >= 19,
+                null: if minor >= 29 { "null" } else { "<nil>" },
+                range_resumes_after_end: minor >= 19,
             },
             scale_nothing_found: match minor {
                 0..=26 => ScaleNothingFound::ServerErrors,

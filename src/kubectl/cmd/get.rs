@@ -166,7 +166,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                         Format::Json => out.line(json_text(&value)),
                         Format::JsonPath(t) => {
                             let t = t.trim_matches('\'');
-                            match jsonpath::render(t, &value) {
+                            match jsonpath::render(t, &value, &store.profile.jsonpath) {
                                 Ok(s) => out.out(s),
                                 Err(e) => errors.push(format!("error: {e}")),
                             }
