@@ -11,6 +11,7 @@ use crate::kubectl::describe::{self, DescribeEnv};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
+use crate::sim::Cluster;
 
 const FLAGS: &[Flag] = &[
     flag("selector", Some('l'), FlagKind::String),
@@ -42,7 +43,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let all_ns = flags.bool("all-namespaces");
     let selector =
         flags.string("selector").map(Selector::parse).transpose().unwrap_or(None).unwrap_or_default();
-    let store = &env.cluster.store;
+    let cluster: &Cluster = env.cluster;
+    let store = &cluster.store;
     let mut texts: Vec<String> = Vec::new();
     let mut prefix_texts: Vec<String> = Vec::new();
     let mut errors = Vec::new();
@@ -50,14 +52,14 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         if t.names.is_empty() {
             let ns = if all_ns { None } else { Some(namespace.as_str()) };
             for key in resources::list_keys(store, t.kind, ns, &selector) {
-                texts.extend(describe_one(store, t.kind, &key));
+                texts.extend(describe_one(cluster, t.kind, &key));
             }
             continue;
         }
         for name in &t.names {
             let key = resources::key(t.kind, &namespace, name);
             if resources::exists(store, t.kind, &key) {
-                texts.extend(describe_one(store, t.kind, &key));
+                texts.extend(describe_one(cluster, t.kind, &key));
                 continue;
             }
             let matches: Vec<ObjKey> =
@@ -69,7 +71,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 errors.push(ApiError::not_found(t.kind, name));
             }
             for k in matches {
-                prefix_texts.extend(describe_one(store, t.kind, &k));
+                prefix_texts.extend(describe_one(cluster, t.kind, &k));
             }
         }
     }
@@ -111,7 +113,10 @@ fn controlled_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
         .collect()
 }
 
-fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
+/// Reads only: the store, and the simulation state behind objects kubesim does not keep
+/// (the node Lease).
+fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
+    let store = &cluster.store;
     Some(match kind {
         Kind::Pod => {
             let pod = store.get_by_key::<Pod>(key)?;
@@ -139,7 +144,8 @@ fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
                     )
                 })
                 .collect();
-            describe::describe_node(node, &pods, &env_for(store, node))
+            let lease = cluster.node_lease(&key.1);
+            describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
         }
         Kind::Namespace | Kind::Event => return None,
     })
