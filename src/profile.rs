@@ -67,6 +67,8 @@ pub struct Profile {
     pub create_without_file_help: Option<&'static str>,
     /// How `-o jsonpath` prints and runs ranges (client-go `util/jsonpath`).
     pub jsonpath: JsonPathDialect,
+    /// How the apiserver words `-l` selector syntax errors.
+    pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
     /// API group/versions served for each kind, first = preferred.
@@ -108,6 +110,22 @@ pub struct JsonPathDialect {
     /// `{range}` resumes after its `{end}`, also when it had nothing to iterate (1.19+);
     /// before, an empty range ended the template and only the last run went past `{end}`.
     pub range_resumes_after_end: bool,
+}
+
+/// How the apiserver words label selector errors (apimachinery `labels/selector.go`,
+/// `util/validation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SelectorErrors {
+    /// What a bad operator should have been: `'=', '!=', '==', 'in', notin'` (≤ 1.21),
+    /// `in, notin, =, ==, !=, gt, lt` (1.22+).
+    pub expected_operators: &'static str,
+    /// Key and value errors are field errors, all of a requirement's at once
+    /// (`<nil>: Invalid value: "K": …`, 1.21+), rather than the first as
+    /// `invalid label key "K": …`.
+    pub field_errors: bool,
+    /// The DNS rule in key prefix errors: `a lowercase RFC 1123 subdomain` (1.20+),
+    /// `a DNS-1123 subdomain` before.
+    pub subdomain: &'static str,
 }
 
 /// `kubectl create --help` texts. 1.17: rebuilt from its source (`pkg/cmd/create`,
@@ -203,6 +221,19 @@ impl Profile {
                 composite_as_json: minor >= 19,
                 null: if minor >= 29 { "null" } else { "<nil>" },
                 range_resumes_after_end: minor >= 19,
+            },
+            selector_errors: SelectorErrors {
+                expected_operators: if minor >= 22 {
+                    "in, notin, =, ==, !=, gt, lt"
+                } else {
+                    "'=', '!=', '==', 'in', notin'"
+                },
+                field_errors: minor >= 21,
+                subdomain: if minor >= 20 {
+                    "a lowercase RFC 1123 subdomain"
+                } else {
+                    "a DNS-1123 subdomain"
+                },
             },
             scale_nothing_found: match minor {
                 0..=26 => ScaleNothingFound::ServerErrors,

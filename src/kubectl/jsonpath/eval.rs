@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::Dialect;
-use super::gofmt;
+use crate::gofmt;
 use super::parse::{Node, Param};
 
 /// A value met on the way: part of the object, or made by the template (text, numbers).

@@ -4,14 +4,14 @@
 //! `{range …}…{end}`. Missing fields give nothing (kubectl's `--allow-missing-template-keys`
 //! default). The values of one action are joined by spaces; maps and lists print as JSON.
 //!
-//! [`parse`] ports the parser, [`eval`] the engine, [`gofmt`] Go's printing of the values.
+//! [`parse`] ports the parser, [`eval`] the engine; [`gofmt`] is Go's printing of the values.
 
 mod eval;
-mod gofmt;
 mod parse;
 
 use serde_json::Value;
 
+use crate::gofmt;
 pub use crate::profile::JsonPathDialect as Dialect;
 
 /// Renders `template` over `data` (the object, or a `List` of them). The error is kubectl's

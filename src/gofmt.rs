@@ -1,6 +1,7 @@
-//! How Go prints the decoded JSON values (`map[string]interface{}`, `[]interface{}`,
-//! `string`, `int64`, `float64`, `bool`, `nil`) that kubectl's JSONPath engine works on:
-//! `encoding/json`, `fmt` with `%v` and `%#v`, and `strconv.Quote`.
+//! How Go prints values, for texts kubectl and the apiserver build with `fmt`: the decoded
+//! JSON values (`map[string]interface{}`, `[]interface{}`, `string`, `int64`, `float64`,
+//! `bool`, `nil`) kubectl's JSONPath engine works on, through `encoding/json`, `%v` and
+//! `%#v`; and `strconv.Quote` (`%q`).
 
 use serde_json::Value;
 
