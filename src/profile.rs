@@ -61,6 +61,11 @@ pub struct Profile {
     /// name: …` and `ensure CRDs are installed first` (newer kubectl) instead of
     /// `unable to recognize "file": no matches for kind …`.
     pub resource_mapping_error: bool,
+    /// Unknown manifest fields are rejected by the apiserver's strict field validation
+    /// (kubectl `--validate=strict`, 1.25+) rather than by kubectl's schema check.
+    pub server_side_field_validation: bool,
+    /// Pod status carries `hostIPs` (1.28+).
+    pub pod_host_ips: bool,
     /// `kubectl create` without `-f`: `Some(help)` prints `Error: must specify one of -f and
     /// -k`, a blank line and the command's help text (≤ 1.30, cobra's default sub-command
     /// run); `None` prints only `error: must specify one of -f and -k` (1.31+).
@@ -210,6 +215,8 @@ impl Profile {
             pulled_image_size: minor >= 30,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
+            server_side_field_validation: minor >= 25,
+            pod_host_ips: minor >= 28,
             // 1.18–1.26 are not checked; they get the nearest checked text.
             create_without_file_help: match minor {
                 0..=17 => Some(CREATE_HELP_1_17),

@@ -1,6 +1,7 @@
 //! The simulated apiserver: objects, store, admission, selectors, events.
 
 pub mod admission;
+pub mod decode;
 pub mod error;
 pub mod event;
 pub mod kind;

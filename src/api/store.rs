@@ -167,8 +167,6 @@ pub struct Store {
     pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
     events: Vec<EventRecord>,
-    /// Hash of (object uid, type, reason, message, source) → the events with it.
-    event_index: HashMap<u64, Vec<usize>>,
     events_by_uid: HashMap<String, Vec<usize>>,
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
@@ -206,7 +204,6 @@ impl Store {
             controlled_pods: HashMap::new(),
             changes: Vec::new(),
             events: Vec::new(),
-            event_index: HashMap::new(),
             events_by_uid: HashMap::new(),
             spam: HashMap::new(),
             token_secrets: BTreeMap::new(),
@@ -464,7 +461,11 @@ impl Store {
 
     /// Changes an object in place without copying it, for status writers (the kubelet's
     /// status manager): `change` must not touch metadata, spec or node binding.
-    pub fn modify_status<T: Object>(&mut self, key: &ObjKey, change: impl FnOnce(&mut T)) -> Result<(), ApiError> {
+    pub fn modify_status<T: Object>(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut T),
+    ) -> Result<(), ApiError> {
         let rv = self.next_resource_version();
         let Some(slot) = T::table(self).slot_of(key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });
@@ -683,12 +684,6 @@ impl Store {
             return;
         }
         bucket.tokens -= 1.0;
-        let index_key = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (&involved.uid, type_, reason, &message, component, &host).hash(&mut h);
-            h.finish()
-        };
         let same = |ev: &EventRecord| {
             ev.involved.uid == involved.uid
                 && ev.type_ == type_
@@ -697,9 +692,12 @@ impl Store {
                 && ev.component == component
                 && ev.host == host
         };
-        if let Some(&i) =
-            self.event_index.get(&index_key).and_then(|ix| ix.iter().find(|&&i| same(&self.events[i])))
-        {
+        // An object has few distinct events: find the identical one among its own.
+        let earlier = self
+            .events_by_uid
+            .get(&involved.uid)
+            .and_then(|ix| ix.iter().rev().find(|&&i| same(&self.events[i])));
+        if let Some(&i) = earlier {
             let ev = &mut self.events[i];
             ev.count += 1;
             ev.last = now;
@@ -709,7 +707,6 @@ impl Store {
         let name = format!("{}.{:x}", involved.name, wall.as_nanosecond() as u64 + self.events.len() as u64);
         let i = self.events.len();
         self.events_by_uid.entry(involved.uid.clone()).or_default().push(i);
-        self.event_index.entry(index_key).or_default().push(i);
         self.events.push(EventRecord {
             name,
             involved,

@@ -1,7 +1,7 @@
 //! One kind's objects: stored in stable slots (so indexes can point at an object without
 //! a keyed lookup), with an ordered (namespace, name) index for lists and lookups.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::store::ObjKey;
 
@@ -13,27 +13,37 @@ pub struct Table<T> {
     versions: Vec<u64>,
     writes: u64,
     free: Vec<usize>,
+    /// (namespace, name) order, for lists.
     index: BTreeMap<ObjKey, usize>,
+    /// The same map hashed, for lookups by key (no string comparisons down a tree).
+    lookup: HashMap<ObjKey, usize>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table { slots: Vec::new(), versions: Vec::new(), writes: 0, free: Vec::new(), index: BTreeMap::new() }
+        Table {
+            slots: Vec::new(),
+            versions: Vec::new(),
+            writes: 0,
+            free: Vec::new(),
+            index: BTreeMap::new(),
+            lookup: HashMap::new(),
+        }
     }
 }
 
 impl<T> Table<T> {
     pub fn get(&self, key: &ObjKey) -> Option<&T> {
-        self.index.get(key).and_then(|&i| self.slots[i].as_deref())
+        self.lookup.get(key).and_then(|&i| self.slots[i].as_deref())
     }
 
     pub fn contains_key(&self, key: &ObjKey) -> bool {
-        self.index.contains_key(key)
+        self.lookup.contains_key(key)
     }
 
     /// The slot of an object, stable while the object exists.
     pub fn slot_of(&self, key: &ObjKey) -> Option<usize> {
-        self.index.get(key).copied()
+        self.lookup.get(key).copied()
     }
 
     pub fn by_slot(&self, slot: usize) -> Option<&T> {
@@ -49,7 +59,7 @@ impl<T> Table<T> {
     pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
         let value = Box::new(value);
         self.writes += 1;
-        if let Some(&i) = self.index.get(&key) {
+        if let Some(&i) = self.lookup.get(&key) {
             self.slots[i] = Some(value);
             self.versions[i] = self.writes;
             return i;
@@ -66,6 +76,7 @@ impl<T> Table<T> {
                 self.slots.len() - 1
             }
         };
+        self.lookup.insert(key.clone(), i);
         self.index.insert(key, i);
         i
     }
@@ -73,12 +84,13 @@ impl<T> Table<T> {
     /// Takes an object out; its slot stays reserved until [`Table::insert`] refills it
     /// under the same key or [`Table::remove`] frees it.
     pub fn take(&mut self, key: &ObjKey) -> Option<T> {
-        let &i = self.index.get(key)?;
+        let &i = self.lookup.get(key)?;
         self.slots[i].take().map(|b| *b)
     }
 
     pub fn remove(&mut self, key: &ObjKey) -> Option<T> {
         let i = self.index.remove(key)?;
+        self.lookup.remove(key);
         self.free.push(i);
         self.slots[i].take().map(|b| *b)
     }

@@ -86,7 +86,11 @@ fn ready_since(pod: &Pod) -> Option<Option<jiff::Timestamp>> {
         .map(|c| c.last_transition_time.as_ref().map(|t| t.0))
 }
 
-fn available_since(ready: Option<Option<jiff::Timestamp>>, min_ready_seconds: i32, now: jiff::Timestamp) -> bool {
+fn available_since(
+    ready: Option<Option<jiff::Timestamp>>,
+    min_ready_seconds: i32,
+    now: jiff::Timestamp,
+) -> bool {
     match ready {
         None => false,
         Some(_) if min_ready_seconds == 0 => true,
@@ -285,9 +289,10 @@ fn update_status(rs: &Replicated, census: &Census, store: &mut Store, requeues: 
     }
     let opt = |n: i32| if n == 0 { None } else { Some(n) };
     match rs.kind {
-        Kind::ReplicaSet => {
-            let Some(mut obj) = store.get_by_key::<ReplicaSet>(&rs.key).cloned() else { return };
-            let status = ReplicaSetStatus {
+        Kind::ReplicaSet => write_status_if_changed::<ReplicaSet, _>(
+            store,
+            &rs.key,
+            ReplicaSetStatus {
                 replicas,
                 fully_labeled_replicas: opt(fully_labeled),
                 ready_replicas: opt(ready),
@@ -295,28 +300,40 @@ fn update_status(rs: &Replicated, census: &Census, store: &mut Store, requeues: 
                 observed_generation: rs.generation,
                 conditions: None,
                 terminating_replicas: None,
-            };
-            if obj.status.as_ref() != Some(&status) {
-                obj.status = Some(status);
-                let _ = store.update(obj);
-            }
-        }
-        _ => {
-            let Some(mut obj) = store.get_by_key::<ReplicationController>(&rs.key).cloned() else { return };
-            let status = ReplicationControllerStatus {
+            },
+            |o| &o.status,
+            |o| &mut o.status,
+        ),
+        _ => write_status_if_changed::<ReplicationController, _>(
+            store,
+            &rs.key,
+            ReplicationControllerStatus {
                 replicas,
                 fully_labeled_replicas: opt(fully_labeled),
                 ready_replicas: opt(ready),
                 available_replicas: opt(available),
                 observed_generation: rs.generation,
                 conditions: None,
-            };
-            if obj.status.as_ref() != Some(&status) {
-                obj.status = Some(status);
-                let _ = store.update(obj);
-            }
-        }
+            },
+            |o| &o.status,
+            |o| &mut o.status,
+        ),
     }
+}
+
+/// Writes a status only when it differs from the stored one.
+fn write_status_if_changed<T: Object, S: PartialEq>(
+    store: &mut Store,
+    key: &ObjKey,
+    status: S,
+    get: fn(&T) -> &Option<S>,
+    set: fn(&mut T) -> &mut Option<S>,
+) {
+    let Some(current) = store.get_by_key::<T>(key) else { return };
+    if get(current).as_ref() == Some(&status) {
+        return;
+    }
+    let _ = store.modify_status::<T>(key, |o| *set(o) = Some(status));
 }
 
 fn load(kind: Kind, key: &ObjKey, store: &Store) -> Option<Replicated> {

@@ -10,6 +10,7 @@ pub mod jsonpath;
 pub mod printers;
 pub mod resources;
 pub mod tabwriter;
+pub mod validation;
 pub mod yaml;
 
 use std::collections::BTreeMap;

@@ -273,8 +273,11 @@ impl Kubelet {
             .flat_map(|s| s.containers.iter())
             .map(|c| {
                 let image = c.image.clone().unwrap_or_default();
-                let behaviour =
-                    images.behaviour(&image, c.command.as_deref().unwrap_or(&[]), c.args.as_deref().unwrap_or(&[]));
+                let behaviour = images.behaviour(
+                    &image,
+                    c.command.as_deref().unwrap_or(&[]),
+                    c.args.as_deref().unwrap_or(&[]),
+                );
                 Container {
                     name: c.name.clone(),
                     image,
@@ -815,7 +818,9 @@ impl Kubelet {
             phase: Some(phase(rt).into()),
             conditions: Some(conditions),
             host_ip: host_ip.clone(),
-            host_ips: host_ip.map(|ip| vec![k8s_openapi::api::core::v1::HostIP { ip }]),
+            host_ips: host_ip
+                .filter(|_| store.profile.pod_host_ips)
+                .map(|ip| vec![k8s_openapi::api::core::v1::HostIP { ip }]),
             pod_ip: Some(rt.ip.clone()),
             pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
             start_time: Some(store.clock.time(rt.admitted)),

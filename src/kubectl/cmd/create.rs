@@ -11,6 +11,7 @@ use crate::api::store::Object;
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
+use crate::kubectl::validation::{self, Validate, Verdict};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 use crate::profile::Profile;
 
@@ -111,6 +112,35 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
     }
 }
 
+/// Runs `$body` with `$T` bound to the Rust type of a kind that goes through admission.
+macro_rules! with_admitted_kind {
+    ($kind:expr, $T:ident => $body:expr) => {
+        match $kind {
+            Kind::Pod => {
+                type $T = Pod;
+                $body
+            }
+            Kind::ReplicaSet => {
+                type $T = ReplicaSet;
+                $body
+            }
+            Kind::ReplicationController => {
+                type $T = ReplicationController;
+                $body
+            }
+            Kind::Node => {
+                type $T = Node;
+                $body
+            }
+            Kind::Namespace => {
+                type $T = Namespace;
+                $body
+            }
+            Kind::Event => Err(ApiError::BadRequest("events are recorded, not written".into())),
+        }
+    };
+}
+
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
     fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
@@ -122,14 +152,7 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
         let created = store.create(obj)?;
         Ok(serde_json::to_value(created).expect("serializable"))
     }
-    match kind {
-        Kind::Pod => go::<Pod>(store, value, namespace),
-        Kind::ReplicaSet => go::<ReplicaSet>(store, value, namespace),
-        Kind::ReplicationController => go::<ReplicationController>(store, value, namespace),
-        Kind::Node => go::<Node>(store, value, namespace),
-        Kind::Namespace => go::<Namespace>(store, value, namespace),
-        Kind::Event => Err(ApiError::BadRequest("events cannot be created here".into())),
-    }
+    with_admitted_kind!(kind, T => go::<T>(store, value, namespace))
 }
 
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
@@ -137,15 +160,35 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
     fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         admit(&mut obj, store)?;
-        store.update(obj).map(|_| ())
+        store.update(obj)
     }
-    match kind {
-        Kind::Pod => go::<Pod>(store, value),
-        Kind::ReplicaSet => go::<ReplicaSet>(store, value),
-        Kind::ReplicationController => go::<ReplicationController>(store, value),
-        Kind::Node => go::<Node>(store, value),
-        Kind::Namespace => go::<Namespace>(store, value),
-        Kind::Event => Err(ApiError::BadRequest("events cannot be updated here".into())),
+    with_admitted_kind!(kind, T => go::<T>(store, value))
+}
+
+/// Runs the profile's unknown-field check on a manifest: prints warnings, or the error
+/// and returns false.
+fn passes_validation(m: &Manifest, profile: &Profile, validate: Validate, out: &mut Output) -> bool {
+    match validation::check(m.kind, &m.value, &m.file, profile, validate) {
+        Verdict::Ok(warnings) => {
+            for w in warnings {
+                out.err_line(w);
+            }
+            true
+        }
+        Verdict::Rejected(e) => {
+            out.fail(e);
+            false
+        }
+    }
+}
+
+fn validate_flag(flags: &flags::Parsed, out: &mut Output) -> Option<Validate> {
+    match Validate::parse(flags.string("validate")) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            out.fail(e);
+            None
+        }
     }
 }
 
@@ -161,6 +204,7 @@ fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flag
 
 pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
+    let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
         out.fail("error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples");
@@ -177,9 +221,12 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
             }
         };
         for m in manifests {
+            if !passes_validation(&m, &profile, validate, out) {
+                continue;
+            }
             let mut value = m.value.clone();
             if flags.bool("save-config") {
-                set_last_applied(&mut value, &m.value);
+                set_last_applied(&mut value, m.kind, &m.value, &namespace);
             }
             match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
                 Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
@@ -190,9 +237,12 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
     Ok(())
 }
 
-/// The annotation `kubectl apply` keeps: the manifest as compact JSON with sorted keys.
-fn set_last_applied(target: &mut Value, manifest: &Value) {
-    let text = format!("{}\n", serde_json::to_string(&sorted(manifest)).expect("JSON"));
+/// The annotation `kubectl apply` keeps: the manifest as kubectl sends it (namespace
+/// filled in for namespaced kinds, an `annotations` map without this annotation), as
+/// compact JSON with sorted keys.
+fn set_last_applied(target: &mut Value, kind: Kind, manifest: &Value, namespace: &str) {
+    let recorded = modified_config(kind, manifest, namespace);
+    let text = format!("{}\n", serde_json::to_string(&sorted(&recorded)).expect("JSON"));
     let annotations = target
         .as_object_mut()
         .expect("manifest is an object")
@@ -205,6 +255,22 @@ fn set_last_applied(target: &mut Value, manifest: &Value) {
     if let Some(map) = annotations.as_object_mut() {
         map.insert(LAST_APPLIED.into(), Value::String(text));
     }
+}
+
+/// The manifest as kubectl sends it: namespace filled in for namespaced kinds and an
+/// `annotations` map, without the last-applied annotation itself.
+fn modified_config(kind: Kind, manifest: &Value, namespace: &str) -> Value {
+    let mut recorded = manifest.clone();
+    if let Some(meta) = recorded.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        if kind.info().namespaced && !meta.contains_key("namespace") {
+            meta.insert("namespace".into(), Value::String(namespace.to_string()));
+        }
+        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(map) = annotations.as_object_mut() {
+            map.remove(LAST_APPLIED);
+        }
+    }
+    recorded
 }
 
 fn sorted(value: &Value) -> Value {
@@ -221,6 +287,7 @@ fn sorted(value: &Value) -> Value {
 
 pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = parse_flags("apply", words, out) else { return Ok(()) };
+    let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
         out.fail("error: must specify one of -f and -k");
@@ -237,7 +304,9 @@ pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
             }
         };
         for m in manifests {
-            apply_one(env, &m, &namespace, out);
+            if passes_validation(&m, &profile, validate, out) {
+                apply_one(env, &m, &namespace, out);
+            }
         }
     }
     Ok(())
@@ -249,7 +318,7 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
     let key: ObjKey = resources::key(m.kind, &ns, &m.name());
     let Some(current) = resources::get_value(store, m.kind, &key) else {
         let mut value = m.value.clone();
-        set_last_applied(&mut value, &m.value);
+        set_last_applied(&mut value, m.kind, &m.value, &ns);
         match create_value(store, m.kind, value, &ns) {
             Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
             Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
@@ -267,12 +336,13 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
             m.name()
         ));
     }
+    let modified = modified_config(m.kind, &m.value, &ns);
     let mut updated = current.clone();
     if let Some(original) = &original {
-        patch::remove_deleted_fields(&mut updated, original, &m.value);
+        patch::remove_deleted_fields(&mut updated, original, &modified);
     }
-    patch::strategic_merge(&mut updated, &m.value);
-    set_last_applied(&mut updated, &m.value);
+    patch::strategic_merge(&mut updated, &modified);
+    set_last_applied(&mut updated, m.kind, &m.value, &ns);
     if updated == current {
         out.line(format!("{} unchanged", name_ref(m.kind, &m.name())));
         return;
