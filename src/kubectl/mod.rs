@@ -100,7 +100,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
     match command {
         "get" => cmd::get::run(env, &rest, &mut out)?,
         "describe" => cmd::describe::run(env, &rest, &mut out)?,
-        "create" => cmd::create_usage::run(env, &rest, &mut out)?,
+        "create" => cmd::create::run_create(env, &rest, &mut out)?,
         "apply" => cmd::create::run_apply(env, &rest, &mut out)?,
         "delete" => cmd::delete::run(env, &rest, &mut out)?,
         "scale" => cmd::scale::run(env, &rest, &mut out)?,

@@ -1,7 +1,6 @@
 //! kubectl commands, one module each.
 
 pub mod create;
-pub mod create_usage;
 pub mod delete;
 pub mod describe;
 pub mod get;

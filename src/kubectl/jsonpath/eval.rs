@@ -7,8 +7,8 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::Dialect;
-use crate::gofmt;
 use super::parse::{Node, Param};
+use crate::gofmt;
 
 /// A value met on the way: part of the object, or made by the template (text, numbers).
 pub type Val<'a> = Cow<'a, Value>;
