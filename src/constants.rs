@@ -63,6 +63,13 @@ pub const NODE_MONITOR_GRACE_MS: Millis = 40 * SECOND;
 pub const NODE_MONITOR_PERIOD_MS: Millis = 5 * SECOND;
 /// Kubelet `nodeStatusUpdateFrequency` / lease renewal.
 pub const NODE_HEARTBEAT_MS: Millis = 10 * SECOND;
+/// The kubelet's node Lease (`kube-node-lease/<node>`): `NodeLeaseDurationSeconds` 40
+/// (`pkg/kubelet/apis/config/v1beta1/defaults.go`), renewed every 40 s × 0.25 = 10 s
+/// (`pkg/kubelet/kubelet.go`, `nodeLeaseRenewIntervalFraction`), first when the kubelet
+/// starts. The lease controller's 4 % jitter
+/// (`component-helpers/apimachinery/lease/controller.go`) is left out.
+pub const NODE_LEASE_DURATION_SECONDS: i32 = 40;
+pub const NODE_LEASE_RENEW_INTERVAL_MS: Millis = 10 * SECOND;
 
 /// PodGC runs every 20 s and force-deletes pods whose node vanished at least 40 s ago
 /// (`pkg/controller/podgc/gc_controller.go`: `gcCheckPeriod`, `quarantineTime`).

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod constants;
 pub mod controllers;
+pub mod gofmt;
 pub mod harness;
 pub mod kubectl;
 pub mod profile;

@@ -46,7 +46,8 @@ pub struct Profile {
     pub pulled_message: PulledMessage,
     /// The role label kubeadm/minikube put on control-plane nodes.
     pub control_plane_role: &'static str,
-    /// `kubectl logs` missing pod error says the namespace (1.30+).
+    /// `kubectl logs` missing pod error says the namespace (1.30+), as a wrapped error:
+    /// `error: error from server (NotFound): pods "x" not found in namespace "default"`.
     pub logs_not_found_namespace: bool,
     /// The container runtime nodes run: `docker` (minikube/kubeadm before 1.24) or
     /// `containerd`; it shows in container IDs, image IDs and node info.
@@ -73,6 +74,16 @@ pub struct Profile {
     /// `rollout undo` on a paused Deployment names it in the hint
     /// (`'kubectl rollout resume deployment/web'`) (≤ 1.25; kubectl 98416d7c8 dropped it).
     pub undo_paused_names_deployment: bool,
+    /// `kubectl create` without `-f`: `Some(help)` prints `Error: must specify one of -f and
+    /// -k`, a blank line and the command's help text (≤ 1.30, cobra's default sub-command
+    /// run); `None` prints only `error: must specify one of -f and -k` (1.31+).
+    pub create_without_file_help: Option<&'static str>,
+    /// How `-o jsonpath` prints and runs ranges (client-go `util/jsonpath`).
+    pub jsonpath: JsonPathDialect,
+    /// How the apiserver words `-l` selector syntax errors.
+    pub selector_errors: SelectorErrors,
+    /// What `kubectl scale` prints when none of the named objects could be read.
+    pub scale_nothing_found: ScaleNothingFound,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -101,6 +112,56 @@ pub enum PulledMessage {
     /// `Successfully pulled image "x" in 1.2s (1.2s including waiting)` (1.26+).
     WithTimeAndWaiting,
 }
+
+/// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleNothingFound {
+    /// The errors themselves, one `Error from server (NotFound): …` line each (≤ 1.26:
+    /// the builder's visit error is returned as is).
+    ServerErrors,
+    /// `error: no objects passed to scale`, the errors dropped (1.27–1.31, since
+    /// "kubectl scale: Use visitor only once").
+    NoObjects,
+    /// `error: no objects passed to scale <errors>`: the errors wrapped with `%w`, so
+    /// kubectl prints their plain text, an aggregate as `[a, b]` (1.32+, "return resource
+    /// builder error in scale cmd").
+    NoObjectsWithErrors,
+}
+
+/// The version differences of kubectl's JSONPath engine (client-go `util/jsonpath`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonPathDialect {
+    /// Maps and lists print as JSON (1.19+); before, as Go's `fmt` does (`map[k:v]`).
+    pub composite_as_json: bool,
+    /// What a JSON null prints: `null` (1.29+), `<nil>` before.
+    pub null: &'static str,
+    /// `{range}` resumes after its `{end}`, also when it had nothing to iterate (1.19+);
+    /// before, an empty range ended the template and only the last run went past `{end}`.
+    pub range_resumes_after_end: bool,
+}
+
+/// How the apiserver words label selector errors (apimachinery `labels/selector.go`,
+/// `util/validation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SelectorErrors {
+    /// What a bad operator should have been: `'=', '!=', '==', 'in', notin'` (≤ 1.21),
+    /// `in, notin, =, ==, !=, gt, lt` (1.22+).
+    pub expected_operators: &'static str,
+    /// Key and value errors are field errors, all of a requirement's at once
+    /// (`<nil>: Invalid value: "K": …`, 1.21+), rather than the first as
+    /// `invalid label key "K": …`.
+    pub field_errors: bool,
+    /// The DNS rule in key prefix errors: `a lowercase RFC 1123 subdomain` (1.20+),
+    /// `a DNS-1123 subdomain` before.
+    pub subdomain: &'static str,
+}
+
+/// `kubectl create --help` texts. 1.17: rebuilt from its source (`pkg/cmd/create`,
+/// `pkg/util/templates`, cli-runtime print flags at release-1.17); 1.27 and 1.28 (equal to
+/// 1.29 and 1.30): printed by the real binaries.
+const CREATE_HELP_1_17: &str = include_str!("kubectl/cmd/help/create-1.17.txt");
+const CREATE_HELP_1_27: &str = include_str!("kubectl/cmd/help/create-1.27.txt");
+const CREATE_HELP_1_28: &str = include_str!("kubectl/cmd/help/create-1.28.txt");
 
 const SERVED_1_17: &[(&str, &[&str])] = &[
     ("Pod", &["v1"]),
@@ -188,6 +249,36 @@ impl Profile {
             },
             record_flag_deprecated: minor >= 22,
             undo_paused_names_deployment: minor < 26,
+            // 1.18–1.26 are not checked; they get the nearest checked text.
+            create_without_file_help: match minor {
+                0..=17 => Some(CREATE_HELP_1_17),
+                18..=27 => Some(CREATE_HELP_1_27),
+                28..=30 => Some(CREATE_HELP_1_28),
+                _ => None,
+            },
+            jsonpath: JsonPathDialect {
+                composite_as_json: minor >= 19,
+                null: if minor >= 29 { "null" } else { "<nil>" },
+                range_resumes_after_end: minor >= 19,
+            },
+            selector_errors: SelectorErrors {
+                expected_operators: if minor >= 22 {
+                    "in, notin, =, ==, !=, gt, lt"
+                } else {
+                    "'=', '!=', '==', 'in', notin'"
+                },
+                field_errors: minor >= 21,
+                subdomain: if minor >= 20 {
+                    "a lowercase RFC 1123 subdomain"
+                } else {
+                    "a DNS-1123 subdomain"
+                },
+            },
+            scale_nothing_found: match minor {
+                0..=26 => ScaleNothingFound::ServerErrors,
+                27..=31 => ScaleNothingFound::NoObjects,
+                _ => ScaleNothingFound::NoObjectsWithErrors,
+            },
             served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
         }
     }
@@ -230,5 +321,17 @@ mod tests {
         let err = Profile::parse("1.99").unwrap_err();
         assert!(err.contains("supported: 1.33, 1.17"), "{err}");
         assert!(Profile::parse("banana").is_err());
+    }
+
+    #[test]
+    fn scale_nothing_found_by_version() {
+        // Checked with the real kubectl 1.27–1.33 binaries; 1.17 from its source.
+        let at = |minor| Profile::for_minor(minor).scale_nothing_found;
+        assert_eq!(at(17), ScaleNothingFound::ServerErrors);
+        assert_eq!(at(26), ScaleNothingFound::ServerErrors);
+        assert_eq!(at(27), ScaleNothingFound::NoObjects);
+        assert_eq!(at(31), ScaleNothingFound::NoObjects);
+        assert_eq!(at(32), ScaleNothingFound::NoObjectsWithErrors);
+        assert_eq!(at(33), ScaleNothingFound::NoObjectsWithErrors);
     }
 }

@@ -9,6 +9,7 @@ pub mod patch;
 pub mod selector;
 pub mod store;
 pub mod table;
+pub mod validation;
 
 pub use error::ApiError;
 pub use kind::Kind;

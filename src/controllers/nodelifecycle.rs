@@ -34,9 +34,24 @@ pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub struct NodeLifecycle {
     /// Nodes whose kubelet is silent, with the time it went silent.
     silent: BTreeMap<String, Millis>,
+    /// Nodes with a kubelet, with the time it last started: the node joined, or its
+    /// machine came back up.
+    started: BTreeMap<String, Millis>,
 }
 
 impl NodeLifecycle {
+    /// A node's kubelet registered it and starts its heartbeats.
+    pub fn node_joined(&mut self, node: &str, now: Millis) {
+        self.started.insert(node.to_string(), now);
+    }
+
+    /// When the node's kubelet last started, and when it went silent if it is silent now
+    /// (`None` for a node no kubelet runs on).
+    pub fn kubelet_uptime(&self, node: &str) -> Option<(Millis, Option<Millis>)> {
+        let started = *self.started.get(node)?;
+        Some((started, self.silent.get(node).copied()))
+    }
+
     pub fn node_down(&mut self, node: &str, store: &Store, timers: &mut NodeTimers) {
         let now = store.now;
         self.silent.insert(node.to_string(), now);
@@ -47,7 +62,9 @@ impl NodeLifecycle {
     }
 
     pub fn node_up(&mut self, node: &str, store: &mut Store) {
-        self.silent.remove(node);
+        if self.silent.remove(node).is_some() {
+            self.started.insert(node.to_string(), store.now);
+        }
         let Some(mut obj) = store.get::<Node>("", node).cloned() else { return };
         let now = store.clock.time(store.now);
         let status = obj.status.get_or_insert_with(Default::default);
@@ -87,6 +104,7 @@ impl NodeLifecycle {
     /// (`pkg/controller/podgc/gc_controller.go`).
     pub fn node_deleted(&mut self, node: &str, store: &Store, timers: &mut NodeTimers) {
         self.silent.remove(node);
+        self.started.remove(node);
         let due = store.now + constants::POD_GC_QUARANTINE_MS;
         let tick = due.div_ceil(constants::POD_GC_PERIOD_MS) * constants::POD_GC_PERIOD_MS;
         timers.push(tick, NodeTimer::OrphanPods { node: node.to_string() });

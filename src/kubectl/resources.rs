@@ -6,6 +6,8 @@ use k8s_openapi::Metadata;
 use super::flags::Parsed;
 use crate::api::selector::Selector;
 use crate::api::{ApiError, Kind, ObjKey, Store};
+use crate::gofmt::quote;
+use crate::profile::Profile;
 use crate::with_kind;
 
 /// One resource type a command acts on, with the names given for it (empty = all).
@@ -63,6 +65,41 @@ pub fn parse_targets(args: &[String]) -> Result<Vec<Target>, String> {
 /// The namespace a command works in: `-n`, else `default`.
 pub fn namespace(flags: &Parsed) -> String {
     flags.string("namespace").unwrap_or("default").to_string()
+}
+
+/// `-l` as kubectl's builder takes it: trimmed, `None` when absent or blank. kubectl sends
+/// it unchecked; the apiserver parses it for each list request ([`list_selector`]).
+pub fn label_selector(flags: &Parsed) -> Option<String> {
+    flags.string("selector").map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The `-l` selector as the apiserver parses it. `Err`: kubectl's error line for each
+/// kind's list request, which the apiserver answers with BadRequest.
+pub fn list_selector(
+    flags: &Parsed,
+    profile: &Profile,
+    kinds: &[Kind],
+) -> Result<Option<Selector>, Vec<String>> {
+    let Some(text) = label_selector(flags) else { return Ok(None) };
+    Selector::parse_as(&text, &profile.selector_errors)
+        .map(Some)
+        .map_err(|e| kinds.iter().map(|k| list_error(profile, *k, &text, &e)).collect())
+}
+
+/// A list request the apiserver refused, as kubectl words it (cli-runtime
+/// `EnhanceListError`): `Unable to find "<group>/<version>, Resource=<plural>" that
+/// match label selector …`.
+pub fn list_error(profile: &Profile, kind: Kind, selector: &str, message: &str) -> String {
+    let info = kind.info();
+    let group_version = profile.versions_of(info.name).first().copied().unwrap_or("v1");
+    let group_version =
+        if group_version.contains('/') { group_version.to_string() } else { format!("/{group_version}") };
+    let resource = format!("{group_version}, Resource={}", info.plural);
+    format!(
+        "Error from server (BadRequest): Unable to find {} that match label selector {}, field selector \"\": {message}",
+        quote(&resource),
+        quote(selector)
+    )
 }
 
 /// The key of an object of `kind` named `name` in `namespace` (ignored when cluster-scoped).

@@ -14,11 +14,12 @@ pub mod scheduler;
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::{
     Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 
 use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
@@ -319,6 +320,7 @@ impl Cluster {
             }),
         };
         self.store.create(node)?;
+        self.nodes.node_joined(&input.name, self.store.now);
         Ok(())
     }
 
@@ -331,6 +333,30 @@ impl Cluster {
     pub fn node_up(&mut self, name: &str) {
         self.kubelet.set_node_down(name, false);
         self.nodes.node_up(name, &mut self.store);
+    }
+
+    /// The node's Lease in `kube-node-lease` as its kubelet keeps it: renewed every
+    /// [`constants::NODE_LEASE_RENEW_INTERVAL_MS`] from when the kubelet started (the node
+    /// joined or came back up); while the machine is down, the last renewal before it went
+    /// down. `None` when no kubelet runs for the node (no Lease exists).
+    pub fn node_lease(&self, name: &str) -> Option<Lease> {
+        let (started, stopped) = self.nodes.kubelet_uptime(name)?;
+        let until = stopped.unwrap_or(self.store.now).max(started);
+        let interval = constants::NODE_LEASE_RENEW_INTERVAL_MS;
+        let renewed = started + (until - started) / interval * interval;
+        Some(Lease {
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some("kube-node-lease".into()),
+                ..Default::default()
+            },
+            spec: Some(LeaseSpec {
+                holder_identity: Some(name.to_string()),
+                lease_duration_seconds: Some(constants::NODE_LEASE_DURATION_SECONDS),
+                renew_time: Some(MicroTime(self.store.clock.at(renewed))),
+                ..Default::default()
+            }),
+        })
     }
 
     pub fn remove_node(&mut self, name: &str) -> Result<(), crate::api::ApiError> {

@@ -206,6 +206,21 @@ fn parse_flags(command: &str, words: &[String], out: &mut Output) -> Option<flag
     }
 }
 
+/// `kubectl create` without `-f`. Up to 1.30 kubectl wrote `Error: must specify one of
+/// -f and -k`, a blank line, then cobra's help for the command (exit 1); 1.31+ print a
+/// plain error. The help text is the profile's `create_without_file_help`.
+fn no_file_given(env: &Env, out: &mut Output) {
+    const NO_FILE: &str = "must specify one of -f and -k";
+    match env.cluster.profile().create_without_file_help {
+        Some(help) => {
+            out.stderr.push_str(&format!("Error: {NO_FILE}\n\n"));
+            out.stderr.push_str(help);
+            out.code = 1;
+        }
+        None => out.fail(format!("error: {NO_FILE}")),
+    }
+}
+
 pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     if let Some(pos) = crate::kubectl::command_position(words)
         && matches!(words[pos].as_str(), "deployment" | "deploy")
@@ -218,7 +233,7 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
-        out.fail("error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples");
+        no_file_given(env, out);
         return Ok(());
     }
     let namespace = resources::namespace(&flags);

@@ -1,7 +1,6 @@
 //! `kubectl delete`: by name, `-f`, `--all` or `-l`, with `--cascade`, grace periods and
 //! `--force`; then, like kubectl, waits (in virtual time) until the objects are gone.
 
-use crate::api::selector::Selector;
 use crate::api::store::{DeleteOptions, Propagation};
 use crate::api::{ApiError, Kind, ObjKey};
 use crate::kubectl::cmd::create;
@@ -75,14 +74,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     };
     let namespace = resources::namespace(&flags);
-    let selector = match flags.string("selector").map(Selector::parse).transpose() {
-        Ok(s) => s,
-        Err(e) => {
-            out.fail(format!("error: {e}"));
-            return Ok(());
-        }
-    };
-    let by_listing = selector.is_some() || flags.bool("all");
+    let selector_text = resources::label_selector(&flags);
+    let by_listing = selector_text.is_some() || flags.bool("all");
     // What to delete, in order.
     let mut victims: Vec<(Kind, ObjKey)> = Vec::new();
     // The file each victim came from, for "error when deleting \"FILE\"".
@@ -122,14 +115,21 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 return Ok(());
             }
         };
+        let listed: Vec<Kind> = targets.iter().filter(|t| t.names.is_empty()).map(|t| t.kind).collect();
+        let selector = match resources::list_selector(&flags, &profile, &listed) {
+            Ok(s) => s.unwrap_or_default(),
+            Err(lines) => {
+                lines.iter().for_each(|l| out.fail(l));
+                return Ok(());
+            }
+        };
         for Target { kind, names } in targets {
             if names.is_empty() {
                 if !by_listing {
                     out.fail(format!("error: resource(s) were provided, but no name was specified"));
                     return Ok(());
                 }
-                let sel = selector.clone().unwrap_or_default();
-                for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &sel) {
+                for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &selector) {
                     victims.push((kind, key));
                 }
             } else {

@@ -11,6 +11,7 @@ use crate::kubectl::describe::{self, DescribeEnv};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
+use crate::sim::Cluster;
 
 const FLAGS: &[Flag] = &[
     flag("selector", Some('l'), FlagKind::String),
@@ -29,7 +30,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let targets = match resources::parse_targets(&flags.args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
+            // describe's Complete (same text in 1.17 and 1.33); no usage hint follows.
+            out.fail("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
             return Ok(());
         }
         Err(e) => {
@@ -39,9 +41,16 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let namespace = resources::namespace(&flags);
     let all_ns = flags.bool("all-namespaces");
-    let selector =
-        flags.string("selector").map(Selector::parse).transpose().unwrap_or(None).unwrap_or_default();
-    let store = &env.cluster.store;
+    let kinds: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
+    let selector = match resources::list_selector(&flags, env.cluster.profile(), &kinds) {
+        Ok(s) => s.unwrap_or_default(),
+        Err(lines) => {
+            lines.iter().for_each(|l| out.fail(l));
+            return Ok(());
+        }
+    };
+    let cluster: &Cluster = env.cluster;
+    let store = &cluster.store;
     let mut texts: Vec<String> = Vec::new();
     let mut prefix_texts: Vec<String> = Vec::new();
     let mut errors = Vec::new();
@@ -49,14 +58,14 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         if t.names.is_empty() {
             let ns = if all_ns { None } else { Some(namespace.as_str()) };
             for key in resources::list_keys(store, t.kind, ns, &selector) {
-                texts.extend(describe_one(store, t.kind, &key));
+                texts.extend(describe_one(cluster, t.kind, &key));
             }
             continue;
         }
         for name in &t.names {
             let key = resources::key(t.kind, &namespace, name);
             if resources::exists(store, t.kind, &key) {
-                texts.extend(describe_one(store, t.kind, &key));
+                texts.extend(describe_one(cluster, t.kind, &key));
                 continue;
             }
             let matches: Vec<ObjKey> =
@@ -68,7 +77,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 errors.push(ApiError::not_found(t.kind, name));
             }
             for k in matches {
-                prefix_texts.extend(describe_one(store, t.kind, &k));
+                prefix_texts.extend(describe_one(cluster, t.kind, &k));
             }
         }
     }
@@ -110,7 +119,10 @@ fn controlled_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
         .collect()
 }
 
-fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
+/// Reads only: the store, and the simulation state behind objects kubesim does not keep
+/// (the node Lease).
+fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
+    let store = &cluster.store;
     Some(match kind {
         Kind::Pod => {
             let pod = store.get_by_key::<Pod>(key)?;
@@ -143,7 +155,8 @@ fn describe_one(store: &Store, kind: Kind, key: &ObjKey) -> Option<String> {
                     )
                 })
                 .collect();
-            describe::describe_node(node, &pods, &env_for(store, node))
+            let lease = cluster.node_lease(&key.1);
+            describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
         }
         Kind::Namespace | Kind::Event => return None,
     })

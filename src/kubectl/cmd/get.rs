@@ -4,7 +4,7 @@
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 
-use crate::api::selector::{Selector, format_labels};
+use crate::api::selector::format_labels;
 use crate::api::{Kind, ObjKey, Store};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::printers::{self, Column, PrintContext, Row};
@@ -87,10 +87,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let selector = match flags.string("selector").map(Selector::parse).transpose() {
+    let kinds: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
+    let selector = match resources::list_selector(&flags, env.cluster.profile(), &kinds) {
         Ok(s) => s.unwrap_or_default(),
-        Err(e) => {
-            out.fail(format!("error: {e}"));
+        Err(lines) => {
+            lines.iter().for_each(|l| out.fail(l));
             return Ok(());
         }
     };
@@ -166,7 +167,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                         Format::Json => out.line(json_text(&value)),
                         Format::JsonPath(t) => {
                             let t = t.trim_matches('\'');
-                            match jsonpath::render(t, &value) {
+                            match jsonpath::render(t, &value, &store.profile.jsonpath) {
                                 Ok(s) => out.out(s),
                                 Err(e) => errors.push(format!("error: {e}")),
                             }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::api::selector::Selector;
-use crate::api::{ApiError, ObjKey};
+use crate::api::{ApiError, Kind, ObjKey};
 use crate::kubectl::cmd::create::update_value;
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
@@ -83,8 +82,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     };
     let namespace = resources::namespace(&flags);
-    let selector = flags.string("selector").map(Selector::parse).transpose().unwrap_or(None);
-    let listing = selector.is_some() || flags.bool("all");
+    let listing = resources::label_selector(&flags).is_some() || flags.bool("all");
     if listing && targets.iter().any(|t| !t.names.is_empty()) {
         out.fail("error: name cannot be provided when a selector is specified");
         return Ok(());
@@ -94,6 +92,14 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     }
     let profile = env.cluster.profile().clone();
+    let listed: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
+    let selector = match resources::list_selector(&flags, &profile, &listed) {
+        Ok(s) => s,
+        Err(lines) => {
+            lines.iter().for_each(|l| out.fail(l));
+            return Ok(());
+        }
+    };
     let overwrite = flags.bool("overwrite");
     for t in targets {
         let keys: Vec<ObjKey> = if t.names.is_empty() {

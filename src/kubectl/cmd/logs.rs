@@ -1,4 +1,4 @@
-//! `kubectl logs POD [-c CONTAINER] [-p]`: what the simulated container printed so far.
+//! `kubectl logs POD [CONTAINER] [-c CONTAINER] [-p]`: what the simulated container printed so far.
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -22,25 +22,38 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let Some(arg) = flags.args.first() else {
-        out.fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
-        return Ok(());
+    // `logs POD [CONTAINER]`: kubectl's Complete rejects no argument and more than two.
+    let (arg, inline_container) = match flags.args.as_slice() {
+        [pod] => (pod, None),
+        [pod, container] => (pod, Some(container.clone())),
+        _ => {
+            out.fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+            return Ok(());
+        }
     };
     let name = arg.strip_prefix("pod/").or_else(|| arg.strip_prefix("pods/")).unwrap_or(arg);
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
     let Some(pod) = store.get::<Pod>(&namespace, name) else {
-        let suffix = if store.profile.logs_not_found_namespace {
-            format!(" in namespace \"{namespace}\"")
+        // 1.30+ wraps the NotFound with `%w`, so CheckErr no longer sees an API status and
+        // prints it as a plain error (kubectl `pkg/cmd/logs/logs.go`).
+        if store.profile.logs_not_found_namespace {
+            out.fail(format!(
+                "error: error from server (NotFound): pods \"{name}\" not found in namespace \"{namespace}\""
+            ));
         } else {
-            String::new()
-        };
-        out.fail(format!("Error from server (NotFound): pods \"{name}\" not found{suffix}"));
+            out.fail(format!("Error from server (NotFound): pods \"{name}\" not found"));
+        }
         return Ok(());
     };
+    // Validate runs after Complete has read the pod.
+    if inline_container.is_some() && flags.has("container") {
+        out.fail("error: only one of -c or an inline [CONTAINER] arg is allowed");
+        return Ok(());
+    }
     let containers: Vec<String> =
         pod.spec.iter().flat_map(|s| s.containers.iter()).map(|c| c.name.clone()).collect();
-    let container = match flags.string("container") {
+    let container = match inline_container.as_deref().or(flags.string("container")) {
         Some(c) => c.to_string(),
         None if containers.len() == 1 => containers[0].clone(),
         None => {

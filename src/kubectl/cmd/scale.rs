@@ -6,6 +6,7 @@ use crate::kubectl::cmd::create::update_value;
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, Target};
 use crate::kubectl::{Env, Output, SimResult, server_error};
+use crate::profile::ScaleNothingFound;
 
 const FLAGS: &[Flag] = &[
     flag("replicas", None, FlagKind::Int),
@@ -46,6 +47,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     };
     let namespace = resources::namespace(&flags);
+    let profile = env.cluster.profile().clone();
+    // Like kubectl's resource builder: read every named object first, keeping the errors.
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
     for Target { kind, names } in targets {
         if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment) {
             out.fail(format!(
@@ -57,25 +62,47 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
         for name in names {
             let key = resources::key(kind, &namespace, &name);
-            let Some(mut value) = resources::get_value(&env.cluster.store, kind, &key) else {
-                out.api_error(&ApiError::not_found(kind, &name));
-                continue;
-            };
-            if let Some(current) = flags.int("current-replicas")
-                && value.pointer("/spec/replicas").and_then(|v| v.as_i64()) != Some(current)
-            {
-                out.fail(format!(
-                    "error: Expected replicas to be {current}, was {}",
-                    value.pointer("/spec/replicas").and_then(|v| v.as_i64()).unwrap_or(0)
-                ));
-                continue;
-            }
-            value["spec"]["replicas"] = serde_json::json!(replicas);
-            match update_value(&mut env.cluster.store, kind, value) {
-                Ok(()) => out.line(format!("{} scaled", resources::name_ref(kind, &name))),
-                Err(e) => out.fail(server_error(&e, None)),
+            match resources::get_value(&env.cluster.store, kind, &key) {
+                Some(value) => found.push((kind, name, value)),
+                None => missing.push(ApiError::not_found(kind, &name)),
             }
         }
     }
+    if found.is_empty() && !missing.is_empty() {
+        match profile.scale_nothing_found {
+            ScaleNothingFound::ServerErrors => missing.iter().for_each(|e| out.api_error(e)),
+            ScaleNothingFound::NoObjects => out.fail("error: no objects passed to scale"),
+            ScaleNothingFound::NoObjectsWithErrors => {
+                out.fail(format!("error: no objects passed to scale {}", go_error_text(&missing)))
+            }
+        }
+        return Ok(());
+    }
+    for (kind, name, mut value) in found {
+        if let Some(current) = flags.int("current-replicas")
+            && value.pointer("/spec/replicas").and_then(|v| v.as_i64()) != Some(current)
+        {
+            out.fail(format!(
+                "error: Expected replicas to be {current}, was {}",
+                value.pointer("/spec/replicas").and_then(|v| v.as_i64()).unwrap_or(0)
+            ));
+            continue;
+        }
+        value["spec"]["replicas"] = serde_json::json!(replicas);
+        match update_value(&mut env.cluster.store, kind, value) {
+            Ok(()) => out.line(format!("{} scaled", resources::name_ref(kind, &name))),
+            Err(e) => out.fail(server_error(&e, None)),
+        }
+    }
+    // The objects that could not be read are reported after the others were scaled.
+    missing.iter().for_each(|e| out.api_error(e));
     Ok(())
+}
+
+/// Go's text of the builder's error: the error itself, or `[a, b]` for an aggregate.
+fn go_error_text(errors: &[ApiError]) -> String {
+    match errors {
+        [one] => one.to_string(),
+        many => format!("[{}]", many.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")),
+    }
 }

@@ -243,20 +243,6 @@ fn describe_node_notready_cordoned() {
     node_case("describe-node-notready-cordoned");
 }
 
-/// `describe_node` (no Lease at hand) differs from the golden only in RenewTime, which
-/// it takes from the Ready heartbeat.
-#[test]
-fn describe_node_without_lease_uses_heartbeat() {
-    check("describe-node-ready", |case| {
-        let node: Node = case.one("Node");
-        let pods: Vec<Pod> = case.objects("Pod");
-        let events = case.events();
-        let out = describe_node(&node, &pods.iter().collect::<Vec<_>>(), &case.env(&events));
-        assert!(out.contains("  RenewTime:       Fri, 31 May 2024 13:29:53 +0000\n"), "{out}");
-        out.replace("13:29:53 +0000\nConditions", "13:30:25 +0000\nConditions")
-    });
-}
-
 /// The same node through kubectl 1.17's eyes: upper-case `AGE`, no huge-page rows
 /// under `Allocated resources`, only the kubelet's (name-keyed) events, sources with
 /// their host.

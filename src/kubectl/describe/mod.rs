@@ -29,7 +29,7 @@ mod golden_tests;
 use jiff::Timestamp;
 
 pub use deployment::describe_deployment;
-pub use node::{describe_node, describe_node_with_lease};
+pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
 pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};

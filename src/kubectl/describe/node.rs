@@ -6,7 +6,7 @@
 //! allocatable), and the events recorded against the node's name (kubelet) and, from
 //! 1.24, against its UID (node controller).
 
-use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Node, NodeSpec, NodeStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 
@@ -18,21 +18,9 @@ use super::writer::{Writer, annotations, labels, rfc1123z, rfc1123z_or_zero, tai
 use crate::api::event::EventRecord;
 use crate::kubectl::humanize::translate_timestamp_since;
 
-/// Renders `kubectl describe node`; `pods` are the node's non-terminated pods in all
-/// namespaces.
-///
-/// kubesim keeps no Lease objects, so the `Lease:` block is synthesized: holder = the
-/// node's name, no acquire time, renew time = the Ready condition's
-/// `lastHeartbeatTime`. (A real kubelet renews its Lease every 10 s but refreshes the
-/// heartbeat only on status changes or every 5 min, so a real RenewTime is usually
-/// later; use [`describe_node_with_lease`] when an actual Lease is at hand.)
-pub fn describe_node(node: &Node, pods: &[&Pod], env: &DescribeEnv) -> String {
-    let lease = synthesized_lease(node);
-    describe_node_with_lease(node, Some(&lease), pods, env)
-}
-
 /// Renders `kubectl describe node` with the node's Lease as kubectl would fetch it from
-/// `kube-node-lease` (`None`: no Lease exists).
+/// `kube-node-lease` (`None`: no Lease exists); `pods` are the node's non-terminated pods
+/// in all namespaces.
 pub fn describe_node_with_lease(
     node: &Node,
     lease: Option<&Lease>,
@@ -71,24 +59,6 @@ fn node_events<'a>(events: &[&'a EventRecord], name: &str, uid_events: bool) -> 
     let by_name = |e: &&&EventRecord| e.involved.uid == name;
     let by_uid = events.iter().filter(|e| uid_events && !by_name(e));
     by_uid.chain(events.iter().filter(by_name)).copied().collect()
-}
-
-/// The Lease kubesim's simulated kubelet would hold: see [`describe_node`].
-fn synthesized_lease(node: &Node) -> Lease {
-    let heartbeat = node
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
-        .and_then(|c| c.last_heartbeat_time.as_ref());
-    Lease {
-        spec: Some(LeaseSpec {
-            holder_identity: node.metadata.name.clone(),
-            renew_time: heartbeat.map(|t| MicroTime(t.0)),
-            ..LeaseSpec::default()
-        }),
-        ..Lease::default()
-    }
 }
 
 fn identity(w: &mut Writer, node: &Node, spec: &NodeSpec) {
