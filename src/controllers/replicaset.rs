@@ -5,7 +5,6 @@
 //! owned pods that no longer match), create or delete the difference to `replicas`
 //! (at most 500 per sync), then write status computed from the pods it claimed.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
@@ -69,10 +68,6 @@ pub struct ReplicaSetController {
 fn is_active(pod: &Pod) -> bool {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
     phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
-}
-
-fn is_ready(pod: &Pod) -> bool {
-    ready_since(pod).is_some()
 }
 
 /// When the pod's Ready condition last turned True, if it is True.
@@ -480,7 +475,9 @@ fn create_pod(store: &mut Store, rs: &Replicated) {
 
 /// Chooses `count` pods to delete: the ranking of `controller.ActivePodsWithRanks`
 /// (1.22+: deletion cost, co-located related pods, log-scale ready/creation times) or
-/// the older `controller.ActivePods` order.
+/// the older `controller.ActivePods` order. Each pod's place in that order is computed
+/// once as a key (see [`DeletionKey`]), then only the `count` first are selected and
+/// sorted, so scaling down a large ReplicaSet costs a linear pass, not a sort.
 fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: &Store) -> Vec<&'a Pod> {
     if count >= active.len() {
         return active.to_vec();
@@ -488,7 +485,7 @@ fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: 
     let now = store.clock.at(store.now);
     let ranked = store.profile.minor >= 22;
     // Rank = active pods of related ReplicaSets (same owner) on the same node.
-    let mut on_node: BTreeMap<String, i64> = BTreeMap::new();
+    let mut on_node: HashMap<&str, i64> = HashMap::new();
     if ranked {
         let related: Vec<String> = match &rs.owner {
             Some(owner) => store
@@ -501,20 +498,71 @@ fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: 
                 .collect(),
             None => vec![rs.uid.clone()],
         };
-        for uid in related {
-            for pod in store.pods_owned_by(&uid) {
+        for uid in &related {
+            for pod in store.pods_controlled_by(uid) {
                 if is_active(pod)
                     && let Some(node) = pod.bound_node()
                 {
-                    *on_node.entry(node.to_string()).or_default() += 1;
+                    *on_node.entry(node).or_default() += 1;
                 }
             }
         }
     }
-    let mut pods: Vec<&Pod> = active.to_vec();
-    pods.sort_by(|a, b| compare_for_deletion(a, b, ranked, &on_node, now));
-    pods.truncate(count);
-    pods
+    let mut keys: Vec<DeletionKey> =
+        active.iter().enumerate().map(|(i, p)| deletion_key(p, i, ranked, &on_node, now)).collect();
+    keys.select_nth_unstable(count);
+    keys.truncate(count);
+    keys.sort_unstable();
+    keys.into_iter().map(|k| active[k.index]).collect()
+}
+
+/// A pod's place in the deletion order, smallest first (`ActivePodsWithRanks.Less`,
+/// or `ActivePods.Less` when not ranked), field by field: unassigned before assigned;
+/// Pending < Unknown < Running; not ready before ready; (ranked) lower deletion cost,
+/// then more co-located related pods; for ready pods, ready more recently (in log2
+/// buckets of the time since, when ranked; a missing time first); more restarts;
+/// created more recently (log2 buckets when ranked); then the pod UID (ranked) or the
+/// listing order (the stable sort of the older comparator).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct DeletionKey<'a> {
+    assigned: bool,
+    phase: i32,
+    ready: bool,
+    cost: i32,
+    neg_rank: i64,
+    ready_time: (u8, i64),
+    neg_restarts: i32,
+    created: i64,
+    uid: Option<&'a str>,
+    index: usize,
+}
+
+fn deletion_key<'a>(
+    pod: &'a Pod,
+    index: usize,
+    ranked: bool,
+    on_node: &HashMap<&str, i64>,
+    now: jiff::Timestamp,
+) -> DeletionKey<'a> {
+    let ready = ready_since(pod);
+    let time_key = |t: jiff::Timestamp| {
+        if ranked { log_bucket(t, now) } else { -(t.as_nanosecond() as i64) }
+    };
+    DeletionKey {
+        assigned: pod.bound_node().is_some(),
+        phase: phase_rank(pod),
+        ready: ready.is_some(),
+        cost: if ranked { deletion_cost(pod) } else { 0 },
+        neg_rank: if ranked { -pod.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0) } else { 0 },
+        ready_time: match ready {
+            Some(Some(t)) => (1, time_key(t)),
+            _ => (0, 0),
+        },
+        neg_restarts: -max_restarts(pod),
+        created: pod.metadata.creation_timestamp.as_ref().map_or(0, |t| time_key(t.0)),
+        uid: if ranked { pod.metadata.uid.as_deref() } else { None },
+        index,
+    }
 }
 
 fn phase_rank(pod: &Pod) -> i32 {
@@ -550,70 +598,3 @@ fn log_bucket(t: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
     127 - (nanos as u128).leading_zeros() as i64
 }
 
-/// `Less` of ActivePodsWithRanks: `Ordering::Less` means "delete first".
-fn compare_for_deletion(
-    a: &Pod,
-    b: &Pod,
-    ranked: bool,
-    on_node: &BTreeMap<String, i64>,
-    now: jiff::Timestamp,
-) -> Ordering {
-    let assigned = |p: &Pod| p.bound_node().is_some();
-    if assigned(a) != assigned(b) {
-        return assigned(a).cmp(&assigned(b));
-    }
-    if phase_rank(a) != phase_rank(b) {
-        return phase_rank(a).cmp(&phase_rank(b));
-    }
-    if is_ready(a) != is_ready(b) {
-        return is_ready(a).cmp(&is_ready(b));
-    }
-    let uid_order = || a.metadata.uid.cmp(&b.metadata.uid);
-    if ranked {
-        if deletion_cost(a) != deletion_cost(b) {
-            return deletion_cost(a).cmp(&deletion_cost(b));
-        }
-        let rank = |p: &Pod| p.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0);
-        if rank(a) != rank(b) {
-            return rank(b).cmp(&rank(a));
-        }
-    }
-    if is_ready(a) && is_ready(b) {
-        let ta = ready_since(a).flatten();
-        let tb = ready_since(b).flatten();
-        if ta != tb {
-            match (ta, tb) {
-                (None, _) => return Ordering::Less,
-                (_, None) => return Ordering::Greater,
-                (Some(x), Some(y)) => {
-                    if ranked {
-                        let (bx, by) = (log_bucket(x, now), log_bucket(y, now));
-                        if bx != by {
-                            return bx.cmp(&by);
-                        }
-                    } else {
-                        return y.cmp(&x);
-                    }
-                }
-            }
-        }
-    }
-    if max_restarts(a) != max_restarts(b) {
-        return max_restarts(b).cmp(&max_restarts(a));
-    }
-    let ca = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
-    let cb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
-    if ca != cb {
-        if let (Some(x), Some(y)) = (ca, cb) {
-            if ranked {
-                let (bx, by) = (log_bucket(x, now), log_bucket(y, now));
-                if bx != by {
-                    return bx.cmp(&by);
-                }
-            } else {
-                return y.cmp(&x);
-            }
-        }
-    }
-    if ranked { uid_order() } else { Ordering::Equal }
-}
