@@ -226,70 +226,19 @@ impl Ctx<'_> {
     }
 
     fn create_new_replica_set(&mut self, old: &[ReplicaSet], new_revision: i64) -> SyncResult<Option<ReplicaSet>> {
-        let collision_count = self.d.status.as_ref().and_then(|s| s.collision_count);
-        let mut template = util::template(&self.d).clone();
-        let hash = pod_template_hash(&template, collision_count);
-        template.metadata.get_or_insert_with(Default::default).labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), hash.clone());
-        let mut selector = self.d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
-        selector.match_labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), hash.clone());
-        let name = format!("{}-{hash}", self.key.1);
-        let mut rs = ReplicaSet {
-            metadata: ObjectMeta {
-                name: Some(name.clone()),
-                namespace: Some(self.key.0.clone()),
-                owner_references: Some(vec![self.owner_reference()]),
-                labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
-                ..Default::default()
-            },
-            spec: Some(ReplicaSetSpec {
-                replicas: Some(0),
-                min_ready_seconds: self.d.spec.as_ref().and_then(|s| s.min_ready_seconds),
-                selector,
-                template: Some(template),
-            }),
-            status: None,
-        };
-        let mut all: Vec<ReplicaSet> = old.to_vec();
-        all.push(rs.clone());
-        let new_count = new_rs_new_replicas(&self.d, &all, &rs);
-        rs.spec.as_mut().expect("set above").replicas = Some(new_count);
-        set_new_replica_set_annotations(
-            &self.d,
-            &mut rs,
-            new_revision,
-            false,
-            constants::DEPLOYMENT_REVISION_HISTORY_MAX_CHARS,
-        );
+        let (mut rs, new_count) = self.new_replica_set_object(old, new_revision);
+        let name = rs.metadata.name.clone().unwrap_or_default();
         let result = admit(&mut rs, self.store).and_then(|_| self.store.create(rs));
         let (created, already_exists) = match result {
             Ok(created) => (created, false),
-            Err(ApiError::AlreadyExists { .. }) => {
-                let existing = self.store.get::<ReplicaSet>(&self.key.0, &name).cloned();
-                let uid = self.d.metadata.uid.clone();
-                match existing {
-                    Some(rs)
-                        if controller_ref(&rs.metadata).is_some_and(|r| Some(&r.uid) == uid.as_ref())
-                            && rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| {
-                                equal_ignore_hash(util::template(&self.d), t)
-                            }) =>
-                    {
-                        (rs, true)
-                    }
-                    _ => {
-                        // A hash collision: a different template already has this name.
-                        let status = self.d.status.get_or_insert_with(Default::default);
-                        status.collision_count = Some(status.collision_count.unwrap_or(0) + 1);
-                        self.update_status()?;
-                        return Err(ApiError::AlreadyExists { kind: Kind::ReplicaSet, name }.into());
-                    }
-                }
-            }
+            Err(ApiError::AlreadyExists { .. }) => (self.adopt_existing_or_collide(&name)?, true),
             Err(err) => {
                 let msg = format!("Failed to create new replica set \"{name}\": {err}");
                 if progress_deadline_seconds(&self.d).is_some() {
                     let now = self.now_time();
                     let status = self.d.status.get_or_insert_with(Default::default);
-                    set_condition(status, new_condition(PROGRESSING, "False", FAILED_RS_CREATE_REASON, msg.clone(), &now));
+                    let cond = new_condition(PROGRESSING, "False", FAILED_RS_CREATE_REASON, msg.clone(), &now);
+                    set_condition(status, cond);
                     let _ = self.update_status();
                 }
                 self.record(EventType::Warning, FAILED_RS_CREATE_REASON, msg);
@@ -315,6 +264,64 @@ impl Ctx<'_> {
             self.update_status()?;
         }
         Ok(Some(created))
+    }
+
+    /// The new ReplicaSet as `getNewReplicaSet` builds it: named and labelled with the
+    /// template's hash, selector plus the hash, owned by the Deployment, sized by the
+    /// strategy, with the Deployment's annotations and the new revision.
+    fn new_replica_set_object(&self, old: &[ReplicaSet], new_revision: i64) -> (ReplicaSet, i32) {
+        let collision_count = self.d.status.as_ref().and_then(|s| s.collision_count);
+        let mut template = util::template(&self.d).clone();
+        let hash = pod_template_hash(&template, collision_count);
+        let meta = template.metadata.get_or_insert_with(Default::default);
+        meta.labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), hash.clone());
+        let mut selector = self.d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
+        selector.match_labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), hash.clone());
+        let mut rs = ReplicaSet {
+            metadata: ObjectMeta {
+                name: Some(format!("{}-{hash}", self.key.1)),
+                namespace: Some(self.key.0.clone()),
+                owner_references: Some(vec![self.owner_reference()]),
+                labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
+                ..Default::default()
+            },
+            spec: Some(ReplicaSetSpec {
+                replicas: Some(0),
+                min_ready_seconds: self.d.spec.as_ref().and_then(|s| s.min_ready_seconds),
+                selector,
+                template: Some(template),
+            }),
+            status: None,
+        };
+        let mut all: Vec<ReplicaSet> = old.to_vec();
+        all.push(rs.clone());
+        let new_count = new_rs_new_replicas(&self.d, &all, &rs);
+        rs.spec.as_mut().expect("set above").replicas = Some(new_count);
+        let history_max = constants::DEPLOYMENT_REVISION_HISTORY_MAX_CHARS;
+        set_new_replica_set_annotations(&self.d, &mut rs, new_revision, false, history_max);
+        (rs, new_count)
+    }
+
+    /// A ReplicaSet of that name exists already: ours with the same template is the new
+    /// one; anything else is a hash collision, counted in `status.collisionCount` so that
+    /// the next sync computes another name.
+    fn adopt_existing_or_collide(&mut self, name: &str) -> SyncResult<ReplicaSet> {
+        let existing = self.store.get::<ReplicaSet>(&self.key.0, name).cloned();
+        let uid = self.d.metadata.uid.clone();
+        if let Some(rs) = existing
+            && controller_ref(&rs.metadata).is_some_and(|r| Some(&r.uid) == uid.as_ref())
+            && rs
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .is_some_and(|t| equal_ignore_hash(util::template(&self.d), t))
+        {
+            return Ok(rs);
+        }
+        let status = self.d.status.get_or_insert_with(Default::default);
+        status.collision_count = Some(status.collision_count.unwrap_or(0) + 1);
+        self.update_status()?;
+        Err(ApiError::AlreadyExists { kind: Kind::ReplicaSet, name: name.to_string() }.into())
     }
 
     /// `scale`: sizes the ReplicaSets for `replicas` when the Deployment is not in the

@@ -473,72 +473,72 @@ fn pick_revision<'a>(rss: &[&'a ReplicaSet], to_revision: i64, d: &Deployment) -
 // ----- pause, resume, restart --------------------------------------------------------
 
 fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
-    let mut failures: Vec<Failure> = Vec::new();
     if objects.found.is_empty() && objects.missing.is_empty() {
         out.err_line(format!("No resources found in {} namespace.", objects.namespace));
         return;
     }
+    let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
-        let resource = kind.qualified_plural();
-        let unsupported = match sub {
-            "pause" => "pausing is not supported",
-            "resume" => "resuming is not supported",
-            _ => "restarting is not supported",
-        };
-        if *kind != Kind::Deployment {
-            failures.push(Failure::Text(format!("error: {resource} \"{}\" {unsupported}", key.1)));
-            continue;
-        }
-        let store = &mut env.cluster.store;
-        let d = store.get_by_key::<Deployment>(key).expect("resolved").clone();
-        let paused = dutil::paused(&d);
-        let mut value = serde_json::to_value(&d).expect("serializable");
-        let (verb, problem) = match sub {
-            "pause" => {
-                value["spec"]["paused"] = Value::Bool(true);
-                ("paused", paused.then_some("is already paused"))
-            }
-            "resume" => {
-                value["spec"]["paused"] = Value::Null;
-                ("resumed", (!paused).then_some("is not paused"))
-            }
-            _ => {
-                let now = store.clock.time(store.now).0;
-                let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-                let annotations = &mut value["spec"]["template"]["metadata"]["annotations"];
-                if annotations.is_null() {
-                    *annotations = Value::Object(Default::default());
-                }
-                let before = annotations.get(RESTARTED_AT).cloned();
-                annotations[RESTARTED_AT] = Value::String(stamp.clone());
-                if before == Some(Value::String(stamp)) && !paused {
-                    failures.push(Failure::Text(format!(
-                        "failed to create patch for {}: if restart has already been triggered within the past second, please wait before attempting to trigger another",
-                        key.1
-                    )));
-                    continue;
-                }
-                ("restarted", paused.then_some("can't restart paused deployment (run rollout resume first)"))
-            }
-        };
-        if let Some(problem) = problem {
-            failures.push(Failure::Text(format!("error: {resource} \"{}\" {problem}", key.1)));
-            continue;
-        }
-        if let Some(spec) = value["spec"].as_object_mut()
-            && spec.get("paused") == Some(&Value::Null)
-        {
-            spec.remove("paused");
-        }
-        match update_value(store, Kind::Deployment, value) {
-            Ok(()) => out.line(format!("{} {verb}", name_ref(*kind, &key.1))),
-            Err(e) => failures.push(Failure::Text(format!("failed to patch: {e}"))),
+        match patch_one(env, sub, *kind, key) {
+            Ok(verb) => out.line(format!("{} {verb}", name_ref(*kind, &key.1))),
+            Err(f) => failures.push(f),
         }
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
         fail_all(out, failures);
     }
+}
+
+/// Pauses, resumes or restarts one object (`objectpauser.go`, `objectresumer.go`,
+/// `objectrestarter.go`); returns the verb the name printer shows.
+fn patch_one(env: &mut Env, sub: &str, kind: Kind, key: &ObjKey) -> Result<&'static str, Failure> {
+    let resource = kind.qualified_plural();
+    let refuse = |problem: &str| Failure::Text(format!("error: {resource} \"{}\" {problem}", key.1));
+    if kind != Kind::Deployment {
+        return Err(refuse(match sub {
+            "pause" => "pausing is not supported",
+            "resume" => "resuming is not supported",
+            _ => "restarting is not supported",
+        }));
+    }
+    let store = &mut env.cluster.store;
+    let d = store.get_by_key::<Deployment>(key).expect("resolved").clone();
+    let paused = dutil::paused(&d);
+    let mut value = serde_json::to_value(&d).expect("serializable");
+    let verb = match sub {
+        "pause" if paused => return Err(refuse("is already paused")),
+        "pause" => {
+            value["spec"]["paused"] = Value::Bool(true);
+            "paused"
+        }
+        "resume" if !paused => return Err(refuse("is not paused")),
+        "resume" => {
+            if let Some(spec) = value["spec"].as_object_mut() {
+                spec.remove("paused");
+            }
+            "resumed"
+        }
+        _ if paused => return Err(refuse("can't restart paused deployment (run rollout resume first)")),
+        _ => {
+            // `time.Now().Format(time.RFC3339)` in kubectl's zone (UTC here).
+            let stamp = store.clock.time(store.now).0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let annotations = &mut value["spec"]["template"]["metadata"]["annotations"];
+            if annotations.is_null() {
+                *annotations = Value::Object(Default::default());
+            }
+            if annotations.get(RESTARTED_AT) == Some(&Value::String(stamp.clone())) {
+                return Err(Failure::Text(format!(
+                    "failed to create patch for {}: if restart has already been triggered within the past second, please wait before attempting to trigger another",
+                    key.1
+                )));
+            }
+            annotations[RESTARTED_AT] = Value::String(stamp);
+            "restarted"
+        }
+    };
+    update_value(store, Kind::Deployment, value).map_err(|e| Failure::Text(format!("failed to patch: {e}")))?;
+    Ok(verb)
 }
 
 /// The template annotation `rollout restart` sets to the current time.

@@ -58,57 +58,16 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let profile = env.cluster.profile().clone();
     record::warn_if_used(&flags, &profile, out);
-    // `GetResourcesAndPairs`: resources first, then CONTAINER=IMAGE pairs.
-    let mut resource_args: Vec<String> = Vec::new();
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for arg in &flags.args {
-        if arg.contains('=') && !arg.starts_with('=') {
-            let (k, v) = arg.split_once('=').expect("contains =");
-            pairs.push((k.to_string(), v.to_string()));
-        } else if !pairs.is_empty() {
-            out.fail(format!("error: all resources must be specified before image changes: {arg}"));
-            return Ok(());
-        } else {
-            resource_args.push(arg.clone());
-        }
-    }
-    let targets = match resources::parse_targets(&resource_args) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => {
-            out.fail(NO_RESOURCES);
-            return Ok(());
-        }
+    let (resource_args, pairs) = match resources_and_pairs(&flags.args) {
+        Ok(split) => split,
         Err(e) => {
             out.fail(e);
             return Ok(());
         }
     };
-    let namespace = resources::namespace(&flags);
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    for Target { kind, names } in targets {
-        if names.is_empty() {
-            if !flags.bool("all") && flags.string("selector").is_none() {
-                out.fail("error: resource(s) were provided, but no name was specified");
-                return Ok(());
-            }
-            for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &Default::default()) {
-                found.push((kind, key));
-            }
-        }
-        for name in names {
-            let key = resources::key(kind, &namespace, &name);
-            if resources::exists(&env.cluster.store, kind, &key) {
-                found.push((kind, key));
-            } else {
-                missing.push(crate::api::ApiError::not_found(kind, &name));
-            }
-        }
-    }
+    let Some((found, missing)) = find_objects(env, &flags, &resource_args, out) else { return Ok(()) };
     if found.is_empty() && !missing.is_empty() {
-        for e in &missing {
-            out.api_error(e);
-        }
+        missing.iter().for_each(|e| out.api_error(e));
         return Ok(());
     }
     if pairs.is_empty() {
@@ -124,23 +83,9 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     for (kind, key) in found {
         let Some(current) = resources::get_value(&env.cluster.store, kind, &key) else { continue };
         let mut value = current.clone();
-        let Some(spec) = pod_spec_mut(kind, &mut value) else {
-            errors.push(format!("error: {}/{} the object is not a pod or does not have a pod template: {}", kind.qualified_singular(), key.1, kind_go_type(kind)));
+        if let Err(e) = set_images(kind, &key.1, &mut value, &pairs, &mut errors) {
+            errors.push(e);
             continue;
-        };
-        for (name, image) in &pairs {
-            let mut found_container = false;
-            for list in ["initContainers", "containers"] {
-                for c in spec.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
-                    if name == "*" || c.get("name").and_then(|n| n.as_str()) == Some(name) {
-                        c["image"] = Value::String(image.clone());
-                        found_container = true;
-                    }
-                }
-            }
-            if !found_container {
-                errors.push(format!("error: unable to find container named \"{name}\""));
-            }
         }
         if let Some(cause) = &cause {
             let meta = value["metadata"].as_object_mut().expect("objects have metadata");
@@ -162,6 +107,99 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             out.fail(format!("error: {e}"));
         } else {
             out.fail(e);
+        }
+    }
+    Ok(())
+}
+
+/// `GetResourcesAndPairs`: resources first, then `CONTAINER=IMAGE` pairs.
+fn resources_and_pairs(args: &[String]) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+    let mut resource_args: Vec<String> = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        if arg.contains('=') && !arg.starts_with('=') {
+            let (k, v) = arg.split_once('=').expect("contains =");
+            pairs.push((k.to_string(), v.to_string()));
+        } else if !pairs.is_empty() {
+            return Err(format!("error: all resources must be specified before image changes: {arg}"));
+        } else {
+            resource_args.push(arg.clone());
+        }
+    }
+    Ok((resource_args, pairs))
+}
+
+/// The objects the resource arguments name (found, and NotFound errors), as the
+/// resource builder reads them; `None` after printing a usage error.
+fn find_objects(
+    env: &Env,
+    flags: &flags::Parsed,
+    resource_args: &[String],
+    out: &mut Output,
+) -> Option<(Vec<(Kind, crate::api::ObjKey)>, Vec<crate::api::ApiError>)> {
+    let targets = match resources::parse_targets(resource_args) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
+            out.fail(NO_RESOURCES);
+            return None;
+        }
+        Err(e) => {
+            out.fail(e);
+            return None;
+        }
+    };
+    let namespace = resources::namespace(flags);
+    let store = &env.cluster.store;
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for Target { kind, names } in targets {
+        if names.is_empty() {
+            if !flags.bool("all") && flags.string("selector").is_none() {
+                out.fail("error: resource(s) were provided, but no name was specified");
+                return None;
+            }
+            found.extend(resources::list_keys(store, kind, Some(&namespace), &Default::default()).into_iter().map(|k| (kind, k)));
+        }
+        for name in names {
+            let key = resources::key(kind, &namespace, &name);
+            if resources::exists(store, kind, &key) {
+                found.push((kind, key));
+            } else {
+                missing.push(crate::api::ApiError::not_found(kind, &name));
+            }
+        }
+    }
+    Some((found, missing))
+}
+
+/// `setImage` over init containers and containers (`*` = all); a name matching no
+/// container is an error, the others still apply.
+fn set_images(
+    kind: Kind,
+    name: &str,
+    value: &mut Value,
+    pairs: &[(String, String)],
+    errors: &mut Vec<String>,
+) -> Result<(), String> {
+    let Some(spec) = pod_spec_mut(kind, value) else {
+        return Err(format!(
+            "error: {}/{name} the object is not a pod or does not have a pod template: {}",
+            kind.qualified_singular(),
+            kind_go_type(kind)
+        ));
+    };
+    for (container, image) in pairs {
+        let mut found = false;
+        for list in ["initContainers", "containers"] {
+            for c in spec.get_mut(list).and_then(|l| l.as_array_mut()).into_iter().flatten() {
+                if container == "*" || c.get("name").and_then(|n| n.as_str()) == Some(container) {
+                    c["image"] = Value::String(image.clone());
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            errors.push(format!("error: unable to find container named \"{container}\""));
         }
     }
     Ok(())
