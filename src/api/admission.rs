@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentStrategy, ReplicaSet, ReplicaSetSpec, RollingUpdateDeployment,
 };
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::api::core::v1::{
     ConfigMapProjection, Container, ContainerPort, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath,
     ObjectFieldSelector, Pod, PodSpec, PodTemplateSpec, ProjectedVolumeSource, ReplicationController,
     SecretVolumeSource, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
 };
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::error::ApiError;
 use super::selector::Selector;
@@ -355,7 +355,9 @@ impl Admit for Deployment {
             rolling
                 .max_unavailable
                 .get_or_insert_with(|| IntOrString::String(constants::DEPLOYMENT_MAX_UNAVAILABLE.into()));
-            rolling.max_surge.get_or_insert_with(|| IntOrString::String(constants::DEPLOYMENT_MAX_SURGE.into()));
+            rolling
+                .max_surge
+                .get_or_insert_with(|| IntOrString::String(constants::DEPLOYMENT_MAX_SURGE.into()));
         }
         spec.revision_history_limit.get_or_insert(constants::DEPLOYMENT_REVISION_HISTORY_LIMIT);
         spec.progress_deadline_seconds.get_or_insert(constants::DEPLOYMENT_PROGRESS_DEADLINE_SECONDS);
@@ -379,7 +381,9 @@ impl Admit for Deployment {
         }
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         if min_ready < 0 {
-            causes.push(format!("spec.minReadySeconds: Invalid value: {min_ready}: must be greater than or equal to 0"));
+            causes.push(format!(
+                "spec.minReadySeconds: Invalid value: {min_ready}: must be greater than or equal to 0"
+            ));
         }
         if let Some(limit) = spec.revision_history_limit
             && limit < 0

@@ -553,7 +553,11 @@ fn deletion_key<'a>(
         phase: phase_rank(pod),
         ready: ready.is_some(),
         cost: if ranked { deletion_cost(pod) } else { 0 },
-        neg_rank: if ranked { -pod.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0) } else { 0 },
+        neg_rank: if ranked {
+            -pod.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0)
+        } else {
+            0
+        },
         ready_time: match ready {
             Some(Some(t)) => (1, time_key(t)),
             _ => (0, 0),
@@ -597,4 +601,3 @@ fn log_bucket(t: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
     let nanos = now.duration_since(t).as_nanos().max(1);
     127 - (nanos as u128).leading_zeros() as i64
 }
-

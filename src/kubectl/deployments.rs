@@ -31,14 +31,14 @@ impl<'a> DeploymentReplicaSets<'a> {
         };
         all.sort_by(|a, b| by_creation(a, b));
         let template = d.spec.as_ref().map(|s| &s.template);
-        let new = all
-            .iter()
-            .copied()
-            .find(|rs| match (rs.spec.as_ref().and_then(|s| s.template.as_ref()), template) {
+        let new = all.iter().copied().find(|rs| {
+            match (rs.spec.as_ref().and_then(|s| s.template.as_ref()), template) {
                 (Some(a), Some(b)) => equal_ignore_hash(a, b),
                 _ => false,
-            });
-        let old = all.into_iter().filter(|rs| new.is_none_or(|n| n.metadata.uid != rs.metadata.uid)).collect();
+            }
+        });
+        let old =
+            all.into_iter().filter(|rs| new.is_none_or(|n| n.metadata.uid != rs.metadata.uid)).collect();
         DeploymentReplicaSets { old, new }
     }
 

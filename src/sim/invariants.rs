@@ -127,11 +127,8 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
         d.metadata.name.as_deref().unwrap_or("")
     );
     let at = format_clock(store.now);
-    let violation = if strategy == "Recreate" {
-        recreate_violation(d, &rss)
-    } else {
-        rolling_violation(rollout, &rss)
-    };
+    let violation =
+        if strategy == "Recreate" { recreate_violation(d, &rss) } else { rolling_violation(rollout, &rss) };
     violation.map(|v| {
         rollout.reported = true;
         format!("rollout invariant broken at t={at}: {name}: {v}")
@@ -213,9 +210,17 @@ mod tests {
         let (old, new) = (rs("a", 3, 3, 3), rs("b", 2, 2, 0));
         assert_eq!(rolling_violation(&rollout(), &[&old, &new]), None);
         let (old, new) = (rs("a", 4, 4, 4), rs("b", 2, 2, 0));
-        assert!(rolling_violation(&rollout(), &[&old, &new]).unwrap().contains("more than replicas + maxSurge = 5"));
+        assert!(
+            rolling_violation(&rollout(), &[&old, &new])
+                .unwrap()
+                .contains("more than replicas + maxSurge = 5")
+        );
         let (old, new) = (rs("a", 2, 2, 2), rs("b", 2, 2, 0));
-        assert!(rolling_violation(&rollout(), &[&old, &new]).unwrap().contains("fewer than replicas − maxUnavailable = 3"));
+        assert!(
+            rolling_violation(&rollout(), &[&old, &new])
+                .unwrap()
+                .contains("fewer than replicas − maxUnavailable = 3")
+        );
         let mut disturbed = rollout();
         disturbed.disturbed = true;
         assert_eq!(rolling_violation(&disturbed, &[&old, &new]), None);

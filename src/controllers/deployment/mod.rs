@@ -64,8 +64,11 @@ impl DeploymentController {
             }
             Kind::ReplicaSet => self.observe_replica_set(change, store),
             Kind::Pod if change.op == ChangeOp::Deleted => {
-                if let Some(key) = change.old_controller.as_deref().and_then(|rs| owning_deployment(store, rs))
-                    && store.get_by_key::<Deployment>(&key).is_some_and(|d| util::strategy_type(d) == "Recreate")
+                if let Some(key) =
+                    change.old_controller.as_deref().and_then(|rs| owning_deployment(store, rs))
+                    && store
+                        .get_by_key::<Deployment>(&key)
+                        .is_some_and(|d| util::strategy_type(d) == "Recreate")
                 {
                     self.queue.add(key);
                 }

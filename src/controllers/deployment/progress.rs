@@ -13,7 +13,11 @@ use crate::time::SECOND;
 
 impl Ctx<'_> {
     /// `syncRolloutStatus`.
-    pub(crate) fn sync_rollout_status(&mut self, all: &[ReplicaSet], new_rs: Option<&ReplicaSet>) -> SyncResult<()> {
+    pub(crate) fn sync_rollout_status(
+        &mut self,
+        all: &[ReplicaSet],
+        new_rs: Option<&ReplicaSet>,
+    ) -> SyncResult<()> {
         let now = self.now_time();
         let mut status = calculate_status(all, new_rs, &self.d, &now);
         let deadline = progress_deadline_seconds(&self.d);
@@ -30,7 +34,10 @@ impl Ctx<'_> {
             };
             if deployment_complete(&self.d, &status) {
                 let msg = format!("{what} has successfully progressed.");
-                set_condition(&mut status, new_condition(PROGRESSING, "True", NEW_RS_AVAILABLE_REASON, msg, &now));
+                set_condition(
+                    &mut status,
+                    new_condition(PROGRESSING, "True", NEW_RS_AVAILABLE_REASON, msg, &now),
+                );
             } else if deployment_progressing(&self.d, &status) {
                 let msg = format!("{what} is progressing.");
                 let mut cond = new_condition(PROGRESSING, "True", RS_UPDATED_REASON, msg, &now);

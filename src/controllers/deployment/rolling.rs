@@ -37,7 +37,8 @@ impl Ctx<'_> {
         if rs_replicas(new_rs) == replicas {
             return Ok(false);
         }
-        let target = if rs_replicas(new_rs) > replicas { replicas } else { new_rs_new_replicas(&self.d, all, new_rs) };
+        let target =
+            if rs_replicas(new_rs) > replicas { replicas } else { new_rs_new_replicas(&self.d, all, new_rs) };
         Ok(self.scale_replica_set_and_record_event(new_rs, target)?.0)
     }
 

@@ -197,7 +197,8 @@ impl Ctx<'_> {
         let history_max = constants::DEPLOYMENT_REVISION_HISTORY_MAX_CHARS;
         if let Some(existing) = existing {
             let mut rs = existing.clone();
-            let annotations_updated = set_new_replica_set_annotations(&self.d, &mut rs, new_revision, true, history_max);
+            let annotations_updated =
+                set_new_replica_set_annotations(&self.d, &mut rs, new_revision, true, history_max);
             let min_ready = self.d.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
             let rs_min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
             if annotations_updated || rs_min_ready != min_ready {
@@ -225,7 +226,11 @@ impl Ctx<'_> {
         self.create_new_replica_set(old, new_revision)
     }
 
-    fn create_new_replica_set(&mut self, old: &[ReplicaSet], new_revision: i64) -> SyncResult<Option<ReplicaSet>> {
+    fn create_new_replica_set(
+        &mut self,
+        old: &[ReplicaSet],
+        new_revision: i64,
+    ) -> SyncResult<Option<ReplicaSet>> {
         let (mut rs, new_count) = self.new_replica_set_object(old, new_revision);
         let name = rs.metadata.name.clone().unwrap_or_default();
         let result = admit(&mut rs, self.store).and_then(|_| self.store.create(rs));
@@ -237,7 +242,8 @@ impl Ctx<'_> {
                 if progress_deadline_seconds(&self.d).is_some() {
                     let now = self.now_time();
                     let status = self.d.status.get_or_insert_with(Default::default);
-                    let cond = new_condition(PROGRESSING, "False", FAILED_RS_CREATE_REASON, msg.clone(), &now);
+                    let cond =
+                        new_condition(PROGRESSING, "False", FAILED_RS_CREATE_REASON, msg.clone(), &now);
                     set_condition(status, cond);
                     let _ = self.update_status();
                 }
@@ -401,7 +407,12 @@ impl Ctx<'_> {
 
     /// `scaleReplicaSet`: writes the size and the replica annotations; an event when the
     /// size changed.
-    fn scale_replica_set(&mut self, rs: &ReplicaSet, new_scale: i32, operation: &str) -> SyncResult<(bool, ReplicaSet)> {
+    fn scale_replica_set(
+        &mut self,
+        rs: &ReplicaSet,
+        new_scale: i32,
+        operation: &str,
+    ) -> SyncResult<(bool, ReplicaSet)> {
         let replicas = replicas(&self.d);
         let max = replicas + max_surge(&self.d);
         let size_changed = rs_replicas(rs) != new_scale;
@@ -481,13 +492,16 @@ pub(crate) fn find_new_replica_set<'a>(d: &Deployment, rs_list: &'a [ReplicaSet]
     let mut sorted: Vec<&ReplicaSet> = rs_list.iter().collect();
     sorted.sort_by(|a, b| by_creation(a, b));
     let template = util::template(d);
-    sorted
-        .into_iter()
-        .find(|rs| rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template)))
+    sorted.into_iter().find(|rs| {
+        rs.spec.as_ref().and_then(|s| s.template.as_ref()).is_some_and(|t| equal_ignore_hash(t, template))
+    })
 }
 
 /// `FindOldReplicaSets`: (old ones with replicas, all old ones).
-pub(crate) fn find_old_replica_sets(d: &Deployment, rs_list: &[ReplicaSet]) -> (Vec<ReplicaSet>, Vec<ReplicaSet>) {
+pub(crate) fn find_old_replica_sets(
+    d: &Deployment,
+    rs_list: &[ReplicaSet],
+) -> (Vec<ReplicaSet>, Vec<ReplicaSet>) {
     let new_uid = find_new_replica_set(d, rs_list).and_then(|rs| rs.metadata.uid.clone());
     let all: Vec<ReplicaSet> =
         rs_list.iter().filter(|rs| new_uid.is_none() || rs.metadata.uid != new_uid).cloned().collect();
@@ -519,7 +533,8 @@ fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> Opt
     }
     let mut sorted: Vec<&ReplicaSet> = old.iter().collect();
     sorted.sort_by(|a, b| by_creation(b, a));
-    let active: Vec<&ReplicaSet> = sorted.iter().copied().chain(new_rs).filter(|rs| rs_replicas(rs) > 0).collect();
+    let active: Vec<&ReplicaSet> =
+        sorted.iter().copied().chain(new_rs).filter(|rs| rs_replicas(rs) > 0).collect();
     match active.len() {
         0 => new_rs.or(sorted.first().copied()).cloned(),
         1 => Some(active[0].clone()),
@@ -532,7 +547,9 @@ fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> Opt
 fn is_saturated(d: &Deployment, rs: Option<&ReplicaSet>) -> bool {
     let Some(rs) = rs else { return false };
     let replicas = replicas(d);
-    rs_replicas(rs) == replicas && int_annotation(rs, DESIRED_REPLICAS) == Some(replicas) && rs_available(rs) == replicas
+    rs_replicas(rs) == replicas
+        && int_annotation(rs, DESIRED_REPLICAS) == Some(replicas)
+        && rs_available(rs) == replicas
 }
 
 /// `GetProportion`: this ReplicaSet's share of `to_add`, never overshooting what is
@@ -590,7 +607,13 @@ pub(crate) fn calculate_status(
     if available >= replicas(d) - max_unavailable(d) {
         set_condition(
             &mut status,
-            new_condition(AVAILABLE, "True", MIN_AVAILABLE_REASON, "Deployment has minimum availability.".into(), now_time),
+            new_condition(
+                AVAILABLE,
+                "True",
+                MIN_AVAILABLE_REASON,
+                "Deployment has minimum availability.".into(),
+                now_time,
+            ),
         );
     } else {
         set_condition(
@@ -606,4 +629,3 @@ pub(crate) fn calculate_status(
     }
     status
 }
-

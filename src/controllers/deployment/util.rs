@@ -101,7 +101,11 @@ pub fn scaled_value(value: &IntOrString, total: i32, round_up: bool) -> Option<i
 /// maxUnavailable becomes 1 (rounding must not stall a rollout).
 ///
 /// With 25%/25%: 1 replica → 1/0, 3 → 1/0, 4 → 1/1, 10 → 3/2.
-pub fn resolve_fenceposts(surge: Option<&IntOrString>, unavailable: Option<&IntOrString>, desired: i32) -> (i32, i32) {
+pub fn resolve_fenceposts(
+    surge: Option<&IntOrString>,
+    unavailable: Option<&IntOrString>,
+    desired: i32,
+) -> (i32, i32) {
     let zero = IntOrString::Int(0);
     let surge = scaled_value(surge.unwrap_or(&zero), desired, true).unwrap_or(0);
     let mut unavailable = scaled_value(unavailable.unwrap_or(&zero), desired, false).unwrap_or(0);
@@ -384,7 +388,13 @@ pub fn condition<'a>(status: &'a DeploymentStatus, type_: &str) -> Option<&'a De
     status.conditions.as_ref()?.iter().find(|c| c.type_ == type_)
 }
 
-pub fn new_condition(type_: &str, status: &str, reason: &str, message: String, now: &Time) -> DeploymentCondition {
+pub fn new_condition(
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: String,
+    now: &Time,
+) -> DeploymentCondition {
     DeploymentCondition {
         type_: type_.into(),
         status: status.into(),

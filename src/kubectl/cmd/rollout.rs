@@ -67,7 +67,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         "undo" => UNDO_FLAGS,
         "pause" | "resume" | "restart" => PATCH_FLAGS,
         other => {
-            out.fail(format!("error: unknown command \"{other}\"\nSee 'kubectl rollout -h' for help and examples"));
+            out.fail(format!(
+                "error: unknown command \"{other}\"\nSee 'kubectl rollout -h' for help and examples"
+            ));
             return Ok(());
         }
     };
@@ -197,7 +199,14 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
 }
 
 /// Watches one Deployment until its rollout is done; false when it ended in an error.
-fn watch_one(env: &mut Env, key: &ObjKey, revision: i64, watch: bool, timeout: u64, out: &mut Output) -> SimResult<bool> {
+fn watch_one(
+    env: &mut Env,
+    key: &ObjKey,
+    revision: i64,
+    watch: bool,
+    timeout: u64,
+    out: &mut Output,
+) -> SimResult<bool> {
     let cluster = &mut *env.cluster;
     let Some(current) = cluster.store.get_by_key::<Deployment>(key).cloned() else {
         out.api_error(&ApiError::not_found(Kind::Deployment, &key.1));
@@ -268,7 +277,9 @@ fn status_line(d: &Deployment, revision: i64) -> Result<(String, bool), String> 
         let running = dutil::revision(&d.metadata)
             .map_err(|_| format!("cannot get the revision of deployment \"{name}\""))?;
         if running != revision {
-            return Err(format!("desired revision ({revision}) is different from the running revision ({running})"));
+            return Err(format!(
+                "desired revision ({revision}) is different from the running revision ({running})"
+            ));
         }
     }
     let status = d.status.clone().unwrap_or_default();
@@ -291,7 +302,10 @@ fn status_line(d: &Deployment, revision: i64) -> Result<(String, bool), String> 
         return Ok((format!("{waiting}{updated} out of {r} new replicas have been updated...\n"), false));
     }
     if total > updated {
-        return Ok((format!("{waiting}{} old replicas are pending termination...\n", total - updated), false));
+        return Ok((
+            format!("{waiting}{} old replicas are pending termination...\n", total - updated),
+            false,
+        ));
     }
     if available < updated {
         return Ok((format!("{waiting}{available} of {updated} updated replicas are available...\n"), false));
@@ -322,7 +336,9 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
                 && !cause.is_empty()
             {
                 let meta = template.metadata.get_or_insert_with(Default::default);
-                meta.annotations.get_or_insert_with(Default::default).insert(dutil::CHANGE_CAUSE.into(), cause.clone());
+                meta.annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(dutil::CHANGE_CAUSE.into(), cause.clone());
             }
             revisions.insert(v, template);
         }
@@ -366,7 +382,10 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
         if *kind != Kind::Deployment {
-            failures.push(Failure::Text(format!("no rollbacker has been implemented for \"{}\"", group_kind(*kind))));
+            failures.push(Failure::Text(format!(
+                "no rollbacker has been implemented for \"{}\"",
+                group_kind(*kind)
+            )));
             break;
         }
         match rollback(env, key, to_revision) {
@@ -443,7 +462,11 @@ fn rollback(env: &mut Env, key: &ObjKey, to_revision: i64) -> Result<String, Fai
 }
 
 /// `deploymentRevision`: the ReplicaSet of `to_revision`, or the second-newest one.
-fn pick_revision<'a>(rss: &[&'a ReplicaSet], to_revision: i64, d: &Deployment) -> Result<&'a ReplicaSet, Failure> {
+fn pick_revision<'a>(
+    rss: &[&'a ReplicaSet],
+    to_revision: i64,
+    d: &Deployment,
+) -> Result<&'a ReplicaSet, Failure> {
     let mut latest: Option<(i64, &ReplicaSet)> = None;
     let mut previous: Option<(i64, &ReplicaSet)> = None;
     for rs in rss {
@@ -537,7 +560,8 @@ fn patch_one(env: &mut Env, sub: &str, kind: Kind, key: &ObjKey) -> Result<&'sta
             "restarted"
         }
     };
-    update_value(store, Kind::Deployment, value).map_err(|e| Failure::Text(format!("failed to patch: {e}")))?;
+    update_value(store, Kind::Deployment, value)
+        .map_err(|e| Failure::Text(format!("failed to patch: {e}")))?;
     Ok(verb)
 }
 
@@ -560,17 +584,60 @@ mod tests {
     #[test]
     fn status_lines_in_kubectl_order() {
         let cases = [
-            ("spec not observed", deployment(2, serde_json::json!({"observedGeneration": 1})), "Waiting for deployment spec update to be observed...\n", false),
-            ("updating", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 1})), "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n", false),
-            ("old pending", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 3})), "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending termination...\n", false),
-            ("available", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 2})), "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are available...\n", false),
-            ("done", deployment(1, serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 3})), "deployment \"web\" successfully rolled out\n", true),
+            (
+                "spec not observed",
+                deployment(2, serde_json::json!({"observedGeneration": 1})),
+                "Waiting for deployment spec update to be observed...\n",
+                false,
+            ),
+            (
+                "updating",
+                deployment(
+                    1,
+                    serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 1}),
+                ),
+                "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n",
+                false,
+            ),
+            (
+                "old pending",
+                deployment(
+                    1,
+                    serde_json::json!({"observedGeneration": 1, "replicas": 4, "updatedReplicas": 3}),
+                ),
+                "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending termination...\n",
+                false,
+            ),
+            (
+                "available",
+                deployment(
+                    1,
+                    serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 2}),
+                ),
+                "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are available...\n",
+                false,
+            ),
+            (
+                "done",
+                deployment(
+                    1,
+                    serde_json::json!({"observedGeneration": 1, "replicas": 3, "updatedReplicas": 3, "availableReplicas": 3}),
+                ),
+                "deployment \"web\" successfully rolled out\n",
+                true,
+            ),
         ];
         for (name, d, line, done) in cases {
             assert_eq!(status_line(&d, 0), Ok((line.to_string(), done)), "{name}");
         }
-        let timed_out = deployment(1, serde_json::json!({"observedGeneration": 1, "conditions": [
-            {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}));
-        assert_eq!(status_line(&timed_out, 0), Err("deployment \"web\" exceeded its progress deadline".into()));
+        let timed_out = deployment(
+            1,
+            serde_json::json!({"observedGeneration": 1, "conditions": [
+            {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}),
+        );
+        assert_eq!(
+            status_line(&timed_out, 0),
+            Err("deployment \"web\" exceeded its progress deadline".into())
+        );
     }
 }

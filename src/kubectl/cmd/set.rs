@@ -42,7 +42,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             Ok(())
         }
         other => {
-            out.fail(format!("error: unknown command \"{other}\"\nSee 'kubectl set -h' for help and examples"));
+            out.fail(format!(
+                "error: unknown command \"{other}\"\nSee 'kubectl set -h' for help and examples"
+            ));
             Ok(())
         }
     }
@@ -97,7 +99,8 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
         match update_value(&mut env.cluster.store, kind, value) {
             Ok(()) => out.line(format!("{} image updated", name_ref(kind, &key.1))),
-            Err(e) => errors.push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
+            Err(e) => errors
+                .push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
         }
     }
     errors.extend(missing.iter().map(|e| server_error(e, None)));
@@ -158,7 +161,11 @@ fn find_objects(
                 out.fail("error: resource(s) were provided, but no name was specified");
                 return None;
             }
-            found.extend(resources::list_keys(store, kind, Some(&namespace), &Default::default()).into_iter().map(|k| (kind, k)));
+            found.extend(
+                resources::list_keys(store, kind, Some(&namespace), &Default::default())
+                    .into_iter()
+                    .map(|k| (kind, k)),
+            );
         }
         for name in names {
             let key = resources::key(kind, &namespace, &name);

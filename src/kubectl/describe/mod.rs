@@ -48,7 +48,10 @@ pub struct DescribeEnv<'a> {
 
 /// `DescribePodTemplate` written straight to the output, without the describe
 /// tabwriter, as `rollout history --revision=N` prints a revision's template.
-pub fn pod_template_text(template: &k8s_openapi::api::core::v1::PodTemplateSpec, profile: &crate::profile::Profile) -> String {
+pub fn pod_template_text(
+    template: &k8s_openapi::api::core::v1::PodTemplateSpec,
+    profile: &crate::profile::Profile,
+) -> String {
     let style = DescribeStyle::for_profile(profile);
     let mut w = writer::Writer::new(&style);
     template::describe_pod_template(&mut w, Some(template));
