@@ -623,7 +623,7 @@ pub(crate) fn calculate_status(
                 "False",
                 MIN_UNAVAILABLE_REASON,
                 "Deployment does not have minimum availability.".into(),
-                &now_time,
+                now_time,
             ),
         );
     }

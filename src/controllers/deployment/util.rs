@@ -262,10 +262,10 @@ fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
 }
 
 /// `Revision`: the revision annotation; absent reads as 0, unparsable is an error.
-pub fn revision(meta: &ObjectMeta) -> Result<i64, ()> {
+pub fn revision(meta: &ObjectMeta) -> Result<i64, std::num::ParseIntError> {
     match annotation(meta, REVISION) {
         None => Ok(0),
-        Some(v) => v.parse().map_err(|_| ()),
+        Some(v) => v.parse(),
     }
 }
 

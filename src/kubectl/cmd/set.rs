@@ -115,8 +115,14 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     Ok(())
 }
 
+/// `CONTAINER=IMAGE` pairs as given.
+type Pairs = Vec<(String, String)>;
+
+/// Objects found, and the NotFound errors for those that were not.
+type Found = (Vec<(Kind, crate::api::ObjKey)>, Vec<crate::api::ApiError>);
+
 /// `GetResourcesAndPairs`: resources first, then `CONTAINER=IMAGE` pairs.
-fn resources_and_pairs(args: &[String]) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+fn resources_and_pairs(args: &[String]) -> Result<(Vec<String>, Pairs), String> {
     let mut resource_args: Vec<String> = Vec::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
     for arg in args {
@@ -139,7 +145,7 @@ fn find_objects(
     flags: &flags::Parsed,
     resource_args: &[String],
     out: &mut Output,
-) -> Option<(Vec<(Kind, crate::api::ObjKey)>, Vec<crate::api::ApiError>)> {
+) -> Option<Found> {
     let targets = match resources::parse_targets(resource_args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
