@@ -240,17 +240,9 @@ fn pod_key(p: &Pod) -> ObjKey {
     (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
 }
 
-/// Pods whose controller is the owner with this uid (through the owner index).
-fn controlled_pods<'a>(store: &'a Store, uid: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-    store
-        .pods_owned_by(uid)
-        .into_iter()
-        .filter(move |p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
-}
-
 /// The claimed pods that count: active (not finished, not being deleted).
 fn active_pods<'a>(store: &'a Store, rs: &'a Replicated) -> Vec<&'a Pod> {
-    controlled_pods(store, &rs.uid).filter(|p| is_active(p)).collect()
+    store.pods_controlled_by(&rs.uid).filter(|p| is_active(p)).collect()
 }
 
 /// Creates or deletes the difference between active pods and `replicas`.
@@ -498,7 +490,11 @@ fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: 
                 .collect(),
             None => vec![rs.uid.clone()],
         };
-        for uid in &related {
+        // This ReplicaSet's own active pods are at hand; only the others' are looked up.
+        for node in active.iter().filter_map(|p| p.bound_node()) {
+            *on_node.entry(node).or_default() += 1;
+        }
+        for uid in related.iter().filter(|uid| **uid != rs.uid) {
             for pod in store.pods_controlled_by(uid) {
                 if is_active(pod)
                     && let Some(node) = pod.bound_node()
