@@ -21,6 +21,16 @@ pub fn requested(flags: &Parsed) -> bool {
     flags.has("record") && flags.bool("record")
 }
 
+/// Sets the change-cause annotation on an object given as JSON.
+pub fn annotate(value: &mut serde_json::Value, cause: String) {
+    let Some(meta) = value.get_mut("metadata").and_then(|m| m.as_object_mut()) else { return };
+    let annotations =
+        meta.entry("annotations").or_insert_with(|| serde_json::Value::Object(Default::default()));
+    if let Some(map) = annotations.as_object_mut() {
+        map.insert(CHANGE_CAUSE.into(), serde_json::Value::String(cause));
+    }
+}
+
 /// `parseCommandArguments`: `kubectl`, the command path and positional arguments, then
 /// every flag as ` --name=value` in the order given (`--record` as `--record=true`).
 /// `command` is the command path (`set image`).

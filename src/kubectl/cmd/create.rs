@@ -230,6 +230,7 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         return super::create_deployment::run(env, &rest, out);
     }
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
+    crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {
@@ -253,6 +254,10 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
             let mut value = m.value.clone();
             if flags.bool("save-config") {
                 set_last_applied(&mut value, m.kind, &m.value, &namespace);
+            }
+            if crate::kubectl::record::requested(&flags) {
+                let cause = crate::kubectl::record::change_cause("create", &flags);
+                crate::kubectl::record::annotate(&mut value, cause);
             }
             match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
                 Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
@@ -313,6 +318,7 @@ fn sorted(value: &Value) -> Value {
 
 pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = parse_flags("apply", words, out) else { return Ok(()) };
+    crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
     let files = flags.strings("filename");
     if files.is_empty() {

@@ -15,6 +15,7 @@ const FLAGS: &[Flag] = &[
     flag("all", None, FlagKind::Bool),
     flag("timeout", None, FlagKind::String),
     flag("filename", Some('f'), FlagKind::StringSlice),
+    flag("record", None, FlagKind::Bool),
 ];
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
@@ -25,6 +26,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
+    crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(replicas) = flags.int("replicas") else {
         out.fail("error: required flag(s) \"replicas\" not set");
         return Ok(());
@@ -89,6 +91,12 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             continue;
         }
         value["spec"]["replicas"] = serde_json::json!(replicas);
+        if crate::kubectl::record::requested(&flags) {
+            crate::kubectl::record::annotate(
+                &mut value,
+                crate::kubectl::record::change_cause("scale", &flags),
+            );
+        }
         match update_value(&mut env.cluster.store, kind, value) {
             Ok(()) => out.line(format!("{} scaled", resources::name_ref(kind, &name))),
             Err(e) => out.fail(server_error(&e, None)),

@@ -90,9 +90,7 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             continue;
         }
         if let Some(cause) = &cause {
-            let meta = value["metadata"].as_object_mut().expect("objects have metadata");
-            let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
-            annotations[record::CHANGE_CAUSE] = Value::String(cause.clone());
+            record::annotate(&mut value, cause.clone());
         }
         if value == current {
             continue;
