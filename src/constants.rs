@@ -91,12 +91,45 @@ pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 
 // ----- deployments (`pkg/apis/apps/v1/defaults.go`, `pkg/controller/deployment`) -----
 
-/// `SetDefaults_Deployment`: RollingUpdate with `maxUnavailable: 25%` and `maxSurge: 25%`,
-/// `revisionHistoryLimit: 10`, `progressDeadlineSeconds: 600` (apps/v1 and v1beta2).
-pub const DEPLOYMENT_MAX_UNAVAILABLE: &str = "25%";
-pub const DEPLOYMENT_MAX_SURGE: &str = "25%";
-pub const DEPLOYMENT_REVISION_HISTORY_LIMIT: i32 = 10;
-pub const DEPLOYMENT_PROGRESS_DEADLINE_SECONDS: i32 = 600;
+/// What the apiserver fills into a Deployment, per API group/version
+/// (`SetDefaults_Deployment` in `pkg/apis/{apps/v1,apps/v1beta1,extensions/v1beta1}`).
+#[derive(Clone, Copy, Debug)]
+pub struct DeploymentDefaults {
+    pub max_unavailable: DefaultIntOrPercent,
+    pub max_surge: DefaultIntOrPercent,
+    pub revision_history_limit: i32,
+    /// `i32::MAX` means "no deadline" (no Progressing condition).
+    pub progress_deadline_seconds: i32,
+    /// Selector and object labels default to the template's labels.
+    pub selector_from_template: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum DefaultIntOrPercent {
+    Int(i32),
+    Percent(&'static str),
+}
+
+/// apps/v1 (and v1beta2): 25%/25%, 10 old ReplicaSets kept, a 600 s progress deadline,
+/// the selector required.
+pub const DEPLOYMENT_DEFAULTS_APPS_V1: DeploymentDefaults = DeploymentDefaults {
+    max_unavailable: DefaultIntOrPercent::Percent("25%"),
+    max_surge: DefaultIntOrPercent::Percent("25%"),
+    revision_history_limit: 10,
+    progress_deadline_seconds: 600,
+    selector_from_template: false,
+};
+
+/// extensions/v1beta1 (served until 1.15): 1/1, every old ReplicaSet kept and no
+/// progress deadline (both MaxInt32), selector and labels from the template. Not used
+/// until a profile serves that version.
+pub const DEPLOYMENT_DEFAULTS_EXTENSIONS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
+    max_unavailable: DefaultIntOrPercent::Int(1),
+    max_surge: DefaultIntOrPercent::Int(1),
+    revision_history_limit: i32::MAX,
+    progress_deadline_seconds: i32::MAX,
+    selector_from_template: true,
+};
 
 /// The `deployment.kubernetes.io/revision-history` annotation is trimmed from the front
 /// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,

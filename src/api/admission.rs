@@ -343,25 +343,11 @@ fn go_map(map: &BTreeMap<String, String>) -> String {
 // ----- Deployment --------------------------------------------------------------------
 
 impl Admit for Deployment {
-    /// `SetDefaults_Deployment` (apps/v1): one replica, RollingUpdate with 25%/25%, ten
-    /// old ReplicaSets kept, a 600 s progress deadline; the template's pod defaults.
+    /// `SetDefaults_Deployment` of apps/v1 (the only version served so far): one
+    /// replica, RollingUpdate with 25%/25%, ten old ReplicaSets kept, a 600 s progress
+    /// deadline; the template's pod defaults.
     fn set_defaults(&mut self, _store: &mut Store) {
-        let spec = self.spec.get_or_insert_with(Default::default);
-        spec.replicas.get_or_insert(1);
-        let strategy = spec.strategy.get_or_insert_with(Default::default);
-        let type_ = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
-        if type_ == "RollingUpdate" {
-            let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
-            rolling
-                .max_unavailable
-                .get_or_insert_with(|| IntOrString::String(constants::DEPLOYMENT_MAX_UNAVAILABLE.into()));
-            rolling
-                .max_surge
-                .get_or_insert_with(|| IntOrString::String(constants::DEPLOYMENT_MAX_SURGE.into()));
-        }
-        spec.revision_history_limit.get_or_insert(constants::DEPLOYMENT_REVISION_HISTORY_LIMIT);
-        spec.progress_deadline_seconds.get_or_insert(constants::DEPLOYMENT_PROGRESS_DEADLINE_SECONDS);
-        default_template(&mut spec.template);
+        default_deployment(self, &constants::DEPLOYMENT_DEFAULTS_APPS_V1);
     }
 
     /// `ValidateDeploymentSpec`, in the order the apiserver reports.
@@ -406,6 +392,36 @@ impl Admit for Deployment {
         }
         causes
     }
+}
+
+/// Fills in a Deployment's defaults from one version's table.
+fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
+    let int_or_percent = |v: constants::DefaultIntOrPercent| match v {
+        constants::DefaultIntOrPercent::Int(i) => IntOrString::Int(i),
+        constants::DefaultIntOrPercent::Percent(p) => IntOrString::String(p.into()),
+    };
+    let spec = d.spec.get_or_insert_with(Default::default);
+    if defaults.selector_from_template {
+        let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone());
+        if spec.selector.match_labels.is_none() && spec.selector.match_expressions.is_none() {
+            spec.selector.match_labels = labels.clone();
+        }
+        if d.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) {
+            d.metadata.labels = labels;
+        }
+    }
+    let spec = d.spec.get_or_insert_with(Default::default);
+    spec.replicas.get_or_insert(1);
+    let strategy = spec.strategy.get_or_insert_with(Default::default);
+    let type_ = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
+    if type_ == "RollingUpdate" {
+        let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
+        rolling.max_unavailable.get_or_insert_with(|| int_or_percent(defaults.max_unavailable));
+        rolling.max_surge.get_or_insert_with(|| int_or_percent(defaults.max_surge));
+    }
+    spec.revision_history_limit.get_or_insert(defaults.revision_history_limit);
+    spec.progress_deadline_seconds.get_or_insert(defaults.progress_deadline_seconds);
+    default_template(&mut spec.template);
 }
 
 /// Selector and template checks of `ValidateDeploymentSpec` and
