@@ -125,6 +125,38 @@ pub fn parse_go_duration(text: &str) -> Result<i64, String> {
     Ok(if negative { -ms } else { ms })
 }
 
+/// `--dry-run`: `none`, `client`, `server`; bare `--dry-run` is client (kubectl also
+/// logs a deprecation line with a wall-clock timestamp, left out here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+impl DryRun {
+    /// Reads a `--dry-run` flag declared as `OptionalString("unchanged")`.
+    pub fn of(flags: &Parsed) -> Result<DryRun, String> {
+        match flags.string("dry-run") {
+            None | Some("none") => Ok(DryRun::None),
+            Some("client") | Some("unchanged") => Ok(DryRun::Client),
+            Some("server") => Ok(DryRun::Server),
+            Some(other) => Err(format!(
+                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            )),
+        }
+    }
+
+    /// What the name printer appends to the operation.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
+}
+
 /// Go's `strconv.ParseBool`.
 pub fn parse_go_bool(v: &str) -> Option<bool> {
     match v {

@@ -49,17 +49,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: cannot specify multiple --image options and command");
         return Ok(());
     }
-    let dry_run = match flags.string("dry-run") {
-        None | Some("none") => None,
-        Some("client") => Some(" (dry run)"),
-        Some("server") => Some(" (server dry run)"),
-        // Bare `--dry-run` means client; kubectl also logs a klog deprecation line with
-        // a wall-clock timestamp and pid, which is left out.
-        Some("unchanged") => Some(" (dry run)"),
-        Some(other) => {
-            out.fail(format!(
-                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-            ));
+    let dry_run = match flags::DryRun::of(&flags) {
+        Ok(d) => d,
+        Err(e) => {
+            out.fail(e);
             return Ok(());
         }
     };
@@ -76,8 +69,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         .collect::<Vec<_>>();
     let deployment = build(&name, containers, flags.int("replicas").unwrap_or(1) as i32, flags.int("port"));
     let value = serde_json::to_value(&deployment).expect("serializable");
-    if let Some(suffix) = dry_run {
-        out.line(format!("{} created{suffix}", name_ref(Kind::Deployment, &name)));
+    if dry_run != flags::DryRun::None {
+        out.line(format!("{} created{}", name_ref(Kind::Deployment, &name), dry_run.suffix()));
         return Ok(());
     }
     match create_value(store, Kind::Deployment, value, &namespace) {

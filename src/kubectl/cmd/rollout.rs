@@ -379,6 +379,13 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
 
 fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) {
     let to_revision = flags.int("to-revision").unwrap_or(0);
+    let dry_run = match flags::DryRun::of(flags) {
+        Ok(d) => d,
+        Err(e) => {
+            out.fail(e);
+            return;
+        }
+    };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
         if *kind != Kind::Deployment {
@@ -388,8 +395,8 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
             )));
             break;
         }
-        match rollback(env, key, to_revision) {
-            Ok(result) => out.line(format!("{} {result}", name_ref(*kind, &key.1))),
+        match rollback(env, key, to_revision, dry_run) {
+            Ok(result) => out.line(format!("{} {result}{}", name_ref(*kind, &key.1), dry_run.suffix())),
             Err(f) => {
                 failures.push(f);
                 break;
@@ -405,8 +412,14 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
 /// `DeploymentRollbacker.Rollback`: puts the template of the chosen revision (the one
 /// before the current when `to_revision` is 0) back into the Deployment, with that
 /// revision's annotations; the controller then renumbers that ReplicaSet as the newest
-/// revision.
-fn rollback(env: &mut Env, key: &ObjKey, to_revision: i64) -> Result<String, Failure> {
+/// revision. A client dry run shows that revision's pod template; a server dry run
+/// changes nothing.
+fn rollback(
+    env: &mut Env,
+    key: &ObjKey,
+    to_revision: i64,
+    dry_run: flags::DryRun,
+) -> Result<String, Failure> {
     if to_revision < 0 {
         return Err(Failure::Text(format!("unable to find specified revision {to_revision} in history")));
     }
@@ -416,6 +429,10 @@ fn rollback(env: &mut Env, key: &ObjKey, to_revision: i64) -> Result<String, Fai
         let rss = DeploymentReplicaSets::of(store, &d).all();
         pick_revision(&rss, to_revision, &d)?.clone()
     };
+    if dry_run == flags::DryRun::Client {
+        let template = target.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+        return Ok(describe::pod_template_text(&template, &store.profile));
+    }
     if dutil::paused(&d) {
         let hint = if store.profile.undo_paused_names_deployment {
             format!("'kubectl rollout resume deployment/{}'", key.1)
@@ -455,6 +472,9 @@ fn rollback(env: &mut Env, key: &ObjKey, to_revision: i64) -> Result<String, Fai
         && meta.get("annotations") == Some(&Value::Null)
     {
         meta.remove("annotations");
+    }
+    if dry_run == flags::DryRun::Server {
+        return Ok("rolled back".into());
     }
     update_value(store, Kind::Deployment, value)
         .map_err(|e| Failure::Text(format!("failed restoring revision {to_revision}: {e}")))?;

@@ -80,6 +80,13 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: all containers are already specified by *, but saw more than one container_name=container_image pairs");
         return Ok(());
     }
+    let dry_run = match flags::DryRun::of(&flags) {
+        Ok(d) => d,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
     let cause = record::requested(&flags).then(|| record::change_cause("set image", &flags));
     let mut errors: Vec<String> = Vec::new();
     for (kind, key) in found {
@@ -93,6 +100,10 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             record::annotate(&mut value, cause.clone());
         }
         if value == current {
+            continue;
+        }
+        if dry_run != flags::DryRun::None {
+            out.line(format!("{} image updated{}", name_ref(kind, &key.1), dry_run.suffix()));
             continue;
         }
         match update_value(&mut env.cluster.store, kind, value) {
