@@ -131,6 +131,15 @@ pub const DEPLOYMENT_DEFAULTS_EXTENSIONS_V1BETA1: DeploymentDefaults = Deploymen
     selector_from_template: true,
 };
 
+/// A Deployment whose sync keeps failing is dropped after this many rate-limited
+/// retries, until its next change (`deployment_controller.go`, `maxRetries`).
+pub const DEPLOYMENT_MAX_RETRIES: u32 = 15;
+
+/// Work-queue retries (`workqueue.DefaultControllerRateLimiter`): 5 ms doubling per
+/// failure of the same key, capped at 1000 s.
+pub const RETRY_BASE_MS: Millis = 5;
+pub const RETRY_MAX_MS: Millis = 1_000_000;
+
 /// The `deployment.kubernetes.io/revision-history` annotation is trimmed from the front
 /// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,
 /// `pkg/controller/deployment/sync.go`).

@@ -34,14 +34,7 @@ use crate::time::Millis;
 /// The event source of everything this controller records.
 pub const COMPONENT: &str = "deployment-controller";
 
-/// `maxRetries`: a Deployment whose sync keeps failing is dropped after this many
-/// rate-limited retries (until its next change).
-const MAX_RETRIES: u32 = 15;
-
-/// Rate limiter of the work queue (`DefaultControllerRateLimiter`): 5 ms doubling,
-/// capped at 1000 s.
-const RETRY_BASE_MS: Millis = 5;
-const RETRY_MAX_MS: Millis = 1_000_000;
+use crate::constants::{DEPLOYMENT_MAX_RETRIES as MAX_RETRIES, RETRY_BASE_MS, RETRY_MAX_MS};
 
 #[derive(Default)]
 pub struct DeploymentController {
