@@ -50,6 +50,7 @@ fn wait_complete(cluster: &mut Cluster, replicas: i32, phase: &str) -> Millis {
 }
 
 fn main() {
+    kubesim::alloc::tune();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let replicas: i32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let nodes = (replicas as usize / 20).max(1);

@@ -69,6 +69,7 @@ fn run(replicas: usize, nodes: usize) {
 }
 
 fn main() {
+    kubesim::alloc::tune();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     if let Some(n) = args.first().and_then(|a| a.parse::<usize>().ok()) {
         run(n, 1000);

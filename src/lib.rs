@@ -4,6 +4,7 @@
 //! Data flows one way: scenario → runner → kubectl emulation → store ("apiserver") →
 //! controllers, scheduler and kubelet driven by the clock; printers read, never mutate.
 
+pub mod alloc;
 pub mod api;
 pub mod constants;
 pub mod controllers;

@@ -38,6 +38,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    kubesim::alloc::tune();
     let cli = Cli::parse();
     match cli.command {
         Command::Run { transcript, update, paths } => {
