@@ -7,9 +7,7 @@
 //! `cargo bench --bench deployment` runs 100k replicas; `cargo bench --bench
 //! deployment -- 10000` runs another size.
 
-/// mimalloc, as in the binary (see `benches/scale.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+mod common;
 
 use std::time::Instant;
 
@@ -19,16 +17,6 @@ use kubesim::profile::Profile;
 use kubesim::sim::image::ImageTable;
 use kubesim::sim::{Cluster, NodeSpecInput};
 use kubesim::time::{HOUR, Millis, SECOND, WallClock, default_start};
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 /// Whether the Deployment's rollout is complete (what `rollout status` waits for).
 fn complete(cluster: &Cluster, replicas: i32) -> bool {
@@ -92,6 +80,6 @@ fn main() {
         (rolled - created).as_secs_f64(),
         virtual_rollout / SECOND,
         rolled.as_secs_f64(),
-        peak_rss_mib()
+        common::peak_rss_mib()
     );
 }

@@ -4,10 +4,7 @@
 //! `cargo bench --bench scale` runs both sizes; `cargo bench --bench scale -- 100000`
 //! runs one. Each size runs in its own process so peak memory is per size.
 
-/// mimalloc: the simulation allocates and frees many small objects; glibc malloc
-/// spent a third of the time consolidating.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+mod common;
 
 use std::process::Command;
 use std::time::Instant;
@@ -18,16 +15,6 @@ use kubesim::profile::Profile;
 use kubesim::sim::image::ImageTable;
 use kubesim::sim::{Cluster, NodeSpecInput};
 use kubesim::time::{SECOND, WallClock, default_start};
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 fn run(replicas: usize, nodes: usize) {
     let start = Instant::now();
@@ -64,7 +51,7 @@ fn run(replicas: usize, nodes: usize) {
         elapsed.as_secs_f64(),
         setup.as_secs_f64(),
         cluster.now() / SECOND,
-        peak_rss_mib()
+        common::peak_rss_mib()
     );
 }
 

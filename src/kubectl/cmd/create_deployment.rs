@@ -24,13 +24,7 @@ const FLAGS: &[Flag] = &[
 ];
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("create deployment", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("create deployment", FLAGS, words, out) else { return Ok(()) };
     let images = flags.strings("image");
     if images.is_empty() {
         out.fail("error: required flag(s) \"image\" not set");

@@ -4,7 +4,7 @@
 use crate::api::store::{DeleteOptions, Propagation};
 use crate::api::{ApiError, Kind, ObjKey};
 use crate::kubectl::cmd::create;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag, parse_go_bool};
+use crate::kubectl::flags::{Flag, FlagKind, flag, parse_go_bool};
 use crate::kubectl::resources::{self, Target};
 use crate::kubectl::{Env, Output, SimResult};
 use crate::time::HOUR;
@@ -23,8 +23,6 @@ const FLAGS: &[Flag] = &[
     flag("ignore-not-found", None, FlagKind::Bool),
     flag("output", Some('o'), FlagKind::String),
 ];
-
-const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
 
 /// `--cascade`: background, foreground, orphan, or the legacy booleans.
 fn cascade(value: Option<&str>, strings_allowed: bool, out: &mut Output) -> Option<Propagation> {
@@ -62,13 +60,7 @@ fn cascade(value: Option<&str>, strings_allowed: bool, out: &mut Output) -> Opti
 }
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("delete", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("delete", FLAGS, words, out) else { return Ok(()) };
     let profile = env.cluster.profile().clone();
     let Some(propagation) = cascade(flags.string("cascade"), profile.cascade_bool_warns, out) else {
         return Ok(());
@@ -107,7 +99,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         let targets = match resources::parse_targets(&flags.args) {
             Ok(t) if !t.is_empty() => t,
             Ok(_) => {
-                out.fail(NO_RESOURCES);
+                out.fail(super::NO_RESOURCES);
                 return Ok(());
             }
             Err(e) => {

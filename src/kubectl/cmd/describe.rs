@@ -8,7 +8,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Object, controller_ref};
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::kubectl::describe::{self, DescribeEnv};
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
 use crate::sim::Cluster;
@@ -20,24 +20,14 @@ const FLAGS: &[Flag] = &[
 ];
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("describe", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => {
-            // describe's Complete (same text in 1.17 and 1.33); no usage hint follows.
-            out.fail("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
+    let Some(flags) = super::flags_or_fail("describe", FLAGS, words, out) else { return Ok(()) };
+    // describe's Complete (same text in 1.17 and 1.33); no usage hint follows.
+    let Some(targets) = super::targets_or_fail(
+        &flags.args,
+        "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.",
+        out,
+    ) else {
+        return Ok(());
     };
     let namespace = resources::namespace(&flags);
     let all_ns = flags.bool("all-namespaces");

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::api::{ApiError, Kind, ObjKey};
 use crate::kubectl::cmd::create::update_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 
@@ -46,13 +46,7 @@ fn valid_value(v: &str) -> bool {
 }
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("label", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("label", FLAGS, words, out) else { return Ok(()) };
     let (resource_args, set, remove) = split_args(&flags.args);
     if set.is_empty() && remove.is_empty() {
         out.fail("error: at least one label update is required");

@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
 
@@ -15,13 +15,7 @@ const FLAGS: &[Flag] = &[
 ];
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("logs", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("logs", FLAGS, words, out) else { return Ok(()) };
     // `logs POD [CONTAINER]`: kubectl's Complete rejects no argument and more than two.
     let (arg, inline_container) = match flags.args.as_slice() {
         [pod] => (pod, None),

@@ -11,3 +11,30 @@ pub mod patch;
 pub mod rollout;
 pub mod scale;
 pub mod set;
+
+use super::Output;
+use super::flags::{self, Flag, Parsed};
+use super::resources::{self, Target};
+
+/// kubectl's message when a command needs resources and was given none.
+pub const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+/// Parses a command's flags; a parse error is printed (exit 1) and gives `None`.
+pub fn flags_or_fail(command: &str, specs: &[Flag], words: &[String], out: &mut Output) -> Option<Parsed> {
+    flags::parse(command, specs, words).map_err(|e| out.fail(e)).ok()
+}
+
+/// Resolves `TYPE NAME…` / `TYPE/NAME` arguments; none at all prints `when_empty`.
+pub fn targets_or_fail(args: &[String], when_empty: &str, out: &mut Output) -> Option<Vec<Target>> {
+    match resources::parse_targets(args) {
+        Ok(t) if !t.is_empty() => Some(t),
+        Ok(_) => {
+            out.fail(when_empty);
+            None
+        }
+        Err(e) => {
+            out.fail(e);
+            None
+        }
+    }
+}

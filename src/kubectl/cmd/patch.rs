@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::api::{ApiError, patch};
 use crate::kubectl::cmd::create::update_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 
@@ -20,13 +20,7 @@ const EDIT_FLAGS: &[Flag] =
     &[flag("output", Some('o'), FlagKind::String), flag("record", None, FlagKind::Bool)];
 
 pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("patch", PATCH_FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("patch", PATCH_FLAGS, words, out) else { return Ok(()) };
     let Some(text) = flags.string("patch") else {
         out.fail("error: must specify --patch or --patch-file containing the contents of the patch");
         return Ok(());
@@ -49,7 +43,7 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
     let targets = match resources::parse_targets(&flags.args) {
         Ok(t) if !t.is_empty() && t.iter().all(|t| !t.names.is_empty()) => t,
         Ok(_) => {
-            out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+            out.fail(super::NO_RESOURCES);
             return Ok(());
         }
         Err(e) => {
@@ -99,24 +93,8 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
 }
 
 pub fn run_edit(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("edit", EDIT_FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => {
-            out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("edit", EDIT_FLAGS, words, out) else { return Ok(()) };
+    let Some(targets) = super::targets_or_fail(&flags.args, super::NO_RESOURCES, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     for t in targets {
         for name in &t.names {

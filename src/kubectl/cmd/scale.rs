@@ -3,7 +3,7 @@
 
 use crate::api::{ApiError, Kind};
 use crate::kubectl::cmd::create::update_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, Target};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 use crate::profile::ScaleNothingFound;
@@ -19,13 +19,7 @@ const FLAGS: &[Flag] = &[
 ];
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("scale", FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("scale", FLAGS, words, out) else { return Ok(()) };
     crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(replicas) = flags.int("replicas") else {
         out.fail("error: required flag(s) \"replicas\" not set");
@@ -37,17 +31,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         );
         return Ok(());
     }
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => {
-            out.fail("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(targets) = super::targets_or_fail(&flags.args, super::NO_RESOURCES, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     let profile = env.cluster.profile().clone();
     // Like kubectl's resource builder: read every named object first, keeping the errors.

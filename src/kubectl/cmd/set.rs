@@ -24,8 +24,6 @@ const IMAGE_FLAGS: &[Flag] = &[
     flag("field-manager", None, FlagKind::String),
 ];
 
-const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
-
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(pos) = crate::kubectl::command_position(words) else {
         out.stderr.push_str(HELP);
@@ -51,13 +49,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
 }
 
 fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let flags = match flags::parse("set image", IMAGE_FLAGS, words) {
-        Ok(f) => f,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(flags) = super::flags_or_fail("set image", IMAGE_FLAGS, words, out) else { return Ok(()) };
     let profile = env.cluster.profile().clone();
     record::warn_if_used(&flags, &profile, out);
     let (resource_args, pairs) = match resources_and_pairs(&flags.args) {
@@ -158,7 +150,7 @@ fn find_objects(
     let targets = match resources::parse_targets(resource_args) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
-            out.fail(NO_RESOURCES);
+            out.fail(super::NO_RESOURCES);
             return None;
         }
         Err(e) => {
