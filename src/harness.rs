@@ -99,9 +99,6 @@ pub fn run_file(file: &ScenarioFile) -> FileResult {
         Ok(s) => s,
         Err(e) => return FileResult::Invalid(e),
     };
-    if let Err(e) = runner::validate(&scenario, &shown) {
-        return FileResult::Invalid(e);
-    }
     let settings =
         SnapshotSettings { dir: file.snapshots.clone(), scenario_id: file.id.clone(), source: shown };
     FileResult::Ran(runner::run(&scenario, &settings))

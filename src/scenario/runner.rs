@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use k8s_openapi::api::core::v1::{Pod, Taint as ApiTaint};
+use k8s_openapi::api::core::v1::Taint as ApiTaint;
 use serde_json::Value;
 
 use super::model::{
@@ -14,7 +14,7 @@ use super::model::{
 };
 use super::shell::{self, CommandLine, Program};
 use super::snapshot::{SnapshotCheck, check_snapshot};
-use super::{ScenarioError, Vars, expand_vars, match_output};
+use super::{Vars, expand_vars, match_output};
 use crate::api::Kind;
 use crate::api::selector::Selector;
 use crate::kubectl::{self, Env, resources};
@@ -121,19 +121,6 @@ fn node_input(spec: &NodeSpec) -> NodeSpecInput {
             .collect(),
         capacity: spec.capacity.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
     }
-}
-
-/// Checks what can be checked before anything runs: every command line must be one the
-/// runner understands. Errors carry the step's line.
-pub fn validate(scenario: &Scenario, file: &str) -> Result<(), ScenarioError> {
-    for step in &scenario.steps {
-        if let Action::Run(run) = &step.action
-            && let Err(e) = shell::parse_command_line(&run.command)
-        {
-            return Err(ScenarioError::new(file, step.line, 1, e));
-        }
-    }
-    Ok(())
 }
 
 /// Builds the cluster a scenario starts from.
@@ -477,10 +464,4 @@ fn partial_match(expected: &Value, actual: &Value, contains: bool, path: &str) -
         (e, a) if e == a => Ok(()),
         _ => Err(if path.is_empty() { ".".into() } else { path.to_string() }),
     }
-}
-
-/// Unused helper kept private: pods named by a scenario step exist in `default`.
-#[allow(dead_code)]
-fn pod_exists(cluster: &Cluster, name: &str) -> bool {
-    cluster.store.get::<Pod>("default", name).is_some()
 }

@@ -1,8 +1,6 @@
 //! `kubectl create -f` and `kubectl apply -f`: manifests read from the scenario's
 //! virtual files, mapped to kinds the profile serves, admitted and stored.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 use serde_json::Value;
 
 use crate::api::admission::{Admit, admit};
@@ -112,39 +110,6 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
     }
 }
 
-/// Runs `$body` with `$T` bound to the Rust type of a kind that goes through admission.
-macro_rules! with_admitted_kind {
-    ($kind:expr, $T:ident => $body:expr) => {
-        match $kind {
-            Kind::Pod => {
-                type $T = Pod;
-                $body
-            }
-            Kind::ReplicaSet => {
-                type $T = ReplicaSet;
-                $body
-            }
-            Kind::ReplicationController => {
-                type $T = ReplicationController;
-                $body
-            }
-            Kind::Deployment => {
-                type $T = Deployment;
-                $body
-            }
-            Kind::Node => {
-                type $T = Node;
-                $body
-            }
-            Kind::Namespace => {
-                type $T = Namespace;
-                $body
-            }
-            Kind::Event => Err(ApiError::BadRequest("events are recorded, not written".into())),
-        }
-    };
-}
-
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
     fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
@@ -156,7 +121,7 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
         let created = store.create(obj)?;
         Ok(serde_json::to_value(created).expect("serializable"))
     }
-    with_admitted_kind!(kind, T => go::<T>(store, value, namespace))
+    crate::with_kind!(kind, T => go::<T>(store, value, namespace), else Err(ApiError::BadRequest("events are recorded, not written".into())))
 }
 
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
@@ -166,7 +131,7 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
         admit(&mut obj, store)?;
         store.update(obj)
     }
-    with_admitted_kind!(kind, T => go::<T>(store, value))
+    crate::with_kind!(kind, T => go::<T>(store, value), else Err(ApiError::BadRequest("events are recorded, not written".into())))
 }
 
 /// Runs the profile's unknown-field check on a manifest: prints warnings, or the error

@@ -96,25 +96,12 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             }
         }
     } else {
-        let targets = match resources::parse_targets(&flags.args) {
-            Ok(t) if !t.is_empty() => t,
-            Ok(_) => {
-                out.fail(super::NO_RESOURCES);
-                return Ok(());
-            }
-            Err(e) => {
-                out.fail(e);
-                return Ok(());
-            }
+        let Some(targets) = super::targets_or_fail(&flags.args, super::NO_RESOURCES, out) else {
+            return Ok(());
         };
         let listed: Vec<Kind> = targets.iter().filter(|t| t.names.is_empty()).map(|t| t.kind).collect();
-        let selector = match resources::list_selector(&flags, &profile, &listed) {
-            Ok(s) => s.unwrap_or_default(),
-            Err(lines) => {
-                lines.iter().for_each(|l| out.fail(l));
-                return Ok(());
-            }
-        };
+        let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
+        let selector = selector.unwrap_or_default();
         for Target { kind, names } in targets {
             if names.is_empty() {
                 if !by_listing {

@@ -82,13 +82,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     };
     let kinds: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
-    let selector = match resources::list_selector(&flags, env.cluster.profile(), &kinds) {
-        Ok(s) => s.unwrap_or_default(),
-        Err(lines) => {
-            lines.iter().for_each(|l| out.fail(l));
-            return Ok(());
-        }
+    let Ok(selector) = super::selector_or_fail(&flags, env.cluster.profile(), &kinds, out) else {
+        return Ok(());
     };
+    let selector = selector.unwrap_or_default();
     let all_ns = flags.bool("all-namespaces");
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;

@@ -87,13 +87,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     }
     let profile = env.cluster.profile().clone();
     let listed: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
-    let selector = match resources::list_selector(&flags, &profile, &listed) {
-        Ok(s) => s,
-        Err(lines) => {
-            lines.iter().for_each(|l| out.fail(l));
-            return Ok(());
-        }
-    };
+    let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
     let overwrite = flags.bool("overwrite");
     for t in targets {
         let keys: Vec<ObjKey> = if t.names.is_empty() {

@@ -15,6 +15,9 @@ pub mod set;
 use super::Output;
 use super::flags::{self, Flag, Parsed};
 use super::resources::{self, Target};
+use crate::api::Kind;
+use crate::api::selector::Selector;
+use crate::profile::Profile;
 
 /// kubectl's message when a command needs resources and was given none.
 pub const NO_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
@@ -37,4 +40,15 @@ pub fn targets_or_fail(args: &[String], when_empty: &str, out: &mut Output) -> O
             None
         }
     }
+}
+
+/// The `-l` selector for listing `kinds` (`None` without `-l`); a selector the server would
+/// reject prints its error lines and gives `Err(())`.
+pub fn selector_or_fail(
+    flags: &Parsed,
+    profile: &Profile,
+    kinds: &[Kind],
+    out: &mut Output,
+) -> Result<Option<Selector>, ()> {
+    resources::list_selector(flags, profile, kinds).map_err(|lines| lines.iter().for_each(|l| out.fail(l)))
 }

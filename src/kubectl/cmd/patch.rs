@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::api::{ApiError, patch};
+use crate::api::{ApiError, Kind, patch};
 use crate::kubectl::cmd::create::update_value;
 use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
@@ -52,68 +52,86 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
         }
     };
     let namespace = resources::namespace(&flags);
+    let name_only = flags.string("output") == Some("name");
     for t in targets {
         for name in &t.names {
-            let key = resources::key(t.kind, &namespace, name);
-            let Some(current) = resources::get_value(&env.cluster.store, t.kind, &key) else {
-                out.api_error(&ApiError::not_found(t.kind, name));
-                continue;
-            };
-            let mut updated = current.clone();
-            let applied = match patch_type {
+            let changed = change_object(env, t.kind, &namespace, name, out, |value| match patch_type {
                 "merge" => {
-                    patch::merge_patch(&mut updated, &patch_value);
+                    patch::merge_patch(value, &patch_value);
                     Ok(())
                 }
-                "json" => patch::json_patch(&mut updated, &patch_value),
+                "json" => {
+                    patch::json_patch(value, &patch_value).map_err(|e| format!("Error from server: {e}"))
+                }
                 _ => {
-                    patch::strategic_merge(&mut updated, &patch_value);
+                    patch::strategic_merge(value, &patch_value);
                     Ok(())
                 }
+            });
+            let verb = match changed {
+                Some(true) => "patched",
+                Some(false) => "patched (no change)",
+                None => continue,
             };
-            if let Err(e) = applied {
-                out.fail(format!("Error from server: {e}"));
-                continue;
-            }
-            let name_only = flags.string("output") == Some("name");
-            let report = |verb: &str| {
-                if name_only { name_ref(t.kind, name) } else { format!("{} {verb}", name_ref(t.kind, name)) }
-            };
-            if updated == current {
-                out.line(report("patched (no change)"));
-                continue;
-            }
-            match update_value(&mut env.cluster.store, t.kind, updated) {
-                Ok(()) => out.line(report("patched")),
-                Err(e) => out.fail(server_error(&e, None)),
-            }
+            out.line(if name_only {
+                name_ref(t.kind, name)
+            } else {
+                format!("{} {verb}", name_ref(t.kind, name))
+            });
         }
     }
     Ok(())
+}
+
+/// Reads an object as JSON, applies `change`, and writes it back (with admission) when it
+/// changed: `Some(changed)`, or `None` after printing the error.
+fn change_object(
+    env: &mut Env,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    out: &mut Output,
+    change: impl FnOnce(&mut Value) -> Result<(), String>,
+) -> Option<bool> {
+    let key = resources::key(kind, namespace, name);
+    let Some(current) = resources::get_value(&env.cluster.store, kind, &key) else {
+        out.api_error(&ApiError::not_found(kind, name));
+        return None;
+    };
+    let mut updated = current.clone();
+    if let Err(e) = change(&mut updated) {
+        out.fail(e);
+        return None;
+    }
+    if updated == current {
+        return Some(false);
+    }
+    match update_value(&mut env.cluster.store, kind, updated) {
+        Ok(()) => Some(true),
+        Err(e) => {
+            out.fail(server_error(&e, None));
+            None
+        }
+    }
 }
 
 pub fn run_edit(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = super::flags_or_fail("edit", EDIT_FLAGS, words, out) else { return Ok(()) };
     let Some(targets) = super::targets_or_fail(&flags.args, super::NO_RESOURCES, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
+    let edit = env.edit.cloned();
     for t in targets {
         for name in &t.names {
-            let key = resources::key(t.kind, &namespace, name);
-            let Some(current) = resources::get_value(&env.cluster.store, t.kind, &key) else {
-                out.api_error(&ApiError::not_found(t.kind, name));
-                continue;
-            };
-            let mut updated = current.clone();
-            if let Some(edit) = env.edit {
-                patch::merge_patch(&mut updated, edit);
-            }
-            if updated == current {
-                out.err_line("Edit cancelled, no changes made.");
-                continue;
-            }
-            match update_value(&mut env.cluster.store, t.kind, updated) {
-                Ok(()) => out.line(format!("{} edited", name_ref(t.kind, name))),
-                Err(e) => out.fail(server_error(&e, None)),
+            let changed = change_object(env, t.kind, &namespace, name, out, |value| {
+                if let Some(edit) = &edit {
+                    patch::merge_patch(value, edit);
+                }
+                Ok(())
+            });
+            match changed {
+                Some(true) => out.line(format!("{} edited", name_ref(t.kind, name))),
+                Some(false) => out.err_line("Edit cancelled, no changes made."),
+                None => {}
             }
         }
     }
