@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// The minor versions kubesim can simulate, newest first.
-pub const SUPPORTED: &[u32] = &[33, 17];
+pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
 /// How the pod table's RESTARTS cell shows the last restart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,24 +163,90 @@ const CREATE_HELP_1_17: &str = include_str!("kubectl/cmd/help/create-1.17.txt");
 const CREATE_HELP_1_27: &str = include_str!("kubectl/cmd/help/create-1.27.txt");
 const CREATE_HELP_1_28: &str = include_str!("kubectl/cmd/help/create-1.28.txt");
 
+/// What each version serves, per kind, the version kubectl prefers first. 1.15 still
+/// serves `extensions/v1beta1` Deployments, ReplicaSets and DaemonSets, and kubectl 1.15
+/// resolves typed names (`kubectl delete deployment x`) to that group first.
+const SERVED_1_15: &[(&str, &[&str])] = &[
+    ("Pod", &["v1"]),
+    ("Node", &["v1"]),
+    ("Namespace", &["v1"]),
+    ("Event", &["v1"]),
+    ("ReplicationController", &["v1"]),
+    ("Service", &["v1"]),
+    ("Endpoints", &["v1"]),
+    ("PersistentVolumeClaim", &["v1"]),
+    ("PersistentVolume", &["v1"]),
+    ("ReplicaSet", &["extensions/v1beta1", "apps/v1", "apps/v1beta2"]),
+    ("Deployment", &["extensions/v1beta1", "apps/v1", "apps/v1beta1", "apps/v1beta2"]),
+    ("DaemonSet", &["extensions/v1beta1", "apps/v1", "apps/v1beta2"]),
+    ("StatefulSet", &["apps/v1", "apps/v1beta1", "apps/v1beta2"]),
+    ("ControllerRevision", &["apps/v1", "apps/v1beta1", "apps/v1beta2"]),
+    ("Job", &["batch/v1"]),
+    ("CronJob", &["batch/v1beta1"]),
+    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
+];
+
+/// 1.16 removed the `extensions` and `apps/v1beta*` workload versions.
 const SERVED_1_17: &[(&str, &[&str])] = &[
     ("Pod", &["v1"]),
     ("Node", &["v1"]),
     ("Namespace", &["v1"]),
     ("Event", &["v1"]),
     ("ReplicationController", &["v1"]),
+    ("Service", &["v1"]),
+    ("Endpoints", &["v1"]),
+    ("PersistentVolumeClaim", &["v1"]),
+    ("PersistentVolume", &["v1"]),
     ("ReplicaSet", &["apps/v1"]),
     ("Deployment", &["apps/v1"]),
+    ("DaemonSet", &["apps/v1"]),
+    ("StatefulSet", &["apps/v1"]),
+    ("ControllerRevision", &["apps/v1"]),
+    ("Job", &["batch/v1"]),
+    ("CronJob", &["batch/v1beta1"]),
+    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
 ];
 
+/// CronJob went GA in 1.21 (`batch/v1beta1` still served until 1.25).
+const SERVED_1_21: &[(&str, &[&str])] = &[
+    ("Pod", &["v1"]),
+    ("Node", &["v1"]),
+    ("Namespace", &["v1"]),
+    ("Event", &["v1"]),
+    ("ReplicationController", &["v1"]),
+    ("Service", &["v1"]),
+    ("Endpoints", &["v1"]),
+    ("PersistentVolumeClaim", &["v1"]),
+    ("PersistentVolume", &["v1"]),
+    ("ReplicaSet", &["apps/v1"]),
+    ("Deployment", &["apps/v1"]),
+    ("DaemonSet", &["apps/v1"]),
+    ("StatefulSet", &["apps/v1"]),
+    ("ControllerRevision", &["apps/v1"]),
+    ("Job", &["batch/v1"]),
+    ("CronJob", &["batch/v1", "batch/v1beta1"]),
+    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
+];
+
+/// `autoscaling/v2` arrived in 1.23; the beta versions are gone by 1.26.
 const SERVED_1_33: &[(&str, &[&str])] = &[
     ("Pod", &["v1"]),
     ("Node", &["v1"]),
     ("Namespace", &["v1"]),
     ("Event", &["v1"]),
     ("ReplicationController", &["v1"]),
+    ("Service", &["v1"]),
+    ("Endpoints", &["v1"]),
+    ("PersistentVolumeClaim", &["v1"]),
+    ("PersistentVolume", &["v1"]),
     ("ReplicaSet", &["apps/v1"]),
     ("Deployment", &["apps/v1"]),
+    ("DaemonSet", &["apps/v1"]),
+    ("StatefulSet", &["apps/v1"]),
+    ("ControllerRevision", &["apps/v1"]),
+    ("Job", &["batch/v1"]),
+    ("CronJob", &["batch/v1"]),
+    ("HorizontalPodAutoscaler", &["autoscaling/v2", "autoscaling/v1"]),
 ];
 
 impl Profile {
@@ -279,7 +345,12 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
-            served: if minor >= 33 { SERVED_1_33 } else { SERVED_1_17 },
+            served: match minor {
+                0..=15 => SERVED_1_15,
+                16..=20 => SERVED_1_17,
+                21..=22 => SERVED_1_21,
+                _ => SERVED_1_33,
+            },
         }
     }
 
@@ -319,7 +390,7 @@ mod tests {
         assert_eq!(Profile::parse("1.33").unwrap().git_version(), "v1.33.0");
         assert_eq!(Profile::parse("1.17.3").unwrap().git_version(), "v1.17.3");
         let err = Profile::parse("1.99").unwrap_err();
-        assert!(err.contains("supported: 1.33, 1.17"), "{err}");
+        assert!(err.contains("supported: 1.33, 1.22, 1.21, 1.17, 1.15"), "{err}");
         assert!(Profile::parse("banana").is_err());
     }
 

@@ -8,8 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
@@ -71,6 +75,16 @@ stored!(Namespace, Namespace, namespaces);
 stored!(ReplicaSet, ReplicaSet, replicasets);
 stored!(Deployment, Deployment, deployments);
 stored!(ReplicationController, ReplicationController, replicationcontrollers);
+stored!(DaemonSet, DaemonSet, daemonsets);
+stored!(StatefulSet, StatefulSet, statefulsets);
+stored!(ControllerRevision, ControllerRevision, controllerrevisions);
+stored!(Job, Job, jobs);
+stored!(CronJob, CronJob, cronjobs);
+stored!(Service, Service, services);
+stored!(Endpoints, Endpoints, endpoints);
+stored!(PersistentVolumeClaim, PersistentVolumeClaim, persistentvolumeclaims);
+stored!(PersistentVolume, PersistentVolume, persistentvolumes);
+stored!(HorizontalPodAutoscaler, HorizontalPodAutoscaler, horizontalpodautoscalers);
 
 /// Runs `$body` with `$T` bound to the Rust type of a stored `Kind` (not `Event`).
 #[macro_export]
@@ -99,6 +113,46 @@ macro_rules! with_kind {
             }
             $crate::api::Kind::Deployment => {
                 type $T = k8s_openapi::api::apps::v1::Deployment;
+                $body
+            }
+            $crate::api::Kind::DaemonSet => {
+                type $T = k8s_openapi::api::apps::v1::DaemonSet;
+                $body
+            }
+            $crate::api::Kind::StatefulSet => {
+                type $T = k8s_openapi::api::apps::v1::StatefulSet;
+                $body
+            }
+            $crate::api::Kind::ControllerRevision => {
+                type $T = k8s_openapi::api::apps::v1::ControllerRevision;
+                $body
+            }
+            $crate::api::Kind::Job => {
+                type $T = k8s_openapi::api::batch::v1::Job;
+                $body
+            }
+            $crate::api::Kind::CronJob => {
+                type $T = k8s_openapi::api::batch::v1::CronJob;
+                $body
+            }
+            $crate::api::Kind::Service => {
+                type $T = k8s_openapi::api::core::v1::Service;
+                $body
+            }
+            $crate::api::Kind::Endpoints => {
+                type $T = k8s_openapi::api::core::v1::Endpoints;
+                $body
+            }
+            $crate::api::Kind::PersistentVolumeClaim => {
+                type $T = k8s_openapi::api::core::v1::PersistentVolumeClaim;
+                $body
+            }
+            $crate::api::Kind::PersistentVolume => {
+                type $T = k8s_openapi::api::core::v1::PersistentVolume;
+                $body
+            }
+            $crate::api::Kind::HorizontalPodAutoscaler => {
+                type $T = k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
                 $body
             }
             #[allow(unreachable_patterns)]
@@ -170,6 +224,16 @@ pub struct Store {
     replicasets: Table<ReplicaSet>,
     replicationcontrollers: Table<ReplicationController>,
     deployments: Table<Deployment>,
+    daemonsets: Table<DaemonSet>,
+    statefulsets: Table<StatefulSet>,
+    controllerrevisions: Table<ControllerRevision>,
+    jobs: Table<Job>,
+    cronjobs: Table<CronJob>,
+    services: Table<Service>,
+    endpoints: Table<Endpoints>,
+    persistentvolumeclaims: Table<PersistentVolumeClaim>,
+    persistentvolumes: Table<PersistentVolume>,
+    horizontalpodautoscalers: Table<HorizontalPodAutoscaler>,
     resource_version: u64,
     uid_counter: u64,
     by_uid: HashMap<String, (Kind, ObjKey)>,
@@ -212,6 +276,16 @@ impl Store {
             replicasets: Table::default(),
             replicationcontrollers: Table::default(),
             deployments: Table::default(),
+            daemonsets: Table::default(),
+            statefulsets: Table::default(),
+            controllerrevisions: Table::default(),
+            jobs: Table::default(),
+            cronjobs: Table::default(),
+            services: Table::default(),
+            endpoints: Table::default(),
+            persistentvolumeclaims: Table::default(),
+            persistentvolumes: Table::default(),
+            horizontalpodautoscalers: Table::default(),
             resource_version: 0,
             uid_counter: 0,
             by_uid: HashMap::new(),

@@ -1163,7 +1163,8 @@ fn check_kind(kind: &str) -> Result<(), String> {
         .chain(KINDS.iter().map(|k| k.name))
         .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
         .min();
-    let served: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    let mut served: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    served.sort_unstable();
     let hint = match nearest {
         Some((distance, k)) if distance <= 1.max(kind.chars().count() / 4) => format!("did you mean {k:?}? "),
         _ => String::new(),

@@ -145,6 +145,7 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let lease = cluster.node_lease(&key.1);
             describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
         }
-        Kind::Namespace | Kind::Event => return None,
+        // Kinds without a describer yet.
+        _ => return None,
     })
 }

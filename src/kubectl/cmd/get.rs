@@ -272,6 +272,14 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .collect();
             (printers::event::COLUMNS, rows)
         }
+        // Kinds without a printer of their own: the apiserver's default table.
+        other => crate::with_kind!(other, T => (
+            printers::COLUMNS_DEFAULT,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<T>(k))
+                .map(|o| printers::print_default(k8s_openapi::Metadata::metadata(o), &ctx))
+                .collect(),
+        ), else unreachable!("events are handled above")),
     }
 }
 

@@ -68,3 +68,12 @@ pub fn row(meta: &ObjectMeta, cells: Vec<String>) -> Row {
 pub fn or_none(s: &str) -> String {
     if s.is_empty() { "<none>".into() } else { s.into() }
 }
+
+/// The apiserver's default table (`DefaultTableConvertor`) for kinds without printer
+/// columns: the name and `metadata.creationTimestamp` in RFC 3339.
+pub const COLUMNS_DEFAULT: &[Column] = &[col("NAME"), col("CREATED AT")];
+
+pub fn print_default(meta: &ObjectMeta, _ctx: &PrintContext) -> Row {
+    let created = meta.creation_timestamp.as_ref().map(|t| t.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    row(meta, vec![created.unwrap_or_default()])
+}

@@ -542,7 +542,7 @@ fn errors() {
         (
             "unknown version",
             "kubernetes: \"1.99\"\nsteps: []\n",
-            "1:13: unsupported Kubernetes version \"1.99\" (supported: 1.33, 1.17)",
+            "1:13: unsupported Kubernetes version \"1.99\" (supported: 1.33, 1.22, 1.21, 1.17, 1.15)",
         ),
         (
             "version as number",
@@ -707,12 +707,12 @@ fn errors() {
         (
             "assert kind typo",
             "steps:\n  - assert: {kind: Deploymnt, name: web}\n",
-            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: Pod, ReplicationController, Deployment, ReplicaSet, Node, Namespace, Event)",
+            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, StatefulSet)",
         ),
         (
             "assert kind unknown",
             "steps:\n  - assert:\n      kind: Gizmo\n      count: 0\n",
-            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: Pod, ReplicationController, Deployment, ReplicaSet, Node, Namespace, Event)",
+            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, StatefulSet)",
         ),
         (
             "unsupported pipe stage",

@@ -14,6 +14,13 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+mod daemonset;
+mod hpa;
+mod job;
+mod service;
+mod statefulset;
+mod storage;
+
 use super::error::ApiError;
 use super::selector::Selector;
 use super::store::Store;
@@ -110,7 +117,7 @@ fn default_pod_spec(spec: &mut PodSpec) {
     }
 }
 
-fn default_template(template: &mut PodTemplateSpec) {
+pub(super) fn default_template(template: &mut PodTemplateSpec) {
     default_pod_spec(template.spec.get_or_insert_with(Default::default));
 }
 
@@ -616,6 +623,14 @@ impl Admit for ReplicationController {
 }
 
 impl Admit for k8s_openapi::api::core::v1::Node {
+    fn set_defaults(&mut self, _store: &mut Store) {}
+    fn validate(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// ControllerRevisions are written by the DaemonSet and StatefulSet controllers only.
+impl Admit for k8s_openapi::api::apps::v1::ControllerRevision {
     fn set_defaults(&mut self, _store: &mut Store) {}
     fn validate(&self) -> Vec<String> {
         Vec::new()
