@@ -144,3 +144,14 @@ pub const RETRY_MAX_MS: Millis = 1_000_000;
 /// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,
 /// `pkg/controller/deployment/sync.go`).
 pub const DEPLOYMENT_REVISION_HISTORY_MAX_CHARS: usize = 2000;
+
+// ----- daemonsets (`pkg/controller/daemon`) --------------------------------------------
+
+/// The DaemonSet controller creates or deletes at most this many pods per sync
+/// (`daemon_controller.go`, `BurstReplicas`).
+pub const DAEMONSET_BURST: usize = 250;
+
+/// Failed daemon pods are deleted with a per-node back-off of 1 s doubling to 15 min
+/// (`cmd/kube-controller-manager/app/apps.go`, `flowcontrol.NewBackOff(1s, 15m)`).
+pub const DAEMONSET_FAILED_POD_BACKOFF_INITIAL: Millis = SECOND;
+pub const DAEMONSET_FAILED_POD_BACKOFF_MAX: Millis = 15 * MINUTE;
