@@ -117,6 +117,7 @@ impl Cluster {
     pub fn settle(&mut self) -> Result<(), Livelock> {
         for round in 0..MAX_ROUNDS {
             let changes = self.store.take_changes();
+            let mut nodes_changed: Vec<String> = Vec::new();
             for change in &changes {
                 self.scheduler.observe(change, &self.store);
                 self.kubelet.observe(change, &self.store);
@@ -126,7 +127,12 @@ impl Cluster {
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
+                } else if change.kind == Kind::Node {
+                    nodes_changed.push(change.key.1.clone());
                 }
+            }
+            for node in nodes_changed {
+                crate::controllers::nodelifecycle::sync_unschedulable_taint(&node, &mut self.store);
             }
             let mut busy: Option<&'static str> = None;
             if self.scheduler.run(&mut self.store) > 0 {
@@ -251,12 +257,13 @@ impl Cluster {
         }
         labels.insert("kubernetes.io/hostname".into(), input.name.clone());
         for role in &input.roles {
-            let role = if role == "control-plane" || role == "master" {
-                self.store.profile.control_plane_role.to_string()
+            if role == "control-plane" || role == "master" {
+                for r in self.store.profile.control_plane_roles {
+                    labels.insert(format!("node-role.kubernetes.io/{r}"), String::new());
+                }
             } else {
-                role.clone()
-            };
-            labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+                labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+            }
         }
         labels.extend(input.labels.clone());
         let mut capacity: BTreeMap<String, Quantity> = BTreeMap::new();
