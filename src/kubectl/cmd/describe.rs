@@ -125,6 +125,18 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
             describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
+        Kind::DaemonSet => {
+            let ds = store.get_by_key::<k8s_openapi::api::apps::v1::DaemonSet>(key)?;
+            let selector = crate::api::selector::Selector::from_label_selector(
+                &ds.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default(),
+            )
+            .ok()?;
+            let pods: Vec<&Pod> = store
+                .list::<Pod>(Some(&key.0))
+                .filter(|p| !selector.is_empty() && selector.matches_opt(p.metadata.labels.as_ref()))
+                .collect();
+            describe::describe_daemon_set(ds, &pods, &env_for(store, ds))
+        }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;
             let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));

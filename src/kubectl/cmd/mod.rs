@@ -10,6 +10,7 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_daemonset;
 pub mod scale;
 pub mod set;
 pub mod taint;

@@ -180,11 +180,11 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
     let revision = flags.int("revision").unwrap_or(0);
     let timeout = flags.duration_ms("timeout").unwrap_or(0);
     for (kind, key) in &objects.found {
-        if *kind != Kind::Deployment {
+        if !matches!(*kind, Kind::Deployment | Kind::DaemonSet) {
             out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
             return Ok(());
         }
-        if !watch_one(env, key, revision, watch, timeout, out)? {
+        if !watch_one(env, *kind, key, revision, watch, timeout, out)? {
             return Ok(());
         }
     }
@@ -201,6 +201,7 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
 /// Watches one Deployment until its rollout is done; false when it ended in an error.
 fn watch_one(
     env: &mut Env,
+    kind: Kind,
     key: &ObjKey,
     revision: i64,
     watch: bool,
@@ -208,14 +209,14 @@ fn watch_one(
     out: &mut Output,
 ) -> SimResult<bool> {
     let cluster = &mut *env.cluster;
-    let Some(current) = cluster.store.get_by_key::<Deployment>(key).cloned() else {
-        out.api_error(&ApiError::not_found(Kind::Deployment, &key.1));
+    let Some(current) = crate::kubectl::resources::get_value(&cluster.store, kind, key) else {
+        out.api_error(&ApiError::not_found(kind, &key.1));
         return Ok(false);
     };
     let start = cluster.now();
     let limit = start + if timeout > 0 { timeout } else { STATUS_WAIT_LIMIT_MS };
-    cluster.store.watch_start(Kind::Deployment, key.clone());
-    let mut events = vec![(ChangeOp::Added, serde_json::to_value(current).expect("serializable"))];
+    cluster.store.watch_start(kind, key.clone());
+    let mut events = vec![(ChangeOp::Added, current)];
     let result = loop {
         let mut finished = None;
         for (op, value) in events.drain(..) {
@@ -223,8 +224,17 @@ fn watch_one(
                 finished = Some(Err("error: object has been deleted".to_string()));
                 break;
             }
-            let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
-            match status_line(&d, revision) {
+            let line = match kind {
+                Kind::DaemonSet => {
+                    let ds = serde_json::from_value(value).expect("a stored DaemonSet");
+                    super::rollout_daemonset::status_line(&ds)
+                }
+                _ => {
+                    let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
+                    status_line(&d, revision)
+                }
+            };
+            match line {
                 Ok((line, done)) => {
                     out.out(line);
                     if done || !watch {
@@ -246,8 +256,9 @@ fn watch_one(
                 "error: timed out waiting for the condition".to_string()
             } else {
                 format!(
-                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for deployment \"{}\"",
+                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for {} \"{}\"",
                     crate::time::format_clock(STATUS_WAIT_LIMIT_MS),
+                    kind.info().name.to_lowercase(),
                     key.1
                 )
             });
@@ -320,6 +331,20 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     let store = &env.cluster.store;
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::DaemonSet {
+            match super::rollout_daemonset::history_text(store, key, revision) {
+                Ok(info) => {
+                    let with_revision =
+                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+                    out.line(format!("{} {with_revision}\n{info}", name_ref(*kind, &key.1)));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no history viewer has been implemented for \"{}\"",
@@ -388,6 +413,18 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::DaemonSet && dry_run == flags::DryRun::None {
+            match super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision) {
+                Ok(result) => {
+                    out.line(format!("{} {result}", name_ref(*kind, &key.1)));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no rollbacker has been implemented for \"{}\"",

@@ -262,3 +262,13 @@ fn describe_node_ready_in_1_17_style() {
     assert!(!out.contains("RegisteredNode"), "{out}");
     assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
 }
+
+#[test]
+fn describe_daemonset_golden() {
+    check("describe-daemonset", |case| {
+        let ds: k8s_openapi::api::apps::v1::DaemonSet = case.one("DaemonSet");
+        let pods = controlled_pods(case, ds.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_daemon_set(&ds, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}
