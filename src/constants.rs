@@ -121,13 +121,22 @@ pub const DEPLOYMENT_DEFAULTS_APPS_V1: DeploymentDefaults = DeploymentDefaults {
 };
 
 /// extensions/v1beta1 (served until 1.15): 1/1, every old ReplicaSet kept and no
-/// progress deadline (both MaxInt32), selector and labels from the template. Not used
-/// until a profile serves that version.
+/// progress deadline (both MaxInt32), selector and labels from the template.
 pub const DEPLOYMENT_DEFAULTS_EXTENSIONS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
     max_unavailable: DefaultIntOrPercent::Int(1),
     max_surge: DefaultIntOrPercent::Int(1),
     revision_history_limit: i32::MAX,
     progress_deadline_seconds: i32::MAX,
+    selector_from_template: true,
+};
+
+/// apps/v1beta1 (served until 1.15, `pkg/apis/apps/v1beta1/defaults.go`): 25%/25%, two
+/// old ReplicaSets kept, a 600 s progress deadline, selector and labels from the template.
+pub const DEPLOYMENT_DEFAULTS_APPS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
+    max_unavailable: DefaultIntOrPercent::Percent("25%"),
+    max_surge: DefaultIntOrPercent::Percent("25%"),
+    revision_history_limit: 2,
+    progress_deadline_seconds: 600,
     selector_from_template: true,
 };
 
