@@ -73,19 +73,21 @@ impl Admit for Job {
             let policy = if spec.pod_failure_policy.is_some() { "Failed" } else { "TerminatingOrFailed" };
             spec.pod_replacement_policy = Some(policy.into());
         }
-        // PrepareForCreate: the generated selector (only for new Jobs).
+        // Defaulting runs at decode, before PrepareForCreate, so labels copy the user's
+        // template labels; a Job stored without labels gets them when read back, after
+        // the generated ones were added.
+        let user_labels =
+            spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).filter(|l| !l.is_empty());
         let manual = spec.manual_selector == Some(true);
         let new = self.metadata.uid.is_none() && self.metadata.resource_version.is_none();
         if !manual && new && spec.selector.is_none() {
             let uid = store.reserve_uid();
             generate_selector(self, &uid, profile.prefixed_labels);
         }
-        // Labels default to the template's (applied again when read back, so they
-        // include the generated ones).
-        let template_labels =
-            self.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone());
-        if self.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) && template_labels.is_some() {
-            self.metadata.labels = template_labels;
+        if self.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) {
+            self.metadata.labels = user_labels.or_else(|| {
+                self.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone())
+            });
         }
     }
 
