@@ -29,6 +29,18 @@ pub const EVENT_SPAM_REFILL_MS: Millis = 5 * MINUTE;
 /// (`pkg/controller/replicaset/replica_set.go`, `BurstReplicas`).
 pub const REPLICASET_BURST: usize = 500;
 
+/// Job controller: at most this many pods created or deleted per sync
+/// (`pkg/controller/job/job_controller.go`, `MaxPodCreateDeletePerSync`).
+pub const JOB_MAX_PODS_PER_SYNC: usize = 500;
+/// Default `spec.backoffLimit` (`pkg/apis/batch/v1/defaults.go`).
+pub const JOB_DEFAULT_BACKOFF_LIMIT: i32 = 6;
+/// Pod-failure back-off of the Job controller: 10 s doubling (`DefaultJobBackOff`, later
+/// `DefaultJobPodFailureBackOff`), capped at 6 min through 1.27 (`MaxJobBackOff`) and at
+/// 10 min from 1.28 (`MaxJobPodFailureBackOff`, kubernetes#118615).
+pub const JOB_BACKOFF_INITIAL: Millis = 10 * SECOND;
+pub const JOB_BACKOFF_MAX_QUEUE: Millis = 6 * MINUTE;
+pub const JOB_BACKOFF_MAX_RECORDS: Millis = 10 * MINUTE;
+
 // ----- kubelet -----------------------------------------------------------------------
 
 /// Container restart back-off: 10 s doubling to 300 s (`pkg/kubelet/kubelet.go`,

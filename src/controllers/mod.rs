@@ -2,5 +2,7 @@
 
 pub mod deployment;
 pub mod garbagecollector;
+pub mod job;
 pub mod nodelifecycle;
 pub mod replicaset;
+pub mod ttlafterfinished;

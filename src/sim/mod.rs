@@ -26,8 +26,10 @@ use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
+use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::ttlafterfinished::TtlAfterFinished;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -63,6 +65,8 @@ pub struct Cluster {
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
+    job: JobController,
+    ttl: TtlAfterFinished,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -82,6 +86,8 @@ impl Cluster {
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
+            job: JobController::default(),
+            ttl: TtlAfterFinished::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -119,6 +125,8 @@ impl Cluster {
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
+                self.job.observe(change, &self.store, &mut self.requeues);
+                self.ttl.observe(change);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -136,6 +144,12 @@ impl Cluster {
             }
             if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("deployment-controller");
+            }
+            if self.job.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("job-controller");
+            }
+            if self.ttl.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("ttl-after-finished-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -220,6 +234,10 @@ impl Cluster {
         while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::Job => {
+                    self.job.requeue(key.clone(), &self.store);
+                    self.ttl.requeue(key);
+                }
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

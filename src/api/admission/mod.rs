@@ -121,7 +121,7 @@ pub(super) fn default_template(template: &mut PodTemplateSpec) {
     default_pod_spec(template.spec.get_or_insert_with(Default::default));
 }
 
-fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
+pub(super) fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
     let mut causes = Vec::new();
     let Some(spec) = spec else {
         causes.push(format!("{prefix}.containers: Required value"));

@@ -264,6 +264,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|n| printers::node::print(n, &ctx))
                 .collect(),
         ),
+        Kind::Job => (
+            printers::job::columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::Job>(k))
+                .map(|j| printers::job::print(j, &ctx))
+                .collect(),
+        ),
         Kind::Namespace => (
             printers::namespace::COLUMNS,
             keys.iter()

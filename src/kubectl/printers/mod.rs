@@ -4,6 +4,7 @@
 
 pub mod deployment;
 pub mod event;
+pub mod job;
 pub mod namespace;
 pub mod node;
 pub mod pod;
