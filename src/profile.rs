@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The feature gates a scenario may set (`featureGates:`).
+pub const FEATURE_GATES: &[&str] =
+    &["IndexedJob", "JobReadyPods", "PodIndexLabel", "SuspendJob", "TTLAfterFinished"];
+
 /// The minor versions kubesim can simulate, newest first.
 pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
@@ -419,6 +423,25 @@ impl Profile {
                 _ => SERVED_1_33,
             },
         }
+    }
+
+    /// Turns a feature gate on or off, as `--feature-gates` on the apiserver and
+    /// controller manager would (the scenario's `featureGates:`).
+    pub fn set_feature_gate(&mut self, gate: &str, on: bool) -> Result<(), String> {
+        match gate {
+            "TTLAfterFinished" => self.job.ttl_after_finished = on,
+            "SuspendJob" => self.job.default_suspend = on,
+            "IndexedJob" => self.job.default_completion_mode = on,
+            "JobReadyPods" => self.job.ready_status = on,
+            "PodIndexLabel" => self.job.index_label = on,
+            _ => {
+                return Err(format!(
+                    "unknown feature gate {gate:?} (supported: {})",
+                    FEATURE_GATES.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.
