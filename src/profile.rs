@@ -144,6 +144,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
+    /// kubernetes#86142).
+    pub completed_event: bool,
     /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
     /// is terminating (1.31+, kubernetes#125510).
     pub interim_conditions: bool,
@@ -410,6 +413,7 @@ impl Profile {
                 index_label: minor >= 28,
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
+                completed_event: minor >= 18,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
