@@ -61,6 +61,8 @@ pub const MIN_KILL_GRACE: Millis = 2 * SECOND;
 /// Probe defaults (`pkg/apis/core/v1/defaults.go`).
 pub const PROBE_PERIOD_SECONDS: i32 = 10;
 pub const PROBE_FAILURE_THRESHOLD: i32 = 3;
+pub const PROBE_TIMEOUT_SECONDS: i32 = 1;
+pub const PROBE_SUCCESS_THRESHOLD: i32 = 1;
 
 // ----- simulated images (scenario-format.md, "Simulated images") ----------------------
 

@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The feature gates a scenario may set (`featureGates:`).
+pub const FEATURE_GATES: &[&str] =
+    &["IndexedJob", "JobReadyPods", "PodIndexLabel", "SuspendJob", "TTLAfterFinished"];
+
 /// The minor versions kubesim can simulate, newest first.
 pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
@@ -140,6 +144,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
+    /// kubernetes#86142).
+    pub completed_event: bool,
     /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
     /// is terminating (1.31+, kubernetes#125510).
     pub interim_conditions: bool,
@@ -406,6 +413,7 @@ impl Profile {
                 index_label: minor >= 28,
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
+                completed_event: minor >= 18,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
@@ -419,6 +427,25 @@ impl Profile {
                 _ => SERVED_1_33,
             },
         }
+    }
+
+    /// Turns a feature gate on or off, as `--feature-gates` on the apiserver and
+    /// controller manager would (the scenario's `featureGates:`).
+    pub fn set_feature_gate(&mut self, gate: &str, on: bool) -> Result<(), String> {
+        match gate {
+            "TTLAfterFinished" => self.job.ttl_after_finished = on,
+            "SuspendJob" => self.job.default_suspend = on,
+            "IndexedJob" => self.job.default_completion_mode = on,
+            "JobReadyPods" => self.job.ready_status = on,
+            "PodIndexLabel" => self.job.index_label = on,
+            _ => {
+                return Err(format!(
+                    "unknown feature gate {gate:?} (supported: {})",
+                    FEATURE_GATES.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.

@@ -8,6 +8,7 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod prober;
 pub mod queue;
 pub mod resources;
 pub mod scheduler;
