@@ -24,6 +24,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::cronjob::CronJobController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
@@ -63,6 +64,7 @@ pub struct Cluster {
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
+    cronjob: CronJobController,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -82,6 +84,7 @@ impl Cluster {
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
+            cronjob: CronJobController::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -119,6 +122,7 @@ impl Cluster {
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
+                self.cronjob.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -136,6 +140,9 @@ impl Cluster {
             }
             if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("deployment-controller");
+            }
+            if self.cronjob.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("cronjob-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -217,9 +224,10 @@ impl Cluster {
         while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
             self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
         }
-        while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
+        while let Some((at, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::CronJob => self.cronjob.requeue(key, at),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

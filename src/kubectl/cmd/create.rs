@@ -110,10 +110,20 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
     }
 }
 
+/// The apiserver converts every served version to the one it stores: a
+/// `batch/v1beta1` CronJob is read as `batch/v1` (same fields).
+fn to_storage_version<T: Object>(mut value: Value) -> Value {
+    if let Some(v) = value.get_mut("apiVersion") {
+        *v = Value::String(T::API_VERSION.to_string());
+    }
+    value
+}
+
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
     fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
-        let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let mut obj: T = serde_json::from_value(to_storage_version::<T>(value))
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         if T::STORED_KIND.info().namespaced && obj.metadata().namespace.is_none() {
             obj.metadata_mut().namespace = Some(namespace.to_string());
         }
@@ -127,7 +137,8 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
 pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), ApiError> {
     fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
-        let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let mut obj: T = serde_json::from_value(to_storage_version::<T>(value))
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         admit(&mut obj, store)?;
         store.update(obj)
     }

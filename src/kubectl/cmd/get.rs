@@ -248,6 +248,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|r| printers::replicaset::print_replication_controller(r, &ctx))
                 .collect(),
         ),
+        Kind::CronJob => (
+            printers::cronjob::columns(&store.profile),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(k))
+                .map(|c| printers::cronjob::print(c, &ctx))
+                .collect(),
+        ),
         Kind::Node => (
             printers::node::COLUMNS,
             keys.iter()
