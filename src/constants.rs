@@ -29,6 +29,18 @@ pub const EVENT_SPAM_REFILL_MS: Millis = 5 * MINUTE;
 /// (`pkg/controller/replicaset/replica_set.go`, `BurstReplicas`).
 pub const REPLICASET_BURST: usize = 500;
 
+/// Job controller: at most this many pods created or deleted per sync
+/// (`pkg/controller/job/job_controller.go`, `MaxPodCreateDeletePerSync`).
+pub const JOB_MAX_PODS_PER_SYNC: usize = 500;
+/// Default `spec.backoffLimit` (`pkg/apis/batch/v1/defaults.go`).
+pub const JOB_DEFAULT_BACKOFF_LIMIT: i32 = 6;
+/// Pod-failure back-off of the Job controller: 10 s doubling (`DefaultJobBackOff`, later
+/// `DefaultJobPodFailureBackOff`), capped at 6 min through 1.27 (`MaxJobBackOff`) and at
+/// 10 min from 1.28 (`MaxJobPodFailureBackOff`, kubernetes#118615).
+pub const JOB_BACKOFF_INITIAL: Millis = 10 * SECOND;
+pub const JOB_BACKOFF_MAX_QUEUE: Millis = 6 * MINUTE;
+pub const JOB_BACKOFF_MAX_RECORDS: Millis = 10 * MINUTE;
+
 // ----- kubelet -----------------------------------------------------------------------
 
 /// Container restart back-off: 10 s doubling to 300 s (`pkg/kubelet/kubelet.go`,
@@ -121,13 +133,22 @@ pub const DEPLOYMENT_DEFAULTS_APPS_V1: DeploymentDefaults = DeploymentDefaults {
 };
 
 /// extensions/v1beta1 (served until 1.15): 1/1, every old ReplicaSet kept and no
-/// progress deadline (both MaxInt32), selector and labels from the template. Not used
-/// until a profile serves that version.
+/// progress deadline (both MaxInt32), selector and labels from the template.
 pub const DEPLOYMENT_DEFAULTS_EXTENSIONS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
     max_unavailable: DefaultIntOrPercent::Int(1),
     max_surge: DefaultIntOrPercent::Int(1),
     revision_history_limit: i32::MAX,
     progress_deadline_seconds: i32::MAX,
+    selector_from_template: true,
+};
+
+/// apps/v1beta1 (served until 1.15, `pkg/apis/apps/v1beta1/defaults.go`): 25%/25%, two
+/// old ReplicaSets kept, a 600 s progress deadline, selector and labels from the template.
+pub const DEPLOYMENT_DEFAULTS_APPS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
+    max_unavailable: DefaultIntOrPercent::Percent("25%"),
+    max_surge: DefaultIntOrPercent::Percent("25%"),
+    revision_history_limit: 2,
+    progress_deadline_seconds: 600,
     selector_from_template: true,
 };
 

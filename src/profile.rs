@@ -86,6 +86,8 @@ pub struct Profile {
     pub scale_nothing_found: ScaleNothingFound,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
+    /// Job behaviour and display that changed between versions.
+    pub job: JobProfile,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -143,6 +145,56 @@ pub enum PulledMessage {
     WithTime,
     /// `Successfully pulled image "x" in 1.2s (1.2s including waiting)` (1.26+).
     WithTimeAndWaiting,
+}
+
+/// How the Job controller and kubectl treat Jobs in a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobProfile {
+    /// Generated pod labels and selector also use the `batch.kubernetes.io/` keys
+    /// (`batch.kubernetes.io/controller-uid` in the selector) (1.27+, CHANGELOG-1.27).
+    pub prefixed_labels: bool,
+    /// NonIndexed pods are named `<job>--1-xxxxx`: the unknown completion index leaked
+    /// into generateName (1.22 before the #109540 back-port, as seed 001 shows).
+    pub unknown_index_in_pod_name: bool,
+    /// `completionMode: NonIndexed` is defaulted (IndexedJob beta, 1.22+).
+    pub default_completion_mode: bool,
+    /// `suspend` is served and defaulted to false (SuspendJob beta, 1.22+); before, the
+    /// apiserver drops the field (alpha gate off).
+    pub default_suspend: bool,
+    /// `ttlSecondsAfterFinished` is served and the TTL controller runs (TTLAfterFinished
+    /// beta, 1.21+); before, the apiserver drops the field.
+    pub ttl_after_finished: bool,
+    /// Pods of Indexed Jobs also carry the index as a label (PodIndexLabel, 1.28+).
+    pub index_label: bool,
+    /// `status.ready` counts ready active pods (JobReadyPods beta, 1.24+).
+    pub ready_status: bool,
+    /// `podReplacementPolicy: TerminatingOrFailed` is defaulted (1.29+).
+    pub default_pod_replacement_policy: bool,
+    /// How replacement pods of failed pods are delayed.
+    pub backoff: JobBackoff,
+    /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
+    /// is terminating (1.31+, kubernetes#125510).
+    pub interim_conditions: bool,
+    /// `kubectl get jobs` has a STATUS column (1.30+, kubernetes#123226).
+    pub status_column: bool,
+    /// `describe job` prints `Pods Statuses: N Active (N Ready) / …` (1.23+) rather than
+    /// `N Running / …`.
+    pub describe_active_ready: bool,
+    /// `describe job` prints `Suspend`, `Backoff Limit` and `TTL Seconds After Finished`
+    /// (1.30+).
+    pub describe_suspend_backoff: bool,
+}
+
+/// The Job controller's pod-failure back-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobBackoff {
+    /// Through the work queue's rate limiter (≤ 1.26): a failure seen by a sync creates
+    /// the replacement at once and requeues the Job after 10 s × 2^(requeues−1) (cap
+    /// 6 min); `backoffLimit` compares the requeue count (`previousRetry + 1 > limit`).
+    Queue,
+    /// From the pod failure records (1.27+): the replacement waits 10 s × 2^(n−1) after
+    /// the last failure (cap 10 min), and the Job fails when `failed > backoffLimit`.
+    FailureRecords,
 }
 
 /// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
@@ -387,6 +439,21 @@ impl Profile {
                 name_max_52: minor >= 22,
                 timezone_column: minor >= 30,
                 scheduled_timestamp_annotation: minor >= 28,
+            },
+            job: JobProfile {
+                prefixed_labels: minor >= 27,
+                unknown_index_in_pod_name: minor == 22,
+                default_completion_mode: minor >= 22,
+                default_suspend: minor >= 22,
+                ttl_after_finished: minor >= 21,
+                index_label: minor >= 28,
+                ready_status: minor >= 24,
+                default_pod_replacement_policy: minor >= 29,
+                backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
+                interim_conditions: minor >= 31,
+                status_column: minor >= 30,
+                describe_active_ready: minor >= 23,
+                describe_suspend_backoff: minor >= 30,
             },
             served: match minor {
                 0..=15 => SERVED_1_15,

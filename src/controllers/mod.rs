@@ -3,5 +3,7 @@
 pub mod cronjob;
 pub mod deployment;
 pub mod garbagecollector;
+pub mod job;
 pub mod nodelifecycle;
 pub mod replicaset;
+pub mod ttlafterfinished;

@@ -27,8 +27,10 @@ use crate::constants;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
+use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::ttlafterfinished::TtlAfterFinished;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -65,6 +67,8 @@ pub struct Cluster {
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
     cronjob: CronJobController,
+    job: JobController,
+    ttl: TtlAfterFinished,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -85,6 +89,8 @@ impl Cluster {
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
             cronjob: CronJobController::default(),
+            job: JobController::default(),
+            ttl: TtlAfterFinished::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -123,6 +129,8 @@ impl Cluster {
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
                 self.cronjob.observe(change, &self.store);
+                self.job.observe(change, &self.store, &mut self.requeues);
+                self.ttl.observe(change);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -143,6 +151,12 @@ impl Cluster {
             }
             if self.cronjob.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("cronjob-controller");
+            }
+            if self.job.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("job-controller");
+            }
+            if self.ttl.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("ttl-after-finished-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -228,6 +242,10 @@ impl Cluster {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
                 Kind::CronJob => self.cronjob.requeue(key, at),
+                Kind::Job => {
+                    self.job.requeue(key.clone(), &self.store);
+                    self.ttl.requeue(key);
+                }
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

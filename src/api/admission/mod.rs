@@ -406,7 +406,7 @@ impl Admit for Deployment {
 }
 
 /// Fills in a Deployment's defaults from one version's table.
-fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
+pub(crate) fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
     let int_or_percent = |v: constants::DefaultIntOrPercent| match v {
         constants::DefaultIntOrPercent::Int(i) => IntOrString::Int(i),
         constants::DefaultIntOrPercent::Percent(p) => IntOrString::String(p.into()),

@@ -149,6 +149,10 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
             describe::describe_cronjob(cj, &env_for(store, cj))
         }
+        Kind::Job => {
+            let job = store.get_by_key::<k8s_openapi::api::batch::v1::Job>(key)?;
+            describe::describe_job(job, &env_for(store, job))
+        }
         // Kinds without a describer yet.
         _ => return None,
     })

@@ -126,13 +126,22 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 }
                 first = false;
                 let (columns, rows) = rows_for(store, *kind, keys);
-                out.out(render_table(&columns, &rows, *kind, &flags, *wide, all_ns, with_kind));
+                out.out(render_table(
+                    &columns,
+                    &rows,
+                    *kind,
+                    &flags,
+                    *wide,
+                    all_ns,
+                    with_kind,
+                    &store.profile,
+                ));
             }
         }
         Format::Name => {
             for (kind, keys) in &groups {
                 for key in keys {
-                    out.line(resources::name_ref(*kind, &key.1));
+                    out.line(resources::name_ref(env.cluster.profile(), *kind, &key.1));
                 }
             }
         }
@@ -262,6 +271,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|n| printers::node::print(n, &ctx))
                 .collect(),
         ),
+        Kind::Job => (
+            printers::job::columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::Job>(k))
+                .map(|j| printers::job::print(j, &ctx))
+                .collect(),
+        ),
         Kind::Namespace => (
             printers::namespace::COLUMNS,
             keys.iter()
@@ -299,6 +315,7 @@ fn render_table(
     wide: bool,
     all_ns: bool,
     with_kind: bool,
+    profile: &crate::profile::Profile,
 ) -> String {
     let label_columns = flags.strings("label-columns");
     let show_labels = flags.bool("show-labels");
@@ -331,7 +348,7 @@ fn render_table(
         for &i in &visible {
             if i == 0 {
                 let name = if with_kind && kind != Kind::Event {
-                    resources::name_ref(kind, &row.name)
+                    resources::name_ref(profile, kind, &row.name)
                 } else {
                     row.name.clone()
                 };

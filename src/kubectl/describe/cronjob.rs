@@ -22,7 +22,11 @@ pub fn describe_cronjob(cj: &CronJob, env: &DescribeEnv) -> String {
     w.field(0, "Schedule", &spec.schedule);
     w.field(0, "Concurrency Policy", spec.concurrency_policy.as_deref().unwrap_or(""));
     w.field(0, "Suspend", bool_ptr(spec.suspend));
-    w.field(0, "Successful Job History Limit", int_or_unset(spec.successful_jobs_history_limit.map(i64::from), ""));
+    w.field(
+        0,
+        "Successful Job History Limit",
+        int_or_unset(spec.successful_jobs_history_limit.map(i64::from), ""),
+    );
     w.field(0, "Failed Job History Limit", int_or_unset(spec.failed_jobs_history_limit.map(i64::from), ""));
     w.field(0, "Starting Deadline Seconds", int_or_unset(spec.starting_deadline_seconds, "s"));
     describe_job_template(&mut w, &spec.job_template);
@@ -31,7 +35,8 @@ pub fn describe_cronjob(cj: &CronJob, env: &DescribeEnv) -> String {
         None => w.field(0, "Last Schedule Time", "<unset>"),
     }
     // `printActiveJobs`: names joined by ", ".
-    let active: Vec<String> = status.active.iter().flatten().map(|r| r.name.clone().unwrap_or_default()).collect();
+    let active: Vec<String> =
+        status.active.iter().flatten().map(|r| r.name.clone().unwrap_or_default()).collect();
     w.field(0, "Active Jobs", if active.is_empty() { "<none>".into() } else { active.join(", ") });
     describe_events(&mut w, env, &env.events);
     w.finish()

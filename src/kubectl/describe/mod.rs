@@ -14,6 +14,7 @@ mod containers;
 mod cronjob;
 mod deployment;
 mod events;
+mod job;
 mod node;
 mod pod;
 mod quantity;
@@ -31,6 +32,7 @@ use jiff::Timestamp;
 
 pub use cronjob::describe_cronjob;
 pub use deployment::describe_deployment;
+pub use job::describe_job;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};

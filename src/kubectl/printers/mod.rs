@@ -5,6 +5,7 @@
 pub mod cronjob;
 pub mod deployment;
 pub mod event;
+pub mod job;
 pub mod namespace;
 pub mod node;
 pub mod pod;
