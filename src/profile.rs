@@ -84,6 +84,9 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
+    /// An empty `kubectl get` says `No resources found in <ns> namespace.` (1.16+?; seed
+    /// 000 shows 1.15's `No resources found.`, seed 003 the 1.17 form).
+    pub no_resources_names_namespace: bool,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
     /// Job behaviour and display that changed between versions.
@@ -429,6 +432,7 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
+            no_resources_names_namespace: minor >= 16,
             cronjob: CronJobProfile {
                 cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
                 v2_controller: minor >= 21,
