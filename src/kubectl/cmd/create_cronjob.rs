@@ -82,7 +82,9 @@ fn finish(env: &mut Env, flags: &Parsed, kind: Kind, name: &str, value: serde_js
 }
 
 pub fn run_cronjob(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
-    let Some(flags) = super::flags_or_fail("create cronjob", CRONJOB_FLAGS, words, out) else { return Ok(()) };
+    let Some(flags) = super::flags_or_fail("create cronjob", CRONJOB_FLAGS, words, out) else {
+        return Ok(());
+    };
     let missing: Vec<&str> =
         ["image", "schedule"].into_iter().filter(|f| flags.string(f).is_none()).collect();
     if !missing.is_empty() {
