@@ -167,3 +167,20 @@ pub const RETRY_MAX_MS: Millis = 1_000_000;
 /// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,
 /// `pkg/controller/deployment/sync.go`).
 pub const DEPLOYMENT_REVISION_HISTORY_MAX_CHARS: usize = 2000;
+
+// ----- CronJob (`pkg/apis/batch/v1/defaults.go`, `pkg/controller/cronjob`) -------------
+
+/// `SetDefaults_CronJob`: concurrency policy, and how many finished Jobs are kept.
+pub const CRONJOB_DEFAULT_CONCURRENCY_POLICY: &str = "Allow";
+pub const CRONJOB_DEFAULT_SUCCESSFUL_HISTORY: i32 = 3;
+pub const CRONJOB_DEFAULT_FAILED_HISTORY: i32 = 1;
+/// 63 − 11 for the `-<timestamp>` Job name suffix (`ValidateCronJobCreate`).
+pub const CRONJOB_NAME_MAX: usize = 52;
+/// The v2 controller requeues a CronJob 100 ms after its next schedule time, against
+/// clock skew (`cronjob_controllerv2.go` `nextScheduleDelta`).
+pub const CRONJOB_REQUEUE_PAD: Millis = 100;
+/// The v1 controller lists every CronJob every 10 s (`cronjob_controller.go` `Run`,
+/// `wait.Until(jm.syncAll, 10*time.Second)`), counted from the scenario's t=0.
+pub const CRONJOB_V1_POLL: Millis = 10 * SECOND;
+/// More missed start times than this is "too many" (`utils.go`, both controllers).
+pub const CRONJOB_MAX_MISSED: i64 = 100;

@@ -88,10 +88,45 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
+    /// An empty `kubectl get` says `No resources found in <ns> namespace.` (1.16+?; seed
+    /// 000 shows 1.15's `No resources found.`, seed 003 the 1.17 form).
+    pub no_resources_names_namespace: bool,
+    /// What schedules, runs and shows CronJobs.
+    pub cronjob: CronJobProfile,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// The CronJob differences between versions (`pkg/controller/cronjob`,
+/// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CronJobProfile {
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.19, v3.0.1 from
+    /// 1.20 (vendored with the v2 controller, kubernetes#93370) [boundary unpinned].
+    pub cron: crate::cron::Dialect,
+    /// The v2 controller (work queue, requeue at the next schedule, job names in
+    /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
+    pub v2_controller: bool,
+    /// v2 deletes finished jobs over the history limits before scheduling (one status
+    /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
+    pub cleanup_first: bool,
+    /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
+    /// 1.21–1.26) [boundary unpinned].
+    pub too_many_missed_count: bool,
+    /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
+    pub time_zone: bool,
+    /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
+    /// CRON_TZ in schedule, use timeZone field instead`) [release unpinned, 1.29 assumed].
+    pub tz_in_schedule_rejected: bool,
+    /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
+    pub name_max_52: bool,
+    /// `kubectl get cronjobs` has a TIMEZONE column (kubernetes#122231, 1.30).
+    pub timezone_column: bool,
+    /// Jobs carry `batch.kubernetes.io/cronjob-scheduled-timestamp` (gate
+    /// `CronJobsScheduledAnnotation`, beta and on in 1.28).
+    pub scheduled_timestamp_annotation: bool,
 }
 
 /// The text of the deployment controller's `ScalingReplicaSet` events
@@ -403,6 +438,18 @@ impl Profile {
                 0..=26 => ScaleNothingFound::ServerErrors,
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
+            },
+            no_resources_names_namespace: minor >= 16,
+            cronjob: CronJobProfile {
+                cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                v2_controller: minor >= 21,
+                cleanup_first: minor >= 27,
+                too_many_missed_count: minor < 27,
+                time_zone: minor >= 25,
+                tz_in_schedule_rejected: minor >= 29,
+                name_max_52: minor >= 22,
+                timezone_column: minor >= 30,
+                scheduled_timestamp_annotation: minor >= 28,
             },
             job: JobProfile {
                 prefixed_labels: minor >= 27,

@@ -1,5 +1,6 @@
 //! Controllers, one file each, mirroring kube-controller-manager.
 
+pub mod cronjob;
 pub mod deployment;
 pub mod garbagecollector;
 pub mod job;

@@ -25,6 +25,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::cronjob::CronJobController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::job::JobController;
@@ -66,6 +67,7 @@ pub struct Cluster {
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
+    cronjob: CronJobController,
     job: JobController,
     ttl: TtlAfterFinished,
     gc: GarbageCollector,
@@ -87,6 +89,7 @@ impl Cluster {
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
+            cronjob: CronJobController::default(),
             job: JobController::default(),
             ttl: TtlAfterFinished::default(),
             gc: GarbageCollector::default(),
@@ -126,6 +129,7 @@ impl Cluster {
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
+                self.cronjob.observe(change, &self.store);
                 self.job.observe(change, &self.store, &mut self.requeues);
                 self.ttl.observe(change);
                 self.gc.observe(change, &self.store);
@@ -145,6 +149,9 @@ impl Cluster {
             }
             if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("deployment-controller");
+            }
+            if self.cronjob.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("cronjob-controller");
             }
             if self.job.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("job-controller");
@@ -232,9 +239,10 @@ impl Cluster {
         while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
             self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
         }
-        while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
+        while let Some((at, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::CronJob => self.cronjob.requeue(key, at),
                 Kind::Job => {
                     self.job.requeue(key.clone(), &self.store);
                     self.ttl.requeue(key);

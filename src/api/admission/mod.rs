@@ -31,13 +31,17 @@ pub trait Admit {
     fn set_defaults(&mut self, store: &mut Store);
     /// Field errors as `path: message`.
     fn validate(&self) -> Vec<String>;
+    /// Validation that depends on the server version; by default [`Admit::validate`].
+    fn validate_in(&self, _store: &Store) -> Vec<String> {
+        self.validate()
+    }
 }
 
 /// Applies defaults then validation; the error names the object as the server does.
 pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
     obj.set_defaults(store);
     let mut causes = validate_meta(obj.metadata());
-    causes.extend(obj.validate());
+    causes.extend(obj.validate_in(store));
     if causes.is_empty() {
         return Ok(());
     }

@@ -190,7 +190,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         && matches!(format, Format::Table { .. })
         && !flags.bool("ignore-not-found")
     {
-        if all_ns {
+        if !env.cluster.profile().no_resources_names_namespace {
+            out.err_line("No resources found.");
+        } else if all_ns {
             out.err_line("No resources found");
         } else {
             out.err_line(format!("No resources found in {namespace} namespace."));
@@ -255,6 +257,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             keys.iter()
                 .filter_map(|k| store.get_by_key::<ReplicationController>(k))
                 .map(|r| printers::replicaset::print_replication_controller(r, &ctx))
+                .collect(),
+        ),
+        Kind::CronJob => (
+            printers::cronjob::columns(&store.profile),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(k))
+                .map(|c| printers::cronjob::print(c, &ctx))
                 .collect(),
         ),
         Kind::Node => (

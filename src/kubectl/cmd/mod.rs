@@ -1,6 +1,7 @@
 //! kubectl commands, one module each.
 
 pub mod create;
+pub mod create_cronjob;
 pub mod create_deployment;
 pub mod delete;
 pub mod describe;

@@ -262,3 +262,12 @@ fn describe_node_ready_in_1_17_style() {
     assert!(!out.contains("RegisteredNode"), "{out}");
     assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
 }
+
+#[test]
+fn describe_cronjob_golden() {
+    check("describe-cronjob", |case| {
+        let cj: k8s_openapi::api::batch::v1::CronJob = case.one("CronJob");
+        let events = case.events();
+        super::describe_cronjob(&cj, &case.env(&events))
+    });
+}

@@ -11,6 +11,7 @@
 //! as the API stores them.
 
 mod containers;
+mod cronjob;
 mod deployment;
 mod events;
 mod job;
@@ -29,6 +30,7 @@ mod golden_tests;
 
 use jiff::Timestamp;
 
+pub use cronjob::describe_cronjob;
 pub use deployment::describe_deployment;
 pub use job::describe_job;
 pub use node::describe_node_with_lease;
