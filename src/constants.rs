@@ -144,3 +144,26 @@ pub const RETRY_MAX_MS: Millis = 1_000_000;
 /// to this many characters (`--deployment-controller` `maxRevHistoryLengthInChars`,
 /// `pkg/controller/deployment/sync.go`).
 pub const DEPLOYMENT_REVISION_HISTORY_MAX_CHARS: usize = 2000;
+
+// ----- statefulsets (`pkg/apis/apps/v1/defaults.go`, `pkg/controller/statefulset`) ----
+
+/// `SetDefaults_StatefulSet` (apps/v1): one replica, ten old revisions kept
+/// (`revisionHistoryLimit`), `podManagementPolicy: OrderedReady`, `RollingUpdate` with
+/// `partition: 0`.
+pub const STATEFULSET_DEFAULT_REVISION_HISTORY_LIMIT: i32 = 10;
+
+// ----- storage (minikube's `storage-provisioner`, `pkg/controller/volume`) -----------
+
+/// The default StorageClass of the simulated cluster: minikube's `standard`
+/// (provisioner `k8s.io/minikube-hostpath`, reclaimPolicy Delete, volumeBindingMode
+/// Immediate). The DefaultStorageClass admission plugin writes its name into claims
+/// that name no class.
+pub const DEFAULT_STORAGE_CLASS: &str = "standard";
+pub const DEFAULT_STORAGE_PROVISIONER: &str = "k8s.io/minikube-hostpath";
+/// Where minikube's hostpath provisioner puts a volume: `<root>/<namespace>/<claim>`.
+pub const HOSTPATH_PROVISIONER_ROOT: &str = "/tmp/hostpath-provisioner";
+
+/// Finalizers the StorageObjectInUseProtection admission plugin puts on claims and
+/// volumes (`pkg/volume/util/finalizer.go`).
+pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
+pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";

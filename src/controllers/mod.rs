@@ -4,3 +4,5 @@ pub mod deployment;
 pub mod garbagecollector;
 pub mod nodelifecycle;
 pub mod replicaset;
+pub mod statefulset;
+pub mod volume;

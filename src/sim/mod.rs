@@ -28,6 +28,8 @@ use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::statefulset::StatefulSetController;
+use crate::controllers::volume::VolumeController;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -63,6 +65,8 @@ pub struct Cluster {
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
+    statefulset: StatefulSetController,
+    volumes: VolumeController,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -82,6 +86,8 @@ impl Cluster {
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
+            statefulset: StatefulSetController::default(),
+            volumes: VolumeController::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -119,6 +125,8 @@ impl Cluster {
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
+                self.statefulset.observe(change, &self.store);
+                self.volumes.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -136,6 +144,12 @@ impl Cluster {
             }
             if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("deployment-controller");
+            }
+            if self.statefulset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("statefulset-controller");
+            }
+            if self.volumes.run(&mut self.store) > 0 {
+                busy = Some("persistentvolume-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -220,6 +234,7 @@ impl Cluster {
         while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::StatefulSet => self.statefulset.requeue(key),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

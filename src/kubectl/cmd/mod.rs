@@ -9,6 +9,7 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
 

@@ -262,3 +262,13 @@ fn describe_node_ready_in_1_17_style() {
     assert!(!out.contains("RegisteredNode"), "{out}");
     assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
 }
+
+#[test]
+fn describe_statefulset_golden() {
+    check("describe-statefulset", |case| {
+        let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");
+        let pods = controlled_pods(case, set.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_stateful_set(&set, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}

@@ -8,6 +8,8 @@ pub mod namespace;
 pub mod node;
 pub mod pod;
 pub mod replicaset;
+pub mod statefulset;
+pub mod storage;
 
 use std::collections::BTreeMap;
 
