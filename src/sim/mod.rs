@@ -383,6 +383,13 @@ impl Cluster {
         self.kubelet.crash(key, container, code, &mut self.store, &mut self.kubelet_timers)
     }
 
+    /// Whether the object with this uid is gone (another one may have taken its name).
+    pub fn is_gone_uid(&self, kind: Kind, key: &ObjKey, uid: &str) -> bool {
+        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none_or(|o| {
+            k8s_openapi::Metadata::metadata(o).uid.as_deref() != Some(uid)
+        }), else true)
+    }
+
     pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {
         crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none(), else true)
     }
