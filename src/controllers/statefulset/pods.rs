@@ -123,8 +123,9 @@ pub fn retention(set: &StatefulSet, profile: &Profile) -> (bool, bool) {
 }
 
 /// `updateClaimOwnerRefForSetAndPod`: the owner references a claim should carry for its
-/// ordinal: the set when `whenDeleted: Delete`; the pod when `whenScaled: Delete` and the
-/// ordinal is being scaled away. Other owners are kept.
+/// ordinal: its pod alone when `whenScaled: Delete` and the ordinal is being scaled away,
+/// else the set when `whenDeleted: Delete`. Other owners are kept. (The garbage collector
+/// keeps a dependent while any owner exists, hence never both.)
 pub fn claim_owner_refs(
     existing: &[OwnerReference],
     set: &StatefulSet,
@@ -140,7 +141,10 @@ pub fn claim_owner_refs(
         .filter(|r| r.uid != set_uid && !(r.kind == "Pod" && r.name == pod_name))
         .cloned()
         .collect();
-    if when_deleted {
+    // A claim being scaled away belongs to its pod alone, so that it goes with the pod
+    // even when the set stays; otherwise to the set when `whenDeleted: Delete`.
+    let scaled_away = when_scaled && condemned && pod_uid.is_some();
+    if when_deleted && !scaled_away {
         refs.push(OwnerReference {
             api_version: "apps/v1".into(),
             kind: "StatefulSet".into(),
