@@ -122,9 +122,13 @@ fn validate_policies(spec: &StatefulSetSpec) -> Vec<String> {
     causes
 }
 
-/// Go's `%#v` of a `*apps.RollingUpdateStatefulSetStrategy` (a pointer: its address).
-fn go_rolling_update(_rolling: &RollingUpdateStatefulSetStrategy) -> &'static str {
-    "&apps.RollingUpdateStatefulSetStrategy{Partition:0, MaxUnavailable:(*intstr.IntOrString)(nil)}"
+/// How a field error prints a `*apps.RollingUpdateStatefulSetStrategy`: dereferenced,
+/// then Go's `%#v` of the internal struct (whose partition is a plain int32).
+fn go_rolling_update(rolling: &RollingUpdateStatefulSetStrategy) -> String {
+    format!(
+        "apps.RollingUpdateStatefulSetStrategy{{Partition:{}, MaxUnavailable:(*intstr.IntOrString)(nil)}}",
+        rolling.partition.unwrap_or(0)
+    )
 }
 
 /// The selector (required, not empty), the template's labels against it, and the pod
