@@ -194,3 +194,25 @@ pub const DAEMONSET_BURST: usize = 250;
 /// (`cmd/kube-controller-manager/app/apps.go`, `flowcontrol.NewBackOff(1s, 15m)`).
 pub const DAEMONSET_FAILED_POD_BACKOFF_INITIAL: Millis = SECOND;
 pub const DAEMONSET_FAILED_POD_BACKOFF_MAX: Millis = 15 * MINUTE;
+// ----- statefulsets (`pkg/apis/apps/v1/defaults.go`, `pkg/controller/statefulset`) ----
+
+/// `SetDefaults_StatefulSet` (apps/v1): one replica, ten old revisions kept
+/// (`revisionHistoryLimit`), `podManagementPolicy: OrderedReady`, `RollingUpdate` with
+/// `partition: 0`.
+pub const STATEFULSET_DEFAULT_REVISION_HISTORY_LIMIT: i32 = 10;
+
+// ----- storage (minikube's `storage-provisioner`, `pkg/controller/volume`) -----------
+
+/// The default StorageClass of the simulated cluster: minikube's `standard`
+/// (provisioner `k8s.io/minikube-hostpath`, reclaimPolicy Delete, volumeBindingMode
+/// Immediate). The DefaultStorageClass admission plugin writes its name into claims
+/// that name no class.
+pub const DEFAULT_STORAGE_CLASS: &str = "standard";
+pub const DEFAULT_STORAGE_PROVISIONER: &str = "k8s.io/minikube-hostpath";
+/// Where minikube's hostpath provisioner puts a volume: `<root>/<namespace>/<claim>`.
+pub const HOSTPATH_PROVISIONER_ROOT: &str = "/tmp/hostpath-provisioner";
+
+/// Finalizers the StorageObjectInUseProtection admission plugin puts on claims and
+/// volumes (`pkg/volume/util/finalizer.go`).
+pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
+pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";

@@ -103,6 +103,19 @@ pub struct Profile {
     pub daemonset_max_surge: bool,
     /// How `kubectl drain` words and orders what it prints.
     pub drain: DrainStyle,
+    /// StatefulSets honour `persistentVolumeClaimRetentionPolicy` and the apiserver
+    /// defaults it to Retain/Retain (`StatefulSetAutoDeletePVC`, beta and on from 1.27;
+    /// alpha and off before, when the field is dropped).
+    pub statefulset_pvc_retention: bool,
+    /// StatefulSet pods get the `apps.kubernetes.io/pod-index` label (`PodIndexLabel`,
+    /// beta and on from 1.28).
+    pub statefulset_pod_index_label: bool,
+    /// StatefulSet status carries `availableReplicas` and the controller honours
+    /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
+    pub statefulset_min_ready_seconds: bool,
+    /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
+    /// the version is the reference's assumption).
+    pub volume_attributes_class_column: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -551,6 +564,10 @@ impl Profile {
                     _ => UnmanagedText::NoControllerDoubled,
                 },
             },
+            statefulset_pvc_retention: minor >= 27,
+            statefulset_pod_index_label: minor >= 28,
+            statefulset_min_ready_seconds: minor >= 23,
+            volume_attributes_class_column: minor >= 29,
             served: match minor {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,

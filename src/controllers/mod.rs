@@ -7,4 +7,6 @@ pub mod garbagecollector;
 pub mod job;
 pub mod nodelifecycle;
 pub mod replicaset;
+pub mod statefulset;
 pub mod ttlafterfinished;
+pub mod volume;

@@ -32,7 +32,9 @@ use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::statefulset::StatefulSetController;
 use crate::controllers::ttlafterfinished::TtlAfterFinished;
+use crate::controllers::volume::VolumeController;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -72,6 +74,8 @@ pub struct Cluster {
     job: JobController,
     ttl: TtlAfterFinished,
     daemonset: DaemonSetController,
+    statefulset: StatefulSetController,
+    volumes: VolumeController,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -95,6 +99,8 @@ impl Cluster {
             job: JobController::default(),
             ttl: TtlAfterFinished::default(),
             daemonset: DaemonSetController::default(),
+            statefulset: StatefulSetController::default(),
+            volumes: VolumeController::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -137,6 +143,8 @@ impl Cluster {
                 self.job.observe(change, &self.store, &mut self.requeues);
                 self.ttl.observe(change);
                 self.daemonset.observe(change, &self.store);
+                self.statefulset.observe(change, &self.store);
+                self.volumes.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
@@ -171,6 +179,12 @@ impl Cluster {
             }
             if self.daemonset.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("daemonset-controller");
+            }
+            if self.statefulset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("statefulset-controller");
+            }
+            if self.volumes.run(&mut self.store) > 0 {
+                busy = Some("persistentvolume-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -261,6 +275,7 @@ impl Cluster {
                     self.ttl.requeue(key);
                 }
                 Kind::DaemonSet => self.daemonset.requeue(key),
+                Kind::StatefulSet => self.statefulset.requeue(key),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }
@@ -408,6 +423,13 @@ impl Cluster {
     /// Crashes the running containers of a pod; returns how many exited.
     pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32) -> usize {
         self.kubelet.crash(key, container, code, &mut self.store, &mut self.kubelet_timers)
+    }
+
+    /// Whether the object with this uid is gone (another one may have taken its name).
+    pub fn is_gone_uid(&self, kind: Kind, key: &ObjKey, uid: &str) -> bool {
+        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none_or(|o| {
+            k8s_openapi::Metadata::metadata(o).uid.as_deref() != Some(uid)
+        }), else true)
     }
 
     pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {

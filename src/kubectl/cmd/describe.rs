@@ -125,6 +125,11 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
             describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
+        Kind::StatefulSet => {
+            let set = store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(key)?;
+            let pods = controlled_pods(store, set.metadata.uid.as_deref().unwrap_or(""));
+            describe::describe_stateful_set(set, &pods, &env_for(store, set))
+        }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;
             let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));

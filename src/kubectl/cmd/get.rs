@@ -266,6 +266,27 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|c| printers::controllerrevision::print(c, &ctx))
                 .collect(),
         ),
+        Kind::StatefulSet => (
+            printers::statefulset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(k))
+                .map(|s| printers::statefulset::print(s, &ctx))
+                .collect(),
+        ),
+        Kind::PersistentVolumeClaim => (
+            printers::storage::claim_columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(k))
+                .map(|c| printers::storage::print_claim(c, &ctx))
+                .collect(),
+        ),
+        Kind::PersistentVolume => (
+            printers::storage::volume_columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolume>(k))
+                .map(|v| printers::storage::print_volume(v, &ctx))
+                .collect(),
+        ),
         Kind::ReplicationController => (
             printers::replicaset::COLUMNS,
             keys.iter()

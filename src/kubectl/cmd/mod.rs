@@ -11,6 +11,7 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
 pub mod taint;

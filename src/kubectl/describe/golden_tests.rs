@@ -271,3 +271,11 @@ fn describe_cronjob_golden() {
         super::describe_cronjob(&cj, &case.env(&events))
     });
 }
+fn describe_statefulset_golden() {
+    check("describe-statefulset", |case| {
+        let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");
+        let pods = controlled_pods(case, set.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_stateful_set(&set, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}

@@ -17,9 +17,10 @@ mod events;
 mod job;
 mod node;
 mod pod;
-mod quantity;
+pub(crate) mod quantity;
 mod replicaset;
 mod resources;
+mod statefulset;
 mod style;
 mod template;
 mod volumes;
@@ -36,6 +37,7 @@ pub use job::describe_job;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
+pub use statefulset::describe_stateful_set;
 pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};
 
 /// What a describer needs besides the object: the version, the clock, and the events

@@ -12,6 +12,8 @@ pub mod namespace;
 pub mod node;
 pub mod pod;
 pub mod replicaset;
+pub mod statefulset;
+pub mod storage;
 
 use std::collections::BTreeMap;
 
