@@ -311,8 +311,59 @@ impl Store {
             });
             store.put(namespace);
         }
+        store.create_kubernetes_service();
         store.changes.clear();
         store
+    }
+
+    /// The `kubernetes` Service in `default` and its Endpoints, which the apiserver
+    /// itself keeps (`pkg/controlplane/controller/kubernetesservice`): the first address
+    /// of the service range, port `https` 443 → the apiserver's port on the first node.
+    fn create_kubernetes_service(&mut self) {
+        use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, ServicePort, ServiceSpec};
+        let meta = |labels: Option<BTreeMap<String, String>>| ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels,
+            ..Default::default()
+        };
+        let labels: BTreeMap<String, String> =
+            [("component", "apiserver"), ("provider", "kubernetes")].map(|(k, v)| (k.into(), v.into())).into();
+        let mut svc = Service {
+            metadata: meta(Some(labels)),
+            spec: Some(ServiceSpec {
+                cluster_ip: Some(crate::api::admission::kubernetes_service_ip()),
+                ports: Some(vec![ServicePort {
+                    name: Some("https".into()),
+                    port: 443,
+                    protocol: Some("TCP".into()),
+                    target_port: Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                        constants::APISERVER_PORT,
+                    )),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        crate::api::admission::admit(&mut svc, self).expect("the kubernetes service is valid");
+        self.create(svc).expect("fresh store");
+        let endpoints = Endpoints {
+            metadata: meta(Some(
+                [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
+            )),
+            subsets: Some(vec![EndpointSubset {
+                addresses: Some(vec![EndpointAddress { ip: constants::FIRST_NODE_IP.into(), ..Default::default() }]),
+                ports: Some(vec![EndpointPort {
+                    name: Some("https".into()),
+                    port: constants::APISERVER_PORT,
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+        };
+        self.create(endpoints).expect("fresh store");
     }
 
     // ----- reads -------------------------------------------------------------------

@@ -112,6 +112,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "logs" => cmd::logs::run(env, &rest, &mut out)?,
         "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
         "set" => cmd::set::run(env, &rest, &mut out)?,
+        "expose" => cmd::expose::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
     env.cluster.settle()?;

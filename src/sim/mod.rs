@@ -8,6 +8,7 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod metrics;
 pub mod queue;
 pub mod resources;
 pub mod scheduler;
@@ -25,7 +26,9 @@ use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::garbagecollector::GarbageCollector;
+use crate::controllers::podautoscaler::HpaController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
 use crate::profile::Profile;
@@ -64,6 +67,10 @@ pub struct Cluster {
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
     gc: GarbageCollector,
+    endpoints: EndpointsController,
+    hpa: HpaController,
+    /// Per-pod CPU usage the metrics API reports (the scenario's `metrics:` steps).
+    pub metrics: metrics::PodMetrics,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
     requeues: Requeues,
@@ -83,6 +90,9 @@ impl Cluster {
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
             gc: GarbageCollector::default(),
+            endpoints: EndpointsController::default(),
+            hpa: HpaController::default(),
+            metrics: metrics::PodMetrics::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
             requeues: Requeues::default(),
@@ -120,6 +130,8 @@ impl Cluster {
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
+                self.endpoints.observe(change, &self.store);
+                self.hpa.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
                 }
@@ -139,6 +151,12 @@ impl Cluster {
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
+            }
+            if self.endpoints.run(&mut self.store) > 0 {
+                busy = Some("endpoint-controller");
+            }
+            if self.hpa.run(&mut self.store, &mut self.requeues, &self.metrics) > 0 {
+                busy = Some("horizontal-pod-autoscaler");
             }
             if busy.is_none() && !self.store.has_changes() {
                 if let Some(checker) = self.invariants.as_mut() {
@@ -217,9 +235,10 @@ impl Cluster {
         while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
             self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
         }
-        while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
+        while let Some((at, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::HorizontalPodAutoscaler => self.hpa.requeue(key, at),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

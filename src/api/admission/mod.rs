@@ -21,6 +21,8 @@ mod service;
 mod statefulset;
 mod storage;
 
+pub use service::{ip_text, kubernetes_service_ip};
+
 use super::error::ApiError;
 use super::selector::Selector;
 use super::store::Store;
@@ -31,6 +33,10 @@ pub trait Admit {
     fn set_defaults(&mut self, store: &mut Store);
     /// Field errors as `path: message`.
     fn validate(&self) -> Vec<String>;
+    /// Errors that depend on other stored objects (allocators), after defaulting.
+    fn validate_against(&self, _store: &Store) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Applies defaults then validation; the error names the object as the server does.
@@ -38,6 +44,7 @@ pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) ->
     obj.set_defaults(store);
     let mut causes = validate_meta(obj.metadata());
     causes.extend(obj.validate());
+    causes.extend(obj.validate_against(store));
     if causes.is_empty() {
         return Ok(());
     }

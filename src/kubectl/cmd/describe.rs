@@ -2,7 +2,7 @@
 //! object has that exact name) every object whose name starts with it.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{Endpoints, Node, Pod, ReplicationController, Service};
 
 use crate::api::selector::Selector;
 use crate::api::store::{Object, controller_ref};
@@ -144,6 +144,11 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 .collect();
             let lease = cluster.node_lease(&key.1);
             describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
+        }
+        Kind::Service => {
+            let svc = store.get_by_key::<Service>(key)?;
+            let endpoints = store.get_by_key::<Endpoints>(key);
+            describe::describe_service(svc, endpoints, &env_for(store, svc))
         }
         // Kinds without a describer yet.
         _ => return None,

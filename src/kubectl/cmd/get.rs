@@ -2,7 +2,7 @@
 //! prefixes, a blank line between kinds), `-o wide|name|yaml|json|jsonpath`.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, ReplicationController, Service};
 
 use crate::api::selector::format_labels;
 use crate::api::{Kind, ObjKey, Store};
@@ -89,6 +89,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let all_ns = flags.bool("all-namespaces");
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
+    if store.profile.endpoints_deprecated && kinds.contains(&Kind::Endpoints) {
+        // The apiserver's deprecation warning header, printed once by kubectl.
+        out.err_line("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice");
+    }
     let mut errors = Vec::new();
     let mut groups: Vec<(Kind, Vec<ObjKey>)> = Vec::new();
     for Target { kind, names } in &targets {
@@ -260,6 +264,20 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             keys.iter()
                 .filter_map(|k| store.get_by_key::<Namespace>(k))
                 .map(|n| printers::namespace::print(n, &ctx))
+                .collect(),
+        ),
+        Kind::Service => (
+            printers::service::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Service>(k))
+                .map(|s| printers::service::print(s, &ctx))
+                .collect(),
+        ),
+        Kind::Endpoints => (
+            printers::service::ENDPOINTS_COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Endpoints>(k))
+                .map(|e| printers::service::print_endpoints(e, &ctx))
                 .collect(),
         ),
         Kind::Event => {

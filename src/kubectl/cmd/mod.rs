@@ -2,8 +2,10 @@
 
 pub mod create;
 pub mod create_deployment;
+pub mod create_service;
 pub mod delete;
 pub mod describe;
+pub mod expose;
 pub mod get;
 pub mod label;
 pub mod logs;

@@ -18,6 +18,7 @@ mod pod;
 mod quantity;
 mod replicaset;
 mod resources;
+mod service;
 mod style;
 mod template;
 mod volumes;
@@ -32,6 +33,7 @@ pub use deployment::describe_deployment;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
+pub use service::describe_service;
 pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};
 
 /// What a describer needs besides the object: the version, the clock, and the events

@@ -8,6 +8,7 @@ pub mod namespace;
 pub mod node;
 pub mod pod;
 pub mod replicaset;
+pub mod service;
 
 use std::collections::BTreeMap;
 
