@@ -320,15 +320,18 @@ impl Store {
     /// itself keeps (`pkg/controlplane/controller/kubernetesservice`): the first address
     /// of the service range, port `https` 443 → the apiserver's port on the first node.
     fn create_kubernetes_service(&mut self) {
-        use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, ServicePort, ServiceSpec};
+        use k8s_openapi::api::core::v1::{
+            EndpointAddress, EndpointPort, EndpointSubset, ServicePort, ServiceSpec,
+        };
         let meta = |labels: Option<BTreeMap<String, String>>| ObjectMeta {
             name: Some("kubernetes".into()),
             namespace: Some("default".into()),
             labels,
             ..Default::default()
         };
-        let labels: BTreeMap<String, String> =
-            [("component", "apiserver"), ("provider", "kubernetes")].map(|(k, v)| (k.into(), v.into())).into();
+        let labels: BTreeMap<String, String> = [("component", "apiserver"), ("provider", "kubernetes")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
         let mut svc = Service {
             metadata: meta(Some(labels)),
             spec: Some(ServiceSpec {
@@ -353,7 +356,10 @@ impl Store {
                 [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
             )),
             subsets: Some(vec![EndpointSubset {
-                addresses: Some(vec![EndpointAddress { ip: constants::FIRST_NODE_IP.into(), ..Default::default() }]),
+                addresses: Some(vec![EndpointAddress {
+                    ip: constants::FIRST_NODE_IP.into(),
+                    ..Default::default()
+                }]),
                 ports: Some(vec![EndpointPort {
                     name: Some("https".into()),
                     port: constants::APISERVER_PORT,

@@ -64,7 +64,10 @@ fn sync(store: &mut Store, key: &ObjKey) -> usize {
     let Some(svc) = store.get_by_key::<Service>(key).cloned() else {
         // The Service is gone: so are its Endpoints.
         let managed = store.get_by_key::<Endpoints>(key).is_some_and(|e| {
-            e.metadata.labels.as_ref().is_none_or(|l| !l.contains_key("endpointslice.kubernetes.io/skip-mirror"))
+            e.metadata
+                .labels
+                .as_ref()
+                .is_none_or(|l| !l.contains_key("endpointslice.kubernetes.io/skip-mirror"))
         });
         if managed {
             let _ = store.delete::<Endpoints>(&key.0, &key.1, DeleteOptions::default());
@@ -194,7 +197,8 @@ fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
         Some(IntOrString::String(name)) => {
             let protocol = sp.protocol.as_deref().unwrap_or("TCP");
             pod.spec.as_ref()?.containers.iter().flat_map(|c| c.ports.iter().flatten()).find_map(|p| {
-                (p.name.as_deref() == Some(name.as_str()) && p.protocol.as_deref().unwrap_or("TCP") == protocol)
+                (p.name.as_deref() == Some(name.as_str())
+                    && p.protocol.as_deref().unwrap_or("TCP") == protocol)
                     .then_some(p.container_port)
             })
         }

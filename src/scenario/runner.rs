@@ -212,17 +212,21 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
                     fail(&mut outcome, None, message);
                 }
             }
-            Action::Metrics(m) => {
-                outcome.checks += 1;
-                fail(
-                    &mut outcome,
-                    None,
-                    format!(
-                        "metrics (selector {}): no HorizontalPodAutoscaler is simulated yet, so per-pod CPU has no effect",
-                        m.selector
-                    ),
-                );
-            }
+            Action::Metrics(m) => match crate::api::selector::Selector::parse(&m.selector) {
+                Ok(selector) => {
+                    cluster.metrics.set(selector, m.cpu_millicores);
+                    outcome.transcript.push_str(&format!(
+                        "# [{}] metrics: pods matching {} use {} CPU\n",
+                        format_clock(cluster.now()),
+                        m.selector,
+                        m.cpu
+                    ));
+                }
+                Err(e) => {
+                    outcome.checks += 1;
+                    fail(&mut outcome, None, format!("metrics: bad selector {:?}: {e}", m.selector));
+                }
+            },
             Action::Assert(a) => {
                 outcome.checks += 1;
                 match assert_step(a, &cluster) {

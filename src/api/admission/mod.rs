@@ -21,6 +21,7 @@ mod service;
 mod statefulset;
 mod storage;
 
+pub use hpa::{cpu_metric, to_v1 as hpa_to_v1, to_v2 as hpa_to_v2};
 pub use service::{ip_text, kubernetes_service_ip};
 
 use super::error::ApiError;

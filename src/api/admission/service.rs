@@ -148,7 +148,9 @@ impl Admit for Service {
         }
         // Allocation (only on create: an update carries the allocated values).
         if !external_name && spec.cluster_ip.as_deref().unwrap_or("").is_empty() {
-            if let Some(first) = spec.cluster_ips.as_ref().and_then(|ips| ips.first()).filter(|ip| !ip.is_empty()) {
+            if let Some(first) =
+                spec.cluster_ips.as_ref().and_then(|ips| ips.first()).filter(|ip| !ip.is_empty())
+            {
                 spec.cluster_ip = Some(first.clone());
             } else if let Some(ip) = allocate_cluster_ip(store) {
                 let spec = self.spec.as_mut().expect("defaulted");
@@ -184,7 +186,8 @@ impl Admit for Service {
             spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
         }
         if self.status.is_none() {
-            self.status = Some(ServiceStatus { load_balancer: Some(Default::default()), ..Default::default() });
+            self.status =
+                Some(ServiceStatus { load_balancer: Some(Default::default()), ..Default::default() });
         }
     }
 
@@ -292,7 +295,9 @@ fn check_allocations(svc: &Service, store: &Store) -> Vec<String> {
         if let Some(np) = p.node_port
             && used.contains(&np)
         {
-            causes.push(format!("spec.ports[{i}].nodePort: Invalid value: {np}: provided port is already allocated"));
+            causes.push(format!(
+                "spec.ports[{i}].nodePort: Invalid value: {np}: provided port is already allocated"
+            ));
         }
     }
     causes

@@ -74,7 +74,11 @@ fn read_scale(store: &Store, namespace: &str, kind: &str, name: &str) -> Result<
         "StatefulSet" => {
             let s = store.get_by_key::<StatefulSet>(&key).ok_or_else(|| not_found(Kind::StatefulSet))?;
             let spec = s.spec.clone().unwrap_or_default();
-            (Kind::StatefulSet, spec.replicas.unwrap_or(1), Selector::from_label_selector(&spec.selector).ok())
+            (
+                Kind::StatefulSet,
+                spec.replicas.unwrap_or(1),
+                Selector::from_label_selector(&spec.selector).ok(),
+            )
         }
         "ReplicationController" => {
             let rc = store
@@ -103,15 +107,15 @@ fn write_scale(store: &mut Store, scale: &Scale, replicas: i32) -> Result<(), St
         store.update(obj).map_err(|e| e.to_string())
     }
     match scale.kind {
-        Kind::Deployment => {
-            set::<Deployment>(store, &scale.key, |d| d.spec.get_or_insert_with(Default::default).replicas = Some(replicas))
-        }
-        Kind::ReplicaSet => {
-            set::<ReplicaSet>(store, &scale.key, |d| d.spec.get_or_insert_with(Default::default).replicas = Some(replicas))
-        }
-        Kind::StatefulSet => {
-            set::<StatefulSet>(store, &scale.key, |d| d.spec.get_or_insert_with(Default::default).replicas = Some(replicas))
-        }
+        Kind::Deployment => set::<Deployment>(store, &scale.key, |d| {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }),
+        Kind::ReplicaSet => set::<ReplicaSet>(store, &scale.key, |d| {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }),
+        Kind::StatefulSet => set::<StatefulSet>(store, &scale.key, |d| {
+            d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+        }),
         Kind::ReplicationController => set::<ReplicationController>(store, &scale.key, |d| {
             d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
         }),
@@ -232,7 +236,9 @@ impl HpaController {
             &now_time,
         );
         let current = scale.replicas;
-        self.recommendations.entry(key.clone()).or_insert_with(|| vec![Recommendation { at: now, replicas: current }]);
+        self.recommendations
+            .entry(key.clone())
+            .or_insert_with(|| vec![Recommendation { at: now, replicas: current }]);
         let min = spec.min_replicas.unwrap_or(constants::HPA_DEFAULT_MIN_REPLICAS);
         let max = spec.max_replicas;
         let mut rescale = true;
@@ -264,7 +270,14 @@ impl HpaController {
                 status.current_metrics = metric_statuses.filter(|m| !m.is_empty());
                 write_status(store, &hpa, status);
                 if let Some(err) = computed.error {
-                    store.record_event(inv, EventType::Warning, "FailedComputeMetricsReplicas", err, COMPONENT, None);
+                    store.record_event(
+                        inv,
+                        EventType::Warning,
+                        "FailedComputeMetricsReplicas",
+                        err,
+                        COMPONENT,
+                        None,
+                    );
                 }
                 return;
             };
@@ -374,8 +387,10 @@ impl HpaController {
             store.record_event(inv, EventType::Warning, "SelectorRequired", msg.clone(), COMPONENT, None);
             return Computed { proposal: None, statuses: Vec::new(), error: Some(msg) };
         };
-        let pods: Vec<&Pod> =
-            store.list::<Pod>(Some(&scale.key.0)).filter(|p| selector.matches_opt(p.metadata.labels.as_ref())).collect();
+        let pods: Vec<&Pod> = store
+            .list::<Pod>(Some(&scale.key.0))
+            .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
+            .collect();
         let pods: Vec<Pod> = pods.into_iter().cloned().collect();
         let pod_refs: Vec<&Pod> = pods.iter().collect();
         let mut best: Option<(i32, String)> = None;
@@ -394,7 +409,9 @@ impl HpaController {
             };
             if name != "cpu" {
                 invalid += 1;
-                first_error.get_or_insert_with(|| format!("failed to get {name} resource metric value: kubesim only simulates cpu"));
+                first_error.get_or_insert_with(|| {
+                    format!("failed to get {name} resource metric value: kubesim only simulates cpu")
+                });
                 continue;
             }
             match replicas::cpu_replicas(
@@ -429,11 +446,21 @@ impl HpaController {
                     // The event and condition texts, and the error the aggregate quotes.
                     let (event, wrapped) = if generic {
                         let utilization = format!("failed to get cpu utilization: {cause}");
-                        (utilization.clone(), format!("failed to get cpu resource metric value: {utilization}"))
+                        (
+                            utilization.clone(),
+                            format!("failed to get cpu resource metric value: {utilization}"),
+                        )
                     } else {
                         (cause.clone(), format!("failed to get cpu utilization: {cause}"))
                     };
-                    store.record_event(inv.clone(), EventType::Warning, "FailedGetResourceMetric", event.clone(), COMPONENT, None);
+                    store.record_event(
+                        inv.clone(),
+                        EventType::Warning,
+                        "FailedGetResourceMetric",
+                        event.clone(),
+                        COMPONENT,
+                        None,
+                    );
                     invalid_condition = Some((
                         "FailedGetResourceMetric".into(),
                         format!("the HPA was unable to compute the replica count: {event}"),
@@ -479,6 +506,7 @@ fn write_status(store: &mut Store, hpa: &HorizontalPodAutoscaler, status: Horizo
     if hpa.status.as_ref() == Some(&status) {
         return;
     }
-    let key = (hpa.metadata.namespace.clone().unwrap_or_default(), hpa.metadata.name.clone().unwrap_or_default());
+    let key =
+        (hpa.metadata.namespace.clone().unwrap_or_default(), hpa.metadata.name.clone().unwrap_or_default());
     let _ = store.modify_status::<HorizontalPodAutoscaler>(&key, |h| h.status = Some(status));
 }

@@ -74,7 +74,8 @@ pub fn legacy(
             "AbleToScale",
             true,
             "ScaleDownStabilized",
-            "recent recommendations were higher than current one, applying the highest recent recommendation".into(),
+            "recent recommendations were higher than current one, applying the highest recent recommendation"
+                .into(),
             now_time,
         );
     } else {
@@ -100,7 +101,11 @@ fn rules(current: i32, desired: i32, min: i32, max: i32) -> (i32, &'static str, 
         return (min, "TooFewReplicas", "the desired replica count is less than the minimum replica count");
     }
     let (maximum, reason, message) = if max > scale_up_limit {
-        (scale_up_limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+        (
+            scale_up_limit,
+            "ScaleUpLimit",
+            "the desired replica count is increasing faster than the maximum scale rate",
+        )
     } else {
         (max, "TooManyReplicas", "the desired replica count is more than the maximum replica count")
     };
@@ -150,13 +155,26 @@ pub fn with_behaviors(
     record(list, old, args.desired, args.now);
     if stabilized != args.desired {
         let (reason, message) = if args.desired >= args.current {
-            ("ScaleUpStabilized", "recent recommendations were lower than current one, applying the lowest recent recommendation")
+            (
+                "ScaleUpStabilized",
+                "recent recommendations were lower than current one, applying the lowest recent recommendation",
+            )
         } else {
-            ("ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation")
+            (
+                "ScaleDownStabilized",
+                "recent recommendations were higher than current one, applying the highest recent recommendation",
+            )
         };
         set_condition(status, "AbleToScale", true, reason, message.into(), now_time);
     } else {
-        set_condition(status, "AbleToScale", true, "ReadyForNewScale", "recommended size matches current size".into(), now_time);
+        set_condition(
+            status,
+            "AbleToScale",
+            true,
+            "ReadyForNewScale",
+            "recommended size matches current size".into(),
+            now_time,
+        );
     }
     let no_events = Vec::new();
     let ups = up_events.get(args.key).unwrap_or(&no_events);
@@ -206,7 +224,11 @@ fn rate(
             limit = current;
         }
         let (maximum, reason, message) = if args.max > limit {
-            (limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+            (
+                limit,
+                "ScaleUpLimit",
+                "the desired replica count is increasing faster than the maximum scale rate",
+            )
         } else {
             (args.max, "TooManyReplicas", "the desired replica count is more than the maximum replica count")
         };
@@ -236,7 +258,11 @@ fn rate(
             limit = current;
         }
         let (minimum, reason, message) = if args.min < limit {
-            (limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
+            (
+                limit,
+                "ScaleDownLimit",
+                "the desired replica count is decreasing faster than the maximum scale rate",
+            )
         } else {
             (args.min, "TooFewReplicas", "the desired replica count is less than the minimum replica count")
         };
@@ -262,13 +288,8 @@ pub fn store_scale_event(
     } else {
         (down_events.entry(key.clone()).or_default(), behavior.scale_down.clone(), previous - new)
     };
-    let longest = rules
-        .and_then(|r| r.policies)
-        .into_iter()
-        .flatten()
-        .map(|p| p.period_seconds)
-        .max()
-        .unwrap_or(0);
+    let longest =
+        rules.and_then(|r| r.policies).into_iter().flatten().map(|p| p.period_seconds).max().unwrap_or(0);
     let cutoff = now as i64 - longest as i64 * SECOND as i64;
     for e in events.iter_mut() {
         if (e.at as i64) <= cutoff {

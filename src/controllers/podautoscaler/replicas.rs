@@ -31,7 +31,10 @@ struct Grouped {
     metrics: BTreeMap<String, i64>,
 }
 
-fn millis_of(clock: &WallClock, t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Option<i64> {
+fn millis_of(
+    clock: &WallClock,
+    t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+) -> Option<i64> {
     t.map(|t| clock.millis_of(t.0))
 }
 
@@ -41,7 +44,8 @@ fn millis_of(clock: &WallClock, t: Option<&k8s_openapi::apimachinery::pkg::apis:
 /// unready; afterwards only a pod that is not Ready and never became Ready within the
 /// initial readiness delay.
 fn group_pods(pods: &[&Pod], metrics: &PodMetrics, clock: &WallClock, now: Millis) -> Grouped {
-    let mut g = Grouped { ready_count: 0, unready: Vec::new(), missing: Vec::new(), metrics: BTreeMap::new() };
+    let mut g =
+        Grouped { ready_count: 0, unready: Vec::new(), missing: Vec::new(), metrics: BTreeMap::new() };
     let now = now as i64;
     for pod in pods {
         let name = pod.metadata.name.clone().unwrap_or_default();
@@ -67,7 +71,8 @@ fn group_pods(pods: &[&Pod], metrics: &PodMetrics, clock: &WallClock, now: Milli
                     // The sample is taken now; its window starts METRICS_WINDOW before.
                     cond.status == "False" || now - (constants::METRICS_WINDOW_MS as i64) < transition
                 } else {
-                    cond.status == "False" && start + constants::HPA_INITIAL_READINESS_DELAY_MS as i64 > transition
+                    cond.status == "False"
+                        && start + constants::HPA_INITIAL_READINESS_DELAY_MS as i64 > transition
                 }
             }
             _ => true,
@@ -130,7 +135,9 @@ pub fn cpu_replicas(
 ) -> Result<Proposal, String> {
     let any_sample = pods.iter().any(|p| metrics.cpu_of(p).is_some());
     if !any_sample {
-        return Err("unable to get metrics for resource cpu: no metrics returned from resource metrics API".into());
+        return Err(
+            "unable to get metrics for resource cpu: no metrics returned from resource metrics API".into()
+        );
     }
     if pods.is_empty() {
         return Err("no pods returned by selector while calculating replica count".into());

@@ -110,8 +110,15 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
     }
 }
 
+/// The JSON of the version kubesim stores: HPAs of `autoscaling/v1` or `v2beta1`
+/// are converted to `autoscaling/v2` as the apiserver does.
+fn stored_form(kind: Kind, value: Value) -> Value {
+    if kind == Kind::HorizontalPodAutoscaler { crate::api::admission::hpa_to_v2(value) } else { value }
+}
+
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
+    let value = stored_form(kind, value);
     fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         if T::STORED_KIND.info().namespaced && obj.metadata().namespace.is_none() {
@@ -126,6 +133,7 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
 
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
 pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), ApiError> {
+    let value = stored_form(kind, value);
     fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         admit(&mut obj, store)?;

@@ -36,7 +36,9 @@ fn parse_ports(spec: &str) -> Result<(i32, IntOrString), String> {
     };
     let port = match port_text.parse::<u64>() {
         Ok(p) if p <= u16::MAX as u64 => p as i32,
-        Ok(_) => return Err(format!("error: strconv.ParseUint: parsing \"{port_text}\": value out of range")),
+        Ok(_) => {
+            return Err(format!("error: strconv.ParseUint: parsing \"{port_text}\": value out of range"));
+        }
         Err(_) => return Err(format!("error: strconv.ParseUint: parsing \"{port_text}\": invalid syntax")),
     };
     let target = match target {
@@ -51,7 +53,9 @@ fn parse_ports(spec: &str) -> Result<(i32, IntOrString), String> {
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(pos) = crate::kubectl::command_position(words) else {
-        out.fail("error: Required resource not specified.\nSee 'kubectl create service -h' for help and examples");
+        out.fail(
+            "error: Required resource not specified.\nSee 'kubectl create service -h' for help and examples",
+        );
         return Ok(());
     };
     let sub = words[pos].clone();

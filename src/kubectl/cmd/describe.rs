@@ -150,6 +150,10 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let endpoints = store.get_by_key::<Endpoints>(key);
             describe::describe_service(svc, endpoints, &env_for(store, svc))
         }
+        Kind::HorizontalPodAutoscaler => {
+            let hpa = store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(key)?;
+            describe::describe_hpa(hpa, &env_for(store, hpa))
+        }
         // Kinds without a describer yet.
         _ => return None,
     })

@@ -94,7 +94,11 @@ fn read_exposed(store: &Store, kind: Kind, ns: &str, name: &str) -> Result<Expos
                 .and_then(|t| t.spec.as_ref())
                 .map(|s| container_ports(&s.containers))
                 .unwrap_or_default();
-            Ok(Exposed { labels: rc.metadata.labels.clone(), selector: Ok(spec.selector.unwrap_or_default()), ports })
+            Ok(Exposed {
+                labels: rc.metadata.labels.clone(),
+                selector: Ok(spec.selector.unwrap_or_default()),
+                ports,
+            })
         }
         Kind::ReplicaSet => {
             let rs = store.get::<ReplicaSet>(ns, name).ok_or_else(not_found)?;
@@ -114,7 +118,8 @@ fn read_exposed(store: &Store, kind: Kind, ns: &str, name: &str) -> Result<Expos
         Kind::Deployment => {
             let d = store.get::<Deployment>(ns, name).ok_or_else(not_found)?;
             let spec = d.spec.clone().unwrap_or_default();
-            let ports = spec.template.spec.as_ref().map(|s| container_ports(&s.containers)).unwrap_or_default();
+            let ports =
+                spec.template.spec.as_ref().map(|s| container_ports(&s.containers)).unwrap_or_default();
             Ok(Exposed {
                 labels: d.metadata.labels.clone(),
                 selector: label_selector_map("Deployment", &spec.selector),
@@ -138,8 +143,11 @@ fn read_exposed(store: &Store, kind: Kind, ns: &str, name: &str) -> Result<Expos
         }
         other => {
             let info = other.info();
-            let group_kind =
-                if info.group.is_empty() { info.name.to_string() } else { format!("{}.{}", info.name, info.group) };
+            let group_kind = if info.group.is_empty() {
+                info.name.to_string()
+            } else {
+                format!("{}.{}", info.name, info.group)
+            };
             Err(format!("error: cannot expose a {group_kind}"))
         }
     }

@@ -273,6 +273,15 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|s| printers::service::print(s, &ctx))
                 .collect(),
         ),
+        Kind::HorizontalPodAutoscaler => (
+            printers::hpa::COLUMNS,
+            keys.iter()
+                .filter_map(|k| {
+                    store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(k)
+                })
+                .map(|h| printers::hpa::print(h, &ctx))
+                .collect(),
+        ),
         Kind::Endpoints => (
             printers::service::ENDPOINTS_COLUMNS,
             keys.iter()

@@ -1,5 +1,6 @@
 //! kubectl commands, one module each.
 
+pub mod autoscale;
 pub mod create;
 pub mod create_deployment;
 pub mod create_service;

@@ -13,6 +13,7 @@
 mod containers;
 mod deployment;
 mod events;
+mod hpa;
 mod node;
 mod pod;
 mod quantity;
@@ -30,6 +31,7 @@ mod golden_tests;
 use jiff::Timestamp;
 
 pub use deployment::describe_deployment;
+pub use hpa::describe_hpa;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};

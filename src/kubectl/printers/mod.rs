@@ -4,6 +4,7 @@
 
 pub mod deployment;
 pub mod event;
+pub mod hpa;
 pub mod namespace;
 pub mod node;
 pub mod pod;
