@@ -249,6 +249,8 @@ pub struct Store {
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
     watch: Option<Watch>,
+    /// The service CIDR ClusterIPs come from: (network address, prefix length).
+    pub service_subnet: (u32, u32),
 }
 
 fn controller_uid(meta: &ObjectMeta) -> Option<String> {
@@ -298,6 +300,10 @@ impl Store {
             spam: HashMap::new(),
             token_secrets: BTreeMap::new(),
             watch: None,
+            service_subnet: (
+                u32::from_be_bytes(constants::SERVICE_CIDR_BASE),
+                constants::SERVICE_CIDR_PREFIX,
+            ),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let namespace = Namespace {
@@ -314,6 +320,22 @@ impl Store {
         store.create_kubernetes_service();
         store.changes.clear();
         store
+    }
+
+    /// Uses another service CIDR (before anything else happens): the `kubernetes`
+    /// Service moves to its first address.
+    pub fn set_service_subnet(&mut self, base: u32, prefix: u32) {
+        self.service_subnet = (base, prefix);
+        let ip = crate::api::admission::kubernetes_service_ip(self);
+        let key = ("default".to_string(), "kubernetes".to_string());
+        let _ = self.modify_status::<Service>(&key, |svc| {
+            let spec = svc.spec.get_or_insert_with(Default::default);
+            spec.cluster_ip = Some(ip.clone());
+            if spec.cluster_ips.is_some() {
+                spec.cluster_ips = Some(vec![ip.clone()]);
+            }
+        });
+        self.changes.clear();
     }
 
     /// The `kubernetes` Service in `default` and its Endpoints, which the apiserver
@@ -335,7 +357,7 @@ impl Store {
         let mut svc = Service {
             metadata: meta(Some(labels)),
             spec: Some(ServiceSpec {
-                cluster_ip: Some(crate::api::admission::kubernetes_service_ip()),
+                cluster_ip: Some(crate::api::admission::kubernetes_service_ip(self)),
                 ports: Some(vec![ServicePort {
                     name: Some("https".into()),
                     port: 443,

@@ -130,6 +130,9 @@ pub fn build_cluster(scenario: &Scenario) -> Result<Cluster, String> {
     let clock = WallClock::new(scenario.start.unwrap_or_else(default_start));
     let mut cluster = Cluster::new(scenario.profile.clone(), clock, scenario.seed, images);
     cluster.enable_invariants();
+    if let Some((base, prefix)) = scenario.cluster.service_subnet {
+        cluster.store.set_service_subnet(base, prefix);
+    }
     for node in &scenario.cluster.nodes {
         cluster.add_node(&node_input(node)).map_err(|e| format!("node {}: {e}", node.name))?;
     }

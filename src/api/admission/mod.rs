@@ -22,7 +22,7 @@ mod statefulset;
 mod storage;
 
 pub use hpa::{cpu_metric, to_v1 as hpa_to_v1, to_v2 as hpa_to_v2};
-pub use service::{ip_text, kubernetes_service_ip};
+pub use service::{ip_text, kubernetes_service_ip, parse_cidr};
 
 use super::error::ApiError;
 use super::selector::Selector;

@@ -19,10 +19,20 @@ use crate::constants;
 
 pub const SERVICE_TYPES: &[&str] = &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
 
-/// The service CIDR as (first address as u32, size).
-fn service_range() -> (u32, u64) {
-    let base = u32::from_be_bytes(constants::SERVICE_CIDR_BASE);
-    (base, 1u64 << (32 - constants::SERVICE_CIDR_PREFIX))
+/// The store's service CIDR as (first address as u32, size).
+fn service_range(store: &Store) -> (u32, u64) {
+    let (base, prefix) = store.service_subnet;
+    (base, 1u64 << (32 - prefix))
+}
+
+/// `10.1.0.0/16` → (network address, prefix length); `None` unless a valid IPv4 CIDR
+/// with a prefix of 8 to 30 bits.
+pub fn parse_cidr(text: &str) -> Option<(u32, u32)> {
+    let (ip, prefix) = text.trim().split_once('/')?;
+    let prefix: u32 = prefix.parse().ok().filter(|p| (8..=30).contains(p))?;
+    let ip = parse_ip(ip)?;
+    let mask = u32::MAX << (32 - prefix);
+    Some((ip & mask, prefix))
 }
 
 pub fn ip_text(ip: u32) -> String {
@@ -36,8 +46,8 @@ fn parse_ip(text: &str) -> Option<u32> {
 }
 
 /// The address the `kubernetes` Service gets: the range's first usable one (10.96.0.1).
-pub fn kubernetes_service_ip() -> String {
-    ip_text(service_range().0 + 1)
+pub fn kubernetes_service_ip(store: &Store) -> String {
+    ip_text(service_range(store).0 + 1)
 }
 
 fn used_cluster_ips(store: &Store) -> BTreeSet<String> {
@@ -81,7 +91,7 @@ fn pick_free(store: &mut Store, lo: u64, hi: u64, offset: u64, taken: impl Fn(u6
 }
 
 fn allocate_cluster_ip(store: &mut Store) -> Option<String> {
-    let (base, size) = service_range();
+    let (base, size) = service_range(store);
     let used = used_cluster_ips(store);
     // Usable offsets 1..size-2 (network and broadcast excluded, as the bitmap does).
     let (lo, hi) = (1u64, size - 2);
@@ -254,20 +264,6 @@ impl Admit for Service {
                 }
             }
         }
-        if let Some(ip) = spec.cluster_ip.as_deref()
-            && !ip.is_empty()
-            && ip != "None"
-        {
-            let (base, size) = service_range();
-            match parse_ip(ip) {
-                Some(v) if v > base && (v as u64) < base as u64 + size - 1 => {}
-                _ => causes.push(format!(
-                    "spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}/{}",
-                    ip_text(base),
-                    constants::SERVICE_CIDR_PREFIX
-                )),
-            }
-        }
         causes
     }
 }
@@ -282,6 +278,20 @@ fn check_allocations(svc: &Service, store: &Store) -> Vec<String> {
     let name = svc.metadata.name.as_deref().unwrap_or("");
     if store.get::<Service>(ns, name).is_some() {
         return causes;
+    }
+    if let Some(ip) = spec.cluster_ip.as_deref()
+        && !ip.is_empty()
+        && ip != "None"
+    {
+        let (base, size) = service_range(store);
+        match parse_ip(ip) {
+            Some(v) if v > base && (v as u64) < base as u64 + size - 1 => {}
+            _ => causes.push(format!(
+                "spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}/{}",
+                ip_text(base),
+                store.service_subnet.1
+            )),
+        }
     }
     if let Some(ip) = spec.cluster_ip.as_deref()
         && used_cluster_ips(store).contains(ip)
