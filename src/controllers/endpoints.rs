@@ -29,7 +29,12 @@ pub struct EndpointsController {
     queue: WorkQueue<ObjKey>,
 }
 
+/// The selector of a Service the controller manages: one with a selector that is not
+/// of type ExternalName (those get no endpoints).
 fn selector_of(svc: &Service) -> Option<Selector> {
+    if svc.spec.as_ref()?.type_.as_deref() == Some("ExternalName") {
+        return None;
+    }
     let map = svc.spec.as_ref()?.selector.as_ref().filter(|m| !m.is_empty())?;
     Some(Selector::from_map(map))
 }

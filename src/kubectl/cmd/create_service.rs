@@ -89,6 +89,12 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     }
     let name = flags.args[0].clone();
+    if let Some(ext) = flags.string("external-name").filter(|_| type_ == "ExternalName")
+        && !crate::api::admission::is_dns1123_subdomain(ext)
+    {
+        out.fail(format!("error: invalid service external name {ext}"));
+        return Ok(());
+    }
     let cluster_ip = flags.string("clusterip").filter(|c| !c.is_empty()).map(String::from);
     let tcp = flags.strings("tcp");
     if tcp.is_empty() && type_ != "ExternalName" && cluster_ip.as_deref() != Some("None") {
@@ -146,7 +152,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 out.line(format!("{} created", name_ref(Kind::Service, &name)));
             }
         }
-        Err(e) => out.fail(format!("error: failed to create {sub} service: {e}")),
+        Err(e) => out.fail(format!("error: failed to create {type_} service: {e}")),
     }
     Ok(())
 }
