@@ -374,9 +374,7 @@ impl Store {
         crate::api::admission::admit(&mut svc, self).expect("the kubernetes service is valid");
         self.create(svc).expect("fresh store");
         let endpoints = Endpoints {
-            metadata: meta(Some(
-                [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into(),
-            )),
+            metadata: meta(None),
             subsets: Some(vec![EndpointSubset {
                 addresses: Some(vec![EndpointAddress {
                     ip: constants::FIRST_NODE_IP.into(),
@@ -560,10 +558,12 @@ impl Store {
             meta.creation_timestamp = Some(created);
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
-            if T::STORED_KIND != Kind::Pod
-                && T::STORED_KIND != Kind::Node
-                && T::STORED_KIND != Kind::Namespace
-            {
+            // Kinds whose registry strategy keeps no generation (pods, nodes,
+            // namespaces, services, endpoints).
+            if !matches!(
+                T::STORED_KIND,
+                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+            ) {
                 meta.generation = Some(1);
             }
         }

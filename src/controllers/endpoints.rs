@@ -68,13 +68,7 @@ impl EndpointsController {
 fn sync(store: &mut Store, key: &ObjKey) -> usize {
     let Some(svc) = store.get_by_key::<Service>(key).cloned() else {
         // The Service is gone: so are its Endpoints.
-        let managed = store.get_by_key::<Endpoints>(key).is_some_and(|e| {
-            e.metadata
-                .labels
-                .as_ref()
-                .is_none_or(|l| !l.contains_key("endpointslice.kubernetes.io/skip-mirror"))
-        });
-        if managed {
+        if store.get_by_key::<Endpoints>(key).is_some() {
             let _ = store.delete::<Endpoints>(&key.0, &key.1, DeleteOptions::default());
             return 1;
         }
