@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The feature gates a scenario may set (`featureGates:`).
+pub const FEATURE_GATES: &[&str] =
+    &["IndexedJob", "JobReadyPods", "PodIndexLabel", "SuspendJob", "TTLAfterFinished"];
+
 /// The minor versions kubesim can simulate, newest first.
 pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
@@ -87,13 +91,92 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
+    /// An empty `kubectl get` says `No resources found in <ns> namespace.` (1.16+?; seed
+    /// 000 shows 1.15's `No resources found.`, seed 003 the 1.17 form).
+    pub no_resources_names_namespace: bool,
+    /// What schedules, runs and shows CronJobs.
+    pub cronjob: CronJobProfile,
+    /// Job behaviour and display that changed between versions.
+    pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
     /// on in 1.22; 1.21's alpha field is dropped while its gate is off).
     pub daemonset_max_surge: bool,
     /// How `kubectl drain` words and orders what it prints.
     pub drain: DrainStyle,
+    /// StatefulSets honour `persistentVolumeClaimRetentionPolicy` and the apiserver
+    /// defaults it to Retain/Retain (`StatefulSetAutoDeletePVC`, beta and on from 1.27;
+    /// alpha and off before, when the field is dropped).
+    pub statefulset_pvc_retention: bool,
+    /// StatefulSet pods get the `apps.kubernetes.io/pod-index` label (`PodIndexLabel`,
+    /// beta and on from 1.28).
+    pub statefulset_pod_index_label: bool,
+    /// StatefulSet status carries `availableReplicas` and the controller honours
+    /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
+    pub statefulset_min_ready_seconds: bool,
+    /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
+    /// the version is the reference's assumption).
+    pub volume_attributes_class_column: bool,
+    /// Services carry `ipFamilies`, `ipFamilyPolicy` and `clusterIPs` (dual-stack API,
+    /// 1.20+) and `describe svc` prints them.
+    pub service_ip_families: bool,
+    /// Services get `internalTrafficPolicy: Cluster` (ServiceInternalTrafficPolicy beta
+    /// and defaulted from 1.22).
+    pub service_internal_traffic_policy: bool,
+    /// LoadBalancer Services get `allocateLoadBalancerNodePorts: true` (1.20+).
+    pub service_allocate_lb_node_ports: bool,
+    /// ClusterIPs are drawn from above the static subrange first (ServiceIPStaticSubrange
+    /// on by default from 1.25).
+    pub service_ip_static_subrange: bool,
+    /// NodePorts are drawn from above the static subrange first
+    /// (ServiceNodePortStaticSubrange on by default from 1.28).
+    pub node_port_static_subrange: bool,
+    /// Reading core/v1 Endpoints draws the apiserver warning `v1 Endpoints is deprecated
+    /// in v1.33+; use discovery.k8s.io/v1 EndpointSlice` (KEP-4974, 1.33+).
+    pub endpoints_deprecated: bool,
+    /// `kubectl get hpa` TARGETS names the resource: `cpu: 45%/80%` (1.30+,
+    /// kubernetes#122804); before, `45%/80%`.
+    pub hpa_targets_resource_prefix: bool,
+    /// The HPA controller's metric errors go through `computeStatusForResourceMetricGeneric`
+    /// (1.20+, container resource metrics): the `FailedGetResourceMetric` event reads
+    /// `failed to get cpu utilization: …` and the aggregate `failed to get cpu resource
+    /// metric value: failed to get cpu utilization: …`; before, the event carries the
+    /// bare cause and the aggregate `failed to get cpu utilization: …`.
+    pub hpa_generic_metric_errors: bool,
+    /// `kubectl autoscale` creates `autoscaling/v2` objects (1.23+: kubectl moved with the
+    /// API's GA); before, `autoscaling/v1`.
+    pub autoscale_creates_v2: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// The CronJob differences between versions (`pkg/controller/cronjob`,
+/// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CronJobProfile {
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.19, v3.0.1 from
+    /// 1.20 (vendored with the v2 controller, kubernetes#93370) [boundary unpinned].
+    pub cron: crate::cron::Dialect,
+    /// The v2 controller (work queue, requeue at the next schedule, job names in
+    /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
+    pub v2_controller: bool,
+    /// v2 deletes finished jobs over the history limits before scheduling (one status
+    /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
+    pub cleanup_first: bool,
+    /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
+    /// 1.21–1.26) [boundary unpinned].
+    pub too_many_missed_count: bool,
+    /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
+    pub time_zone: bool,
+    /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
+    /// CRON_TZ in schedule, use timeZone field instead`) [release unpinned, 1.29 assumed].
+    pub tz_in_schedule_rejected: bool,
+    /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
+    pub name_max_52: bool,
+    /// `kubectl get cronjobs` has a TIMEZONE column (kubernetes#122231, 1.30).
+    pub timezone_column: bool,
+    /// Jobs carry `batch.kubernetes.io/cronjob-scheduled-timestamp` (gate
+    /// `CronJobsScheduledAnnotation`, beta and on in 1.28).
+    pub scheduled_timestamp_annotation: bool,
 }
 
 /// The text of the deployment controller's `ScalingReplicaSet` events
@@ -121,6 +204,58 @@ pub enum PulledMessage {
     WithTimeAndWaiting,
 }
 
+/// How the Job controller and kubectl treat Jobs in a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobProfile {
+    /// Generated pod labels and selector also use the `batch.kubernetes.io/` keys
+    /// (`batch.kubernetes.io/controller-uid` in the selector) (1.27+, CHANGELOG-1.27).
+    pub prefixed_labels: bool,
+    /// NonIndexed pods are named `<job>--1-xxxxx`: the unknown completion index leaked
+    /// into generateName (1.22 before the #109540 back-port, as seed 001 shows).
+    pub unknown_index_in_pod_name: bool,
+    /// `completionMode: NonIndexed` is defaulted (IndexedJob beta, 1.22+).
+    pub default_completion_mode: bool,
+    /// `suspend` is served and defaulted to false (SuspendJob beta, 1.22+); before, the
+    /// apiserver drops the field (alpha gate off).
+    pub default_suspend: bool,
+    /// `ttlSecondsAfterFinished` is served and the TTL controller runs (TTLAfterFinished
+    /// beta, 1.21+); before, the apiserver drops the field.
+    pub ttl_after_finished: bool,
+    /// Pods of Indexed Jobs also carry the index as a label (PodIndexLabel, 1.28+).
+    pub index_label: bool,
+    /// `status.ready` counts ready active pods (JobReadyPods beta, 1.24+).
+    pub ready_status: bool,
+    /// `podReplacementPolicy: TerminatingOrFailed` is defaulted (1.29+).
+    pub default_pod_replacement_policy: bool,
+    /// How replacement pods of failed pods are delayed.
+    pub backoff: JobBackoff,
+    /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
+    /// kubernetes#86142).
+    pub completed_event: bool,
+    /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
+    /// is terminating (1.31+, kubernetes#125510).
+    pub interim_conditions: bool,
+    /// `kubectl get jobs` has a STATUS column (1.30+, kubernetes#123226).
+    pub status_column: bool,
+    /// `describe job` prints `Pods Statuses: N Active (N Ready) / …` (1.23+) rather than
+    /// `N Running / …`.
+    pub describe_active_ready: bool,
+    /// `describe job` prints `Suspend`, `Backoff Limit` and `TTL Seconds After Finished`
+    /// (1.30+).
+    pub describe_suspend_backoff: bool,
+}
+
+/// The Job controller's pod-failure back-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobBackoff {
+    /// Through the work queue's rate limiter (≤ 1.26): a failure seen by a sync creates
+    /// the replacement at once and requeues the Job after 10 s × 2^(requeues−1) (cap
+    /// 6 min); `backoffLimit` compares the requeue count (`previousRetry + 1 > limit`).
+    Queue,
+    /// From the pod failure records (1.27+): the replacement waits 10 s × 2^(n−1) after
+    /// the last failure (cap 10 min), and the Job fails when `failed > backoffLimit`.
+    FailureRecords,
+}
 /// The version differences of `kubectl drain` (`pkg/cmd/drain/drain.go`,
 /// `pkg/drain/filters.go`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,6 +547,34 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
+            no_resources_names_namespace: minor >= 16,
+            cronjob: CronJobProfile {
+                cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                v2_controller: minor >= 21,
+                cleanup_first: minor >= 27,
+                too_many_missed_count: minor < 27,
+                time_zone: minor >= 25,
+                tz_in_schedule_rejected: minor >= 29,
+                name_max_52: minor >= 22,
+                timezone_column: minor >= 30,
+                scheduled_timestamp_annotation: minor >= 28,
+            },
+            job: JobProfile {
+                prefixed_labels: minor >= 27,
+                unknown_index_in_pod_name: minor == 22,
+                default_completion_mode: minor >= 22,
+                default_suspend: minor >= 22,
+                ttl_after_finished: minor >= 21,
+                index_label: minor >= 28,
+                ready_status: minor >= 24,
+                default_pod_replacement_policy: minor >= 29,
+                completed_event: minor >= 18,
+                backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
+                interim_conditions: minor >= 31,
+                status_column: minor >= 30,
+                describe_active_ready: minor >= 23,
+                describe_suspend_backoff: minor >= 30,
+            },
             daemonset_max_surge: minor >= 22,
             drain: DrainStyle {
                 local_data_flag: match minor {
@@ -434,6 +597,19 @@ impl Profile {
                     _ => UnmanagedText::ThatDeclareNoController,
                 },
             },
+            statefulset_pvc_retention: minor >= 27,
+            statefulset_pod_index_label: minor >= 28,
+            statefulset_min_ready_seconds: minor >= 23,
+            volume_attributes_class_column: minor >= 29,
+            service_ip_families: minor >= 20,
+            service_internal_traffic_policy: minor >= 22,
+            service_allocate_lb_node_ports: minor >= 20,
+            service_ip_static_subrange: minor >= 25,
+            node_port_static_subrange: minor >= 28,
+            endpoints_deprecated: minor >= 33,
+            hpa_targets_resource_prefix: minor >= 30,
+            hpa_generic_metric_errors: minor >= 20,
+            autoscale_creates_v2: minor >= 23,
             served: match minor {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,
@@ -441,6 +617,25 @@ impl Profile {
                 _ => SERVED_1_33,
             },
         }
+    }
+
+    /// Turns a feature gate on or off, as `--feature-gates` on the apiserver and
+    /// controller manager would (the scenario's `featureGates:`).
+    pub fn set_feature_gate(&mut self, gate: &str, on: bool) -> Result<(), String> {
+        match gate {
+            "TTLAfterFinished" => self.job.ttl_after_finished = on,
+            "SuspendJob" => self.job.default_suspend = on,
+            "IndexedJob" => self.job.default_completion_mode = on,
+            "JobReadyPods" => self.job.ready_status = on,
+            "PodIndexLabel" => self.job.index_label = on,
+            _ => {
+                return Err(format!(
+                    "unknown feature gate {gate:?} (supported: {})",
+                    FEATURE_GATES.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.
