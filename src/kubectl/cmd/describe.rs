@@ -160,7 +160,8 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 })
                 .collect();
             let lease = cluster.node_lease(&key.1);
-            describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
+            let reported = cluster.node_with_heartbeats(&key.1)?;
+            describe::describe_node_with_lease(&reported, lease.as_ref(), &pods, &env_for(store, node))
         }
         Kind::CronJob => {
             let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
