@@ -41,7 +41,8 @@ pub fn status_line(ds: &DaemonSet) -> Result<(String, bool), String> {
 /// The revisions of a DaemonSet: number → (template, change-cause).
 fn revisions(store: &Store, ds: &DaemonSet) -> BTreeMap<i64, (PodTemplateSpec, Option<String>)> {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
-    revisions_of(store, uid)
+    let namespace = ds.metadata.namespace.as_deref().unwrap_or("");
+    revisions_of(store, namespace, uid)
         .iter()
         .filter_map(|cr| Some((cr.revision, (revision_template(cr)?, change_cause(cr)))))
         .collect()
