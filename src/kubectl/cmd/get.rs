@@ -241,6 +241,13 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|d| printers::deployment::print(d, &ctx))
                 .collect(),
         ),
+        Kind::ControllerRevision => (
+            printers::controllerrevision::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::ControllerRevision>(k))
+                .map(|r| printers::controllerrevision::print(r, &ctx))
+                .collect(),
+        ),
         Kind::StatefulSet => (
             printers::statefulset::COLUMNS,
             keys.iter()
