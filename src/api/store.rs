@@ -236,6 +236,9 @@ pub struct Store {
     horizontalpodautoscalers: Table<HorizontalPodAutoscaler>,
     resource_version: u64,
     uid_counter: u64,
+    /// A uid handed out before its object is created (a Job's selector names its own
+    /// uid, generated in the strategy's PrepareForCreate); the next create takes it.
+    reserved_uid: Option<String>,
     by_uid: HashMap<String, (Kind, ObjKey)>,
     /// Owner uid → its dependents as (kind, slot in that kind's table).
     dependents: HashMap<String, BTreeSet<(Kind, usize)>>,
@@ -288,6 +291,7 @@ impl Store {
             horizontalpodautoscalers: Table::default(),
             resource_version: 0,
             uid_counter: 0,
+            reserved_uid: None,
             by_uid: HashMap::new(),
             dependents: HashMap::new(),
             pods_by_node: HashMap::new(),
@@ -446,6 +450,14 @@ impl Store {
         )
     }
 
+    /// The uid the next created object will get (for admission that must know it).
+    pub fn reserve_uid(&mut self) -> String {
+        if self.reserved_uid.is_none() {
+            self.reserved_uid = Some(self.next_uid());
+        }
+        self.reserved_uid.clone().expect("just reserved")
+    }
+
     /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
     /// and creationTimestamp. Defaults and validation happen before, in admission.
     pub fn create<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
@@ -481,7 +493,10 @@ impl Store {
         if T::table(self).contains_key(&key) {
             return Err(ApiError::AlreadyExists { kind: T::STORED_KIND, name: key.1 });
         }
-        let uid = self.next_uid();
+        let uid = match self.reserved_uid.take() {
+            Some(uid) => uid,
+            None => self.next_uid(),
+        };
         let rv = self.next_resource_version();
         let created = self.clock.time(self.now);
         {

@@ -150,6 +150,14 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let lease = cluster.node_lease(&key.1);
             describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
         }
+        Kind::CronJob => {
+            let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
+            describe::describe_cronjob(cj, &env_for(store, cj))
+        }
+        Kind::Job => {
+            let job = store.get_by_key::<k8s_openapi::api::batch::v1::Job>(key)?;
+            describe::describe_job(job, &env_for(store, job))
+        }
         // Kinds without a describer yet.
         _ => return None,
     })

@@ -1,9 +1,11 @@
 //! kubectl commands, one module each.
 
 pub mod create;
+pub mod create_cronjob;
 pub mod create_deployment;
 pub mod delete;
 pub mod describe;
+pub mod drain;
 pub mod get;
 pub mod label;
 pub mod logs;
@@ -12,6 +14,7 @@ pub mod rollout;
 pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
+pub mod taint;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};

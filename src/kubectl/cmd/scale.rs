@@ -85,7 +85,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             );
         }
         match update_value(&mut env.cluster.store, kind, value) {
-            Ok(()) => out.line(format!("{} scaled", resources::name_ref(kind, &name))),
+            Ok(()) => out.line(format!("{} scaled", resources::name_ref(&profile, kind, &name))),
             Err(e) => out.fail(server_error(&e, None)),
         }
     }

@@ -95,11 +95,11 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             continue;
         }
         if dry_run != flags::DryRun::None {
-            out.line(format!("{} image updated{}", name_ref(kind, &key.1), dry_run.suffix()));
+            out.line(format!("{} image updated{}", name_ref(&profile, kind, &key.1), dry_run.suffix()));
             continue;
         }
         match update_value(&mut env.cluster.store, kind, value) {
-            Ok(()) => out.line(format!("{} image updated", name_ref(kind, &key.1))),
+            Ok(()) => out.line(format!("{} image updated", name_ref(&profile, kind, &key.1))),
             Err(e) => errors
                 .push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
         }

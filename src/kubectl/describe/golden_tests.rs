@@ -264,6 +264,13 @@ fn describe_node_ready_in_1_17_style() {
 }
 
 #[test]
+fn describe_cronjob_golden() {
+    check("describe-cronjob", |case| {
+        let cj: k8s_openapi::api::batch::v1::CronJob = case.one("CronJob");
+        let events = case.events();
+        super::describe_cronjob(&cj, &case.env(&events))
+    });
+}
 fn describe_statefulset_golden() {
     check("describe-statefulset", |case| {
         let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");

@@ -11,8 +11,10 @@
 //! as the API stores them.
 
 mod containers;
+mod cronjob;
 mod deployment;
 mod events;
+mod job;
 mod node;
 mod pod;
 pub(crate) mod quantity;
@@ -29,7 +31,9 @@ mod golden_tests;
 
 use jiff::Timestamp;
 
+pub use cronjob::describe_cronjob;
 pub use deployment::describe_deployment;
+pub use job::describe_job;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};

@@ -1,6 +1,6 @@
 //! `kubectl get controllerrevisions`: NAME CONTROLLER REVISION AGE
-//! (`printControllerRevision`). CONTROLLER is `<kind>.<group>/<name>` of the controller
-//! owner, lowercased, or `<none>`.
+//! (`printControllerRevision`): CONTROLLER is the controller reference as
+//! `<kind>.<group>/<name>` (`daemonset.apps/x`), `<none>` without one.
 
 use k8s_openapi::api::apps::v1::ControllerRevision;
 
@@ -9,21 +9,17 @@ use crate::api::store::controller_ref;
 
 pub const COLUMNS: &[Column] = &[col("NAME"), col("CONTROLLER"), col("REVISION"), col("AGE")];
 
-pub fn print(revision: &ControllerRevision, ctx: &PrintContext) -> Row {
-    let controller = controller_ref(&revision.metadata).map_or_else(
-        || "<none>".to_string(),
-        |owner| {
-            let group = owner.api_version.split_once('/').map(|(g, _)| g).unwrap_or("");
-            let kind = if group.is_empty() { owner.kind.clone() } else { format!("{}.{group}", owner.kind) };
-            format!("{}/{}", kind.to_lowercase(), owner.name)
-        },
-    );
+pub fn print(cr: &ControllerRevision, ctx: &PrintContext) -> Row {
+    let controller = match controller_ref(&cr.metadata) {
+        Some(r) => {
+            let group = r.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+            let kind = if group.is_empty() { r.kind.clone() } else { format!("{}.{group}", r.kind) };
+            format!("{}/{}", kind.to_lowercase(), r.name)
+        }
+        None => "<none>".into(),
+    };
     row(
-        &revision.metadata,
-        vec![
-            controller,
-            revision.revision.to_string(),
-            ctx.age(revision.metadata.creation_timestamp.as_ref()),
-        ],
+        &cr.metadata,
+        vec![controller, cr.revision.to_string(), ctx.age(cr.metadata.creation_timestamp.as_ref())],
     )
 }

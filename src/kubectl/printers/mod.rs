@@ -3,8 +3,11 @@
 //! (NAMESPACE, `-L`, LABELS, kind prefixes, tabwriter) lives in [`super::get`].
 
 pub mod controllerrevision;
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod event;
+pub mod job;
 pub mod namespace;
 pub mod node;
 pub mod pod;
