@@ -3,9 +3,11 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod garbagecollector;
 pub mod job;
 pub mod nodelifecycle;
+pub mod podautoscaler;
 pub mod replicaset;
 pub mod statefulset;
 pub mod ttlafterfinished;

@@ -8,6 +8,7 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod metrics;
 pub mod prober;
 pub mod queue;
 pub mod resources;
@@ -28,9 +29,11 @@ use crate::constants;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
+use crate::controllers::podautoscaler::HpaController;
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
 use crate::controllers::statefulset::StatefulSetController;
 use crate::controllers::ttlafterfinished::TtlAfterFinished;
@@ -77,6 +80,10 @@ pub struct Cluster {
     statefulset: StatefulSetController,
     volumes: VolumeController,
     gc: GarbageCollector,
+    endpoints: EndpointsController,
+    hpa: HpaController,
+    /// Per-pod CPU usage the metrics API reports (the scenario's `metrics:` steps).
+    pub metrics: metrics::PodMetrics,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
     requeues: Requeues,
@@ -102,6 +109,9 @@ impl Cluster {
             statefulset: StatefulSetController::default(),
             volumes: VolumeController::default(),
             gc: GarbageCollector::default(),
+            endpoints: EndpointsController::default(),
+            hpa: HpaController::default(),
+            metrics: metrics::PodMetrics::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
             requeues: Requeues::default(),
@@ -146,6 +156,8 @@ impl Cluster {
                 self.statefulset.observe(change, &self.store);
                 self.volumes.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
+                self.endpoints.observe(change, &self.store);
+                self.hpa.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
                 } else if change.kind == Kind::Node {
@@ -188,6 +200,12 @@ impl Cluster {
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
+            }
+            if self.endpoints.run(&mut self.store) > 0 {
+                busy = Some("endpoint-controller");
+            }
+            if self.hpa.run(&mut self.store, &mut self.requeues, &self.metrics) > 0 {
+                busy = Some("horizontal-pod-autoscaler");
             }
             if busy.is_none() && !self.store.has_changes() {
                 if let Some(checker) = self.invariants.as_mut() {
@@ -276,6 +294,7 @@ impl Cluster {
                 }
                 Kind::DaemonSet => self.daemonset.requeue(key),
                 Kind::StatefulSet => self.statefulset.requeue(key),
+                Kind::HorizontalPodAutoscaler => self.hpa.requeue(key, at),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }

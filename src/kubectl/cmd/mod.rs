@@ -1,11 +1,14 @@
 //! kubectl commands, one module each.
 
+pub mod autoscale;
 pub mod create;
 pub mod create_cronjob;
 pub mod create_deployment;
+pub mod create_service;
 pub mod delete;
 pub mod describe;
 pub mod drain;
+pub mod expose;
 pub mod get;
 pub mod label;
 pub mod logs;
