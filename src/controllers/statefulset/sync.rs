@@ -23,7 +23,8 @@ use super::pods::{self, claim_templates};
 use super::revision::{self, Revisions};
 use crate::api::admission::admit;
 use crate::api::event::EventType;
-use crate::api::store::{DeleteOptions, involved};
+use crate::api::selector::Selector;
+use crate::api::store::{DeleteOptions, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
 use crate::profile::Profile;
@@ -97,8 +98,11 @@ struct Ctx<'a> {
     census: Option<Vec<PodFacts>>,
 }
 
-pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey) {
+pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey, adopt: bool) {
     let Some(set) = store.get_by_key::<StatefulSet>(key).cloned() else { return };
+    if adopt && set.metadata.deletion_timestamp.is_none() {
+        adopt_orphans(store, &set);
+    }
     let uid = set.metadata.uid.clone().unwrap_or_default();
     let existing = revision::list(store, &uid);
     let Ok(revisions) = revision::sync(store, &set, &existing) else { return };
@@ -117,6 +121,41 @@ pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey) {
     let live = ctx.update_status(requeues);
     let all = revision::list(ctx.store, &uid);
     revision::truncate(ctx.store, &ctx.set, &all, &live);
+}
+
+/// `ClaimPods`: pods without a controller that the selector matches and whose name makes
+/// them members (`<set>-<ordinal>`) get the set as controller.
+fn adopt_orphans(store: &mut Store, set: &StatefulSet) {
+    let Some(spec) = set.spec.as_ref() else { return };
+    let Ok(selector) = Selector::from_label_selector(&spec.selector) else { return };
+    if selector.is_empty() {
+        return;
+    }
+    let ns = set.metadata.namespace.clone().unwrap_or_default();
+    let name = set.metadata.name.clone().unwrap_or_default();
+    let orphans: Vec<Pod> = store
+        .list::<Pod>(Some(&ns))
+        .filter(|p| controller_ref(&p.metadata).is_none() && p.metadata.deletion_timestamp.is_none())
+        .filter(|p| p.metadata.name.as_deref().and_then(|n| pods::ordinal_of(&name, n)).is_some())
+        .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
+        .cloned()
+        .collect();
+    for mut pod in orphans {
+        pod.metadata.owner_references.get_or_insert_with(Vec::new).push(revision::owner_ref(set));
+        let _ = store.update(pod);
+    }
+    // `ClaimControllerRevisions`: orphaned revisions whose labels match, so that the
+    // template they hold is found again instead of being recorded anew.
+    let revisions: Vec<ControllerRevision> = store
+        .list::<ControllerRevision>(Some(&ns))
+        .filter(|r| controller_ref(&r.metadata).is_none() && r.metadata.deletion_timestamp.is_none())
+        .filter(|r| selector.matches_opt(r.metadata.labels.as_ref()))
+        .cloned()
+        .collect();
+    for mut r in revisions {
+        r.metadata.owner_references.get_or_insert_with(Vec::new).push(revision::owner_ref(set));
+        let _ = store.update(r);
+    }
 }
 
 impl Ctx<'_> {
