@@ -584,10 +584,16 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints).
+            // namespaces, services, endpoints, claims and volumes).
             if !matches!(
                 T::STORED_KIND,
-                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+                Kind::Pod
+                    | Kind::Node
+                    | Kind::Namespace
+                    | Kind::Service
+                    | Kind::Endpoints
+                    | Kind::PersistentVolumeClaim
+                    | Kind::PersistentVolume
             ) {
                 meta.generation = Some(1);
             }
