@@ -61,6 +61,8 @@ pub const MIN_KILL_GRACE: Millis = 2 * SECOND;
 /// Probe defaults (`pkg/apis/core/v1/defaults.go`).
 pub const PROBE_PERIOD_SECONDS: i32 = 10;
 pub const PROBE_FAILURE_THRESHOLD: i32 = 3;
+pub const PROBE_TIMEOUT_SECONDS: i32 = 1;
+pub const PROBE_SUCCESS_THRESHOLD: i32 = 1;
 
 // ----- simulated images (scenario-format.md, "Simulated images") ----------------------
 
@@ -182,3 +184,13 @@ pub const CRONJOB_REQUEUE_PAD: Millis = 100;
 pub const CRONJOB_V1_POLL: Millis = 10 * SECOND;
 /// More missed start times than this is "too many" (`utils.go`, both controllers).
 pub const CRONJOB_MAX_MISSED: i64 = 100;
+// ----- daemonsets (`pkg/controller/daemon`) --------------------------------------------
+
+/// The DaemonSet controller creates or deletes at most this many pods per sync
+/// (`daemon_controller.go`, `BurstReplicas`).
+pub const DAEMONSET_BURST: usize = 250;
+
+/// Failed daemon pods are deleted with a per-node back-off of 1 s doubling to 15 min
+/// (`cmd/kube-controller-manager/app/apps.go`, `flowcontrol.NewBackOff(1s, 15m)`).
+pub const DAEMONSET_FAILED_POD_BACKOFF_INITIAL: Millis = SECOND;
+pub const DAEMONSET_FAILED_POD_BACKOFF_MAX: Millis = 15 * MINUTE;

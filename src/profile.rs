@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The feature gates a scenario may set (`featureGates:`).
+pub const FEATURE_GATES: &[&str] =
+    &["IndexedJob", "JobReadyPods", "PodIndexLabel", "SuspendJob", "TTLAfterFinished"];
+
 /// The minor versions kubesim can simulate, newest first.
 pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
@@ -44,8 +48,11 @@ pub struct Profile {
     pub pod_ready_to_start_condition: bool,
     /// The kubelet's `Pulled` message gives the pull time (1.26+ also "including waiting").
     pub pulled_message: PulledMessage,
-    /// The role label kubeadm/minikube put on control-plane nodes.
-    pub control_plane_role: &'static str,
+    /// The role labels kubeadm/minikube put on control-plane nodes
+    /// (`node-role.kubernetes.io/<role>`): `master` (≤ 1.19), both `control-plane` and
+    /// `master` (1.20–1.23, so ROLES reads `control-plane,master`), `control-plane`
+    /// (1.24+).
+    pub control_plane_roles: &'static [&'static str],
     /// `kubectl logs` missing pod error says the namespace (1.30+), as a wrapped error:
     /// `error: error from server (NotFound): pods "x" not found in namespace "default"`.
     pub logs_not_found_namespace: bool,
@@ -91,6 +98,11 @@ pub struct Profile {
     pub cronjob: CronJobProfile,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
+    /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
+    /// on in 1.22; 1.21's alpha field is dropped while its gate is off).
+    pub daemonset_max_surge: bool,
+    /// How `kubectl drain` words and orders what it prints.
+    pub drain: DrainStyle,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -175,6 +187,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
+    /// kubernetes#86142).
+    pub completed_event: bool,
     /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
     /// is terminating (1.31+, kubernetes#125510).
     pub interim_conditions: bool,
@@ -198,6 +213,57 @@ pub enum JobBackoff {
     /// From the pod failure records (1.27+): the replacement waits 10 s × 2^(n−1) after
     /// the last failure (cap 10 min), and the Job fails when `failed > backoffLimit`.
     FailureRecords,
+}
+/// The version differences of `kubectl drain` (`pkg/cmd/drain/drain.go`,
+/// `pkg/drain/filters.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrainStyle {
+    pub local_data_flag: LocalDataFlag,
+    /// Prefix of the filters' warning line: `WARNING: ` (≤ 1.26), `Warning: ` (1.27+).
+    pub warning_prefix: &'static str,
+    /// `evicting pod default/x` (1.18+, `pkg/drain`) rather than `evicting pod "x"`.
+    pub evicting_with_namespace: bool,
+    pub failure: DrainFailure,
+    /// The filter texts for pods without a controller.
+    pub unmanaged: UnmanagedText,
+}
+
+/// `--delete-local-data` vs `--delete-emptydir-data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalDataFlag {
+    /// Only `--delete-local-data` (≤ 1.19).
+    Only,
+    /// Both; `--delete-local-data` prints a deprecation notice (1.20–1.30).
+    Deprecated,
+    /// Only `--delete-emptydir-data` (1.31+).
+    Removed,
+}
+
+/// What drain prints when a node cannot be drained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrainFailure {
+    /// `error: unable to drain node "x", aborting command...` (≤ 1.20).
+    Abort,
+    /// The same, after a `DEPRECATED WARNING: Aborting the drain command …` notice
+    /// (1.21–1.22, kubernetes#98203).
+    AbortDeprecated,
+    /// `error: unable to drain node "x" due to error:<err>, continuing command...`
+    /// (1.23–1.30; no space after `error:`).
+    Continue,
+    /// The same with a space after `error:` (1.31+).
+    ContinueSpaced,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnmanagedText {
+    /// `Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or
+    /// StatefulSet (use --force to override)` (≤ 1.23).
+    NotManaged,
+    /// `Pods declare no controller (use --force to override)` (1.24–1.29).
+    NoController,
+    /// `cannot delete Pods that declare no controller (use --force to override)`, so
+    /// the error reads `cannot delete cannot delete …` (1.30+).
+    NoControllerDoubled,
 }
 
 /// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
@@ -382,7 +448,11 @@ impl Profile {
                 21..=25 => PulledMessage::WithTime,
                 _ => PulledMessage::WithTimeAndWaiting,
             },
-            control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
+            control_plane_roles: match minor {
+                0..=19 => &["master"],
+                20..=23 => &["control-plane", "master"],
+                _ => &["control-plane"],
+            },
             logs_not_found_namespace: minor >= 30,
             container_runtime: if minor >= 24 { "containerd" } else { "docker" },
             container_runtime_version: match minor {
@@ -453,11 +523,33 @@ impl Profile {
                 index_label: minor >= 28,
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
+                completed_event: minor >= 18,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
                 describe_active_ready: minor >= 23,
                 describe_suspend_backoff: minor >= 30,
+            },
+            daemonset_max_surge: minor >= 22,
+            drain: DrainStyle {
+                local_data_flag: match minor {
+                    0..=19 => LocalDataFlag::Only,
+                    20..=30 => LocalDataFlag::Deprecated,
+                    _ => LocalDataFlag::Removed,
+                },
+                warning_prefix: if minor >= 27 { "Warning: " } else { "WARNING: " },
+                evicting_with_namespace: minor >= 18,
+                failure: match minor {
+                    0..=20 => DrainFailure::Abort,
+                    21..=22 => DrainFailure::AbortDeprecated,
+                    23..=30 => DrainFailure::Continue,
+                    _ => DrainFailure::ContinueSpaced,
+                },
+                unmanaged: match minor {
+                    0..=23 => UnmanagedText::NotManaged,
+                    24..=29 => UnmanagedText::NoController,
+                    _ => UnmanagedText::NoControllerDoubled,
+                },
             },
             served: match minor {
                 0..=15 => SERVED_1_15,
@@ -466,6 +558,25 @@ impl Profile {
                 _ => SERVED_1_33,
             },
         }
+    }
+
+    /// Turns a feature gate on or off, as `--feature-gates` on the apiserver and
+    /// controller manager would (the scenario's `featureGates:`).
+    pub fn set_feature_gate(&mut self, gate: &str, on: bool) -> Result<(), String> {
+        match gate {
+            "TTLAfterFinished" => self.job.ttl_after_finished = on,
+            "SuspendJob" => self.job.default_suspend = on,
+            "IndexedJob" => self.job.default_completion_mode = on,
+            "JobReadyPods" => self.job.ready_status = on,
+            "PodIndexLabel" => self.job.index_label = on,
+            _ => {
+                return Err(format!(
+                    "unknown feature gate {gate:?} (supported: {})",
+                    FEATURE_GATES.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.

@@ -8,6 +8,7 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod prober;
 pub mod queue;
 pub mod resources;
 pub mod scheduler;
@@ -25,6 +26,7 @@ use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::cronjob::CronJobController;
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::job::JobController;
@@ -69,6 +71,7 @@ pub struct Cluster {
     cronjob: CronJobController,
     job: JobController,
     ttl: TtlAfterFinished,
+    daemonset: DaemonSetController,
     gc: GarbageCollector,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
@@ -91,6 +94,7 @@ impl Cluster {
             cronjob: CronJobController::default(),
             job: JobController::default(),
             ttl: TtlAfterFinished::default(),
+            daemonset: DaemonSetController::default(),
             gc: GarbageCollector::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -123,6 +127,7 @@ impl Cluster {
     pub fn settle(&mut self) -> Result<(), Livelock> {
         for round in 0..MAX_ROUNDS {
             let changes = self.store.take_changes();
+            let mut nodes_changed: Vec<String> = Vec::new();
             for change in &changes {
                 self.scheduler.observe(change, &self.store);
                 self.kubelet.observe(change, &self.store);
@@ -131,10 +136,16 @@ impl Cluster {
                 self.cronjob.observe(change, &self.store);
                 self.job.observe(change, &self.store, &mut self.requeues);
                 self.ttl.observe(change);
+                self.daemonset.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
+                } else if change.kind == Kind::Node {
+                    nodes_changed.push(change.key.1.clone());
                 }
+            }
+            for node in nodes_changed {
+                crate::controllers::nodelifecycle::sync_unschedulable_taint(&node, &mut self.store);
             }
             let mut busy: Option<&'static str> = None;
             if self.scheduler.run(&mut self.store) > 0 {
@@ -157,6 +168,9 @@ impl Cluster {
             }
             if self.ttl.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("ttl-after-finished-controller");
+            }
+            if self.daemonset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("daemonset-controller");
             }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
@@ -246,6 +260,7 @@ impl Cluster {
                     self.job.requeue(key.clone(), &self.store);
                     self.ttl.requeue(key);
                 }
+                Kind::DaemonSet => self.daemonset.requeue(key),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }
@@ -269,12 +284,13 @@ impl Cluster {
         }
         labels.insert("kubernetes.io/hostname".into(), input.name.clone());
         for role in &input.roles {
-            let role = if role == "control-plane" || role == "master" {
-                self.store.profile.control_plane_role.to_string()
+            if role == "control-plane" || role == "master" {
+                for r in self.store.profile.control_plane_roles {
+                    labels.insert(format!("node-role.kubernetes.io/{r}"), String::new());
+                }
             } else {
-                role.clone()
-            };
-            labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+                labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+            }
         }
         labels.extend(input.labels.clone());
         let mut capacity: BTreeMap<String, Quantity> = BTreeMap::new();

@@ -104,6 +104,21 @@ fn default_container(c: &mut Container) {
     for port in c.ports.iter_mut().flatten() {
         port.protocol.get_or_insert_with(|| "TCP".into());
     }
+    for probe in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {
+        default_probe(probe);
+    }
+}
+
+/// `SetDefaults_Probe` (and `SetDefaults_HTTPGetAction`'s path and scheme).
+fn default_probe(probe: &mut k8s_openapi::api::core::v1::Probe) {
+    probe.timeout_seconds.get_or_insert(constants::PROBE_TIMEOUT_SECONDS);
+    probe.period_seconds.get_or_insert(constants::PROBE_PERIOD_SECONDS);
+    probe.success_threshold.get_or_insert(constants::PROBE_SUCCESS_THRESHOLD);
+    probe.failure_threshold.get_or_insert(constants::PROBE_FAILURE_THRESHOLD);
+    if let Some(http) = probe.http_get.as_mut() {
+        http.path.get_or_insert_with(|| "/".into());
+        http.scheme.get_or_insert_with(|| "HTTP".into());
+    }
 }
 
 /// Pod spec defaults shared by pods and pod templates (`SetDefaults_PodSpec`).

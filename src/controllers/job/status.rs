@@ -168,7 +168,9 @@ pub fn complete_if_done(
         set_condition(st, condition(store, "Complete", true, "", ""));
     }
     st.completion_time = Some(store.clock.time(store.now));
-    record(job, store, EventType::Normal, "Completed", "Job completed".into());
+    if store.profile.job.completed_event {
+        record(job, store, EventType::Normal, "Completed", "Job completed".into());
+    }
 }
 
 /// The `Suspended` condition follows `spec.suspend`; resuming resets `startTime`.

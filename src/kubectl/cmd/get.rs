@@ -1,7 +1,7 @@
 //! `kubectl get`: server-side rows decorated client-side (NAMESPACE, `-L`, LABELS, kind
 //! prefixes, a blank line between kinds), `-o wide|name|yaml|json|jsonpath`.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
 
 use crate::api::selector::format_labels;
@@ -250,6 +250,20 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             keys.iter()
                 .filter_map(|k| store.get_by_key::<Deployment>(k))
                 .map(|d| printers::deployment::print(d, &ctx))
+                .collect(),
+        ),
+        Kind::DaemonSet => (
+            printers::daemonset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<DaemonSet>(k))
+                .map(|d| printers::daemonset::print(d, &ctx))
+                .collect(),
+        ),
+        Kind::ControllerRevision => (
+            printers::controllerrevision::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::ControllerRevision>(k))
+                .map(|c| printers::controllerrevision::print(c, &ctx))
                 .collect(),
         ),
         Kind::ReplicationController => (

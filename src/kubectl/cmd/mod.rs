@@ -5,6 +5,7 @@ pub mod create_cronjob;
 pub mod create_deployment;
 pub mod delete;
 pub mod describe;
+pub mod drain;
 pub mod get;
 pub mod label;
 pub mod logs;
@@ -12,6 +13,7 @@ pub mod patch;
 pub mod rollout;
 pub mod scale;
 pub mod set;
+pub mod taint;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};

@@ -2,7 +2,9 @@
 //! columns as data and one function computing a row's cells. The client-side layout
 //! (NAMESPACE, `-L`, LABELS, kind prefixes, tabwriter) lives in [`super::get`].
 
+pub mod controllerrevision;
 pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod event;
 pub mod job;
