@@ -47,6 +47,11 @@ pub struct CronJobController {
     /// Earliest pending requeue per CronJob: like client-go's delaying queue, a later
     /// `AddAfter` for a key already waiting is dropped.
     pending: HashMap<ObjKey, Millis>,
+    /// The schedule and time zone last seen per CronJob, to tell a schedule edit (requeued
+    /// for its next time) from any other change (synced at once), as `updateCronJob` does.
+    seen: HashMap<ObjKey, (String, Option<String>)>,
+    /// CronJobs whose schedule changed since the last run.
+    rescheduled: Vec<ObjKey>,
 }
 
 impl CronJobController {
@@ -62,6 +67,15 @@ impl CronJobController {
             Kind::CronJob => {
                 if change.op == ChangeOp::Deleted {
                     self.pending.remove(&change.key);
+                    self.seen.remove(&change.key);
+                    return;
+                }
+                let Some(cj) = store.get_by_key::<CronJob>(&change.key) else { return };
+                let spec =
+                    cj.spec.as_ref().map(|s| (s.schedule.clone(), s.time_zone.clone())).unwrap_or_default();
+                let before = self.seen.insert(change.key.clone(), spec.clone());
+                if change.op == ChangeOp::Modified && before.is_some_and(|b| b != spec) {
+                    self.rescheduled.push(change.key.clone());
                 } else {
                     self.queue.add(change.key.clone());
                 }
@@ -87,6 +101,12 @@ impl CronJobController {
 
     /// Syncs every queued CronJob; returns how many it looked at.
     pub fn run(&mut self, store: &mut Store, requeues: &mut Requeues) -> usize {
+        let rescheduled = std::mem::take(&mut self.rescheduled);
+        for key in &rescheduled {
+            if let Some(after) = after_schedule_change(store, key) {
+                self.requeue_after(key.clone(), store.now + after, requeues);
+            }
+        }
         let keys = self.queue.drain();
         for key in &keys {
             if key == &poll_key() {
@@ -97,7 +117,7 @@ impl CronJobController {
                 self.requeue_after(key.clone(), store.now + after, requeues);
             }
         }
-        keys.len()
+        keys.len() + rescheduled.len()
     }
 
     fn requeue_after(&mut self, key: ObjKey, at: Millis, requeues: &mut Requeues) {
@@ -416,6 +436,22 @@ fn next_schedule_after(store: &Store, cj: &CronJob, sched: &Schedule) -> Millis 
         // A schedule that never fires: the real controller computes a negative
         // duration against Go's zero time and retries at once; an hour here.
         None => crate::time::HOUR,
+    }
+}
+
+/// `updateCronJob` for a changed schedule or time zone: no sync now, a requeue at the
+/// new schedule's next time (or, unparseable, a Warning and no requeue).
+fn after_schedule_change(store: &mut Store, key: &ObjKey) -> Option<Millis> {
+    let cj = store.get_by_key::<CronJob>(key)?.clone();
+    let text = format_schedule(store, &cj, false);
+    match cron::parse_standard(&text, store.profile.cronjob.cron) {
+        Ok(sched) => Some(next_schedule_after(store, &cj, &sched)),
+        Err(_) => {
+            let schedule = cj.spec.as_ref().map(|s| s.schedule.clone()).unwrap_or_default();
+            let message = format!("unparseable schedule for cronjob: {schedule}");
+            event(store, &cj, EventType::Warning, "UnParseableCronJobSchedule", message);
+            None
+        }
     }
 }
 
