@@ -197,7 +197,7 @@ fn rfc1123z(t: Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
 }
 
-/// `time.Duration.String()` is not needed: ages are whole seconds here.
+/// Virtual milliseconds from now until a wall time (0 if it is past).
 fn millis_until(store: &Store, t: Timestamp) -> Millis {
     let ms = t.duration_since(wall(store)).as_millis();
     ms.max(0) as Millis
@@ -784,5 +784,80 @@ fn sync_one_v1(store: &mut Store, cj: &CronJob, status: &mut CronJobStatus, jobs
             status.last_schedule_time = Some(Time(scheduled));
         }
         Err(e) => event(store, cj, EventType::Warning, "FailedCreate", format!("Error creating job: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cronjob(created: &str, last: Option<&str>, deadline: Option<i64>) -> CronJob {
+        let mut cj = CronJob::default();
+        cj.metadata.creation_timestamp = Some(Time(created.parse().unwrap()));
+        let spec = cj.spec.get_or_insert_with(Default::default);
+        spec.starting_deadline_seconds = deadline;
+        if let Some(last) = last {
+            cj.status = Some(CronJobStatus {
+                last_schedule_time: Some(Time(last.parse().unwrap())),
+                ..Default::default()
+            });
+        }
+        cj
+    }
+
+    fn sched(expr: &str) -> Schedule {
+        cron::parse_standard(expr, cron::Dialect::V3).unwrap()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn most_recent_is_the_latest_time_not_after_now() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T00:00:30Z"), &sched("*/1 * * * *"), true).unwrap();
+        assert_eq!((m.most_recent, m.missed), (None, Missed::None));
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:01:00.1Z"), &sched("*/1 * * * *"), true)
+            .unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:01:00Z")), Missed::None));
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T00:05:30Z"), &sched("*/1 * * * *"), true).unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:05:00Z")), Missed::Few));
+        // 101 missed minutes: "many", still the most recent one.
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T01:41:10Z"), &sched("*/1 * * * *"), true).unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T01:41:00Z")), Missed::Many(101)));
+        // An irregular schedule (every 4 hours from 6 to 16, weekdays) still lands on the
+        // right time although the estimate uses the first two gaps.
+        let m = most_recent_schedule_time(&cj, at("2024-01-03T15:00:00Z"), &sched("30 6-16/4 * * 1-5"), true)
+            .unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-03T14:30:00Z")));
+    }
+
+    #[test]
+    fn starting_deadline_bounds_the_search() {
+        let cj = cronjob("2024-01-01T00:00:00Z", Some("2024-01-01T00:01:00Z"), Some(30));
+        // 00:05:00 is 40 s back: beyond the deadline, nothing to start until 00:06.
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T00:05:40Z"), &sched("*/1 * * * *"), true).unwrap();
+        assert_eq!(m.most_recent, None);
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T00:05:20Z"), &sched("*/1 * * * *"), true).unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-01T00:05:00Z")));
+    }
+
+    #[test]
+    fn impossible_schedule_is_an_error() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        let err =
+            most_recent_schedule_time(&cj, at("2024-06-01T00:00:00Z"), &sched("0 0 30 2 *"), true).err();
+        assert_eq!(err.as_deref(), Some("time difference between two schedules is less than 1 second"));
+    }
+
+    #[test]
+    fn rfc1123z_pads_the_day() {
+        assert_eq!(rfc1123z(at("2022-11-04T23:08:29Z")), "Fri, 04 Nov 2022 23:08:29 +0000");
     }
 }
