@@ -111,9 +111,12 @@ pub struct Profile {
 /// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CronJobProfile {
-    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.19, v3.0.1 from
-    /// 1.20 (vendored with the v2 controller, kubernetes#93370) [boundary unpinned].
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.21, v3.0.1 from
+    /// 1.22 (kubernetes#102735; that bump is what let `TZ=` prefixes in, per #116252).
     pub cron: crate::cron::Dialect,
+    /// The controller warns `UnsupportedSchedule` about a `TZ=`/`CRON_TZ=` prefix
+    /// (kubernetes#106455, 1.23).
+    pub warn_tz_in_schedule: bool,
     /// The v2 controller (work queue, requeue at the next schedule, job names in
     /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
     pub v2_controller: bool,
@@ -126,7 +129,7 @@ pub struct CronJobProfile {
     /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
     pub time_zone: bool,
     /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
-    /// CRON_TZ in schedule, use timeZone field instead`) [release unpinned, 1.29 assumed].
+    /// CRON_TZ in schedule, use timeZone field instead`; kubernetes#116252, 1.29).
     pub tz_in_schedule_rejected: bool,
     /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
     pub name_max_52: bool,
@@ -504,7 +507,8 @@ impl Profile {
             },
             no_resources_names_namespace: minor >= 16,
             cronjob: CronJobProfile {
-                cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                warn_tz_in_schedule: minor >= 23,
                 v2_controller: minor >= 21,
                 cleanup_first: minor >= 27,
                 too_many_missed_count: minor < 27,

@@ -209,7 +209,7 @@ fn millis_until(store: &Store, t: Timestamp) -> Millis {
 fn format_schedule(store: &mut Store, cj: &CronJob, record: bool) -> String {
     let spec = cj.spec.as_ref().expect("admitted CronJobs have a spec");
     if spec.schedule.contains("TZ") {
-        if record {
+        if record && store.profile.cronjob.warn_tz_in_schedule {
             event(
                 store,
                 cj,
