@@ -123,6 +123,11 @@ pub struct CronJobProfile {
     /// v2 deletes finished jobs over the history limits before scheduling (one status
     /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
     pub cleanup_first: bool,
+    /// v2 finds the most recent start time by scanning the last few schedule times; the
+    /// 1.21–1.26 v2 computed it as `t1 + (missed − 1) × (t2 − t1)`, off-schedule for
+    /// irregular schedules, and requeued at the next time after now [boundary unpinned,
+    /// 1.27 assumed].
+    pub most_recent_scan: bool,
     /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
     /// 1.21–1.26) [boundary unpinned].
     pub too_many_missed_count: bool,
@@ -511,6 +516,7 @@ impl Profile {
                 warn_tz_in_schedule: minor >= 23,
                 v2_controller: minor >= 21,
                 cleanup_first: minor >= 27,
+                most_recent_scan: minor >= 27,
                 too_many_missed_count: minor < 27,
                 time_zone: minor >= 25,
                 tz_in_schedule_rejected: minor >= 29,

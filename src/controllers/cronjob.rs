@@ -380,6 +380,7 @@ fn most_recent_schedule_time(
     now: Timestamp,
     sched: &Schedule,
     include_deadline: bool,
+    scan: bool,
 ) -> Result<MostRecent, String> {
     let meta_created = cj.metadata.creation_timestamp.as_ref().map(time_of).unwrap_or(now);
     let mut earliest =
@@ -391,7 +392,12 @@ fn most_recent_schedule_time(
         }
     }
     let none = |earliest| MostRecent { earliest, most_recent: None, missed: Missed::None };
-    let too_close = "time difference between two schedules is less than 1 second".to_string();
+    let too_close = if scan {
+        "time difference between two schedules is less than 1 second"
+    } else {
+        "time difference between two schedules less than 1 second"
+    }
+    .to_string();
     let Some(t1) = sched.next(earliest) else { return Err(too_close) };
     if now < t1 {
         return Ok(none(earliest));
@@ -406,6 +412,13 @@ fn most_recent_schedule_time(
     }
     let elapsed = now.duration_since(t1).as_secs();
     let missed = elapsed / between + 1;
+    if !scan {
+        // Before the scan (1.21–1.26 [boundary unpinned]): pure arithmetic from the first
+        // two times, which lands off-schedule for irregular schedules.
+        let t = Timestamp::from_second(t1.as_second() + (missed - 1) * between).ok();
+        let missed = if missed > CRONJOB_MAX_MISSED { Missed::Many(missed) } else { Missed::Few };
+        return Ok(MostRecent { earliest, most_recent: t, missed });
+    }
     let potential = t1 + jiff::SignedDuration::from_secs((missed - 2) * between);
     let mut most_recent = None;
     let mut t = sched.next(potential);
@@ -423,7 +436,14 @@ fn most_recent_schedule_time(
 /// `nextScheduleTimeDuration`: milliseconds until 100 ms after the next start time.
 fn next_schedule_after(store: &Store, cj: &CronJob, sched: &Schedule) -> Millis {
     let now = wall(store);
-    let base = match most_recent_schedule_time(cj, now, sched, false) {
+    let scan = store.profile.cronjob.most_recent_scan;
+    // 1.21–1.26: simply the next time after now (`nextScheduledTimeDuration(sched, now)`).
+    let base = if !scan {
+        Ok(MostRecent { earliest: now, most_recent: None, missed: Missed::None })
+    } else {
+        most_recent_schedule_time(cj, now, sched, false, true)
+    };
+    let base = match base {
         Err(_) => now,
         Ok(m) => match (m.most_recent, m.missed) {
             (Some(t), _) => t,
@@ -562,7 +582,8 @@ fn sync_cron_job_v2(
     let mut view = cj.clone();
     view.status = Some(status.clone());
     let now = wall(store);
-    let scheduled = match most_recent_schedule_time(&view, now, &sched, true) {
+    let scan = store.profile.cronjob.most_recent_scan;
+    let scheduled = match most_recent_schedule_time(&view, now, &sched, true, scan) {
         Err(e) => {
             let message = format!("invalid schedule: {} : {e}", spec.schedule);
             event(store, cj, EventType::Warning, "InvalidSchedule", message);
@@ -816,23 +837,30 @@ mod tests {
     #[test]
     fn most_recent_is_the_latest_time_not_after_now() {
         let cj = cronjob("2024-01-01T00:00:00Z", None, None);
-        let m =
-            most_recent_schedule_time(&cj, at("2024-01-01T00:00:30Z"), &sched("*/1 * * * *"), true).unwrap();
-        assert_eq!((m.most_recent, m.missed), (None, Missed::None));
-        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:01:00.1Z"), &sched("*/1 * * * *"), true)
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:00:30Z"), &sched("*/1 * * * *"), true, true)
             .unwrap();
-        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:01:00Z")), Missed::None));
+        assert_eq!((m.most_recent, m.missed), (None, Missed::None));
         let m =
-            most_recent_schedule_time(&cj, at("2024-01-01T00:05:30Z"), &sched("*/1 * * * *"), true).unwrap();
+            most_recent_schedule_time(&cj, at("2024-01-01T00:01:00.1Z"), &sched("*/1 * * * *"), true, true)
+                .unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:01:00Z")), Missed::None));
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:30Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
         assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:05:00Z")), Missed::Few));
         // 101 missed minutes: "many", still the most recent one.
-        let m =
-            most_recent_schedule_time(&cj, at("2024-01-01T01:41:10Z"), &sched("*/1 * * * *"), true).unwrap();
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T01:41:10Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
         assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T01:41:00Z")), Missed::Many(101)));
         // An irregular schedule (every 4 hours from 6 to 16, weekdays) still lands on the
         // right time although the estimate uses the first two gaps.
-        let m = most_recent_schedule_time(&cj, at("2024-01-03T15:00:00Z"), &sched("30 6-16/4 * * 1-5"), true)
-            .unwrap();
+        let m = most_recent_schedule_time(
+            &cj,
+            at("2024-01-03T15:00:00Z"),
+            &sched("30 6-16/4 * * 1-5"),
+            true,
+            true,
+        )
+        .unwrap();
         assert_eq!(m.most_recent, Some(at("2024-01-03T14:30:00Z")));
     }
 
@@ -840,11 +868,11 @@ mod tests {
     fn starting_deadline_bounds_the_search() {
         let cj = cronjob("2024-01-01T00:00:00Z", Some("2024-01-01T00:01:00Z"), Some(30));
         // 00:05:00 is 40 s back: beyond the deadline, nothing to start until 00:06.
-        let m =
-            most_recent_schedule_time(&cj, at("2024-01-01T00:05:40Z"), &sched("*/1 * * * *"), true).unwrap();
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:40Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
         assert_eq!(m.most_recent, None);
-        let m =
-            most_recent_schedule_time(&cj, at("2024-01-01T00:05:20Z"), &sched("*/1 * * * *"), true).unwrap();
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:20Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
         assert_eq!(m.most_recent, Some(at("2024-01-01T00:05:00Z")));
     }
 
@@ -852,8 +880,23 @@ mod tests {
     fn impossible_schedule_is_an_error() {
         let cj = cronjob("2024-01-01T00:00:00Z", None, None);
         let err =
-            most_recent_schedule_time(&cj, at("2024-06-01T00:00:00Z"), &sched("0 0 30 2 *"), true).err();
+            most_recent_schedule_time(&cj, at("2024-06-01T00:00:00Z"), &sched("0 0 30 2 *"), true, true)
+                .err();
         assert_eq!(err.as_deref(), Some("time difference between two schedules is less than 1 second"));
+    }
+
+    #[test]
+    fn before_the_scan_the_most_recent_time_is_arithmetic() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        // Weekdays at 09:00 from Monday: t1 = Mon 09:00, t2 = Tue 09:00 → one day apart,
+        // so on Sunday the 7th at 10:00 the estimate is Sun 09:00, a time the schedule
+        // never has. The scan starts one estimated period earlier (Sat 09:00) and finds
+        // nothing up to now: Friday's time is simply not run.
+        let s = sched("0 9 * * 1-5");
+        let m = most_recent_schedule_time(&cj, at("2024-01-07T10:00:00Z"), &s, true, false).unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-07T09:00:00Z")));
+        let m = most_recent_schedule_time(&cj, at("2024-01-07T10:00:00Z"), &s, true, true).unwrap();
+        assert_eq!(m.most_recent, None);
     }
 
     #[test]
