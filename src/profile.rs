@@ -103,6 +103,48 @@ pub struct Profile {
     pub daemonset_max_surge: bool,
     /// How `kubectl drain` words and orders what it prints.
     pub drain: DrainStyle,
+    /// StatefulSets honour `persistentVolumeClaimRetentionPolicy` and the apiserver
+    /// defaults it to Retain/Retain (`StatefulSetAutoDeletePVC`, beta and on from 1.27;
+    /// alpha and off before, when the field is dropped).
+    pub statefulset_pvc_retention: bool,
+    /// StatefulSet pods get the `apps.kubernetes.io/pod-index` label (`PodIndexLabel`,
+    /// beta and on from 1.28).
+    pub statefulset_pod_index_label: bool,
+    /// StatefulSet status carries `availableReplicas` and the controller honours
+    /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
+    pub statefulset_min_ready_seconds: bool,
+    /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
+    /// the version is the reference's assumption).
+    pub volume_attributes_class_column: bool,
+    /// Services carry `ipFamilies`, `ipFamilyPolicy` and `clusterIPs` (dual-stack API,
+    /// 1.20+) and `describe svc` prints them.
+    pub service_ip_families: bool,
+    /// Services get `internalTrafficPolicy: Cluster` (ServiceInternalTrafficPolicy beta
+    /// and defaulted from 1.22).
+    pub service_internal_traffic_policy: bool,
+    /// LoadBalancer Services get `allocateLoadBalancerNodePorts: true` (1.20+).
+    pub service_allocate_lb_node_ports: bool,
+    /// ClusterIPs are drawn from above the static subrange first (ServiceIPStaticSubrange
+    /// on by default from 1.25).
+    pub service_ip_static_subrange: bool,
+    /// NodePorts are drawn from above the static subrange first
+    /// (ServiceNodePortStaticSubrange on by default from 1.28).
+    pub node_port_static_subrange: bool,
+    /// Reading core/v1 Endpoints draws the apiserver warning `v1 Endpoints is deprecated
+    /// in v1.33+; use discovery.k8s.io/v1 EndpointSlice` (KEP-4974, 1.33+).
+    pub endpoints_deprecated: bool,
+    /// `kubectl get hpa` TARGETS names the resource: `cpu: 45%/80%` (1.30+,
+    /// kubernetes#122804); before, `45%/80%`.
+    pub hpa_targets_resource_prefix: bool,
+    /// The HPA controller's metric errors go through `computeStatusForResourceMetricGeneric`
+    /// (1.20+, container resource metrics): the `FailedGetResourceMetric` event reads
+    /// `failed to get cpu utilization: …` and the aggregate `failed to get cpu resource
+    /// metric value: failed to get cpu utilization: …`; before, the event carries the
+    /// bare cause and the aggregate `failed to get cpu utilization: …`.
+    pub hpa_generic_metric_errors: bool,
+    /// `kubectl autoscale` creates `autoscaling/v2` objects (1.23+: kubectl moved with the
+    /// API's GA); before, `autoscaling/v1`.
+    pub autoscale_creates_v2: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -561,6 +603,19 @@ impl Profile {
                     _ => UnmanagedText::NoControllerDoubled,
                 },
             },
+            statefulset_pvc_retention: minor >= 27,
+            statefulset_pod_index_label: minor >= 28,
+            statefulset_min_ready_seconds: minor >= 23,
+            volume_attributes_class_column: minor >= 29,
+            service_ip_families: minor >= 20,
+            service_internal_traffic_policy: minor >= 22,
+            service_allocate_lb_node_ports: minor >= 20,
+            service_ip_static_subrange: minor >= 25,
+            node_port_static_subrange: minor >= 28,
+            endpoints_deprecated: minor >= 33,
+            hpa_targets_resource_prefix: minor >= 30,
+            hpa_generic_metric_errors: minor >= 20,
+            autoscale_creates_v2: minor >= 23,
             served: match minor {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,

@@ -3,8 +3,12 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod garbagecollector;
 pub mod job;
 pub mod nodelifecycle;
+pub mod podautoscaler;
 pub mod replicaset;
+pub mod statefulset;
 pub mod ttlafterfinished;
+pub mod volume;

@@ -8,6 +8,7 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod metrics;
 pub mod prober;
 pub mod queue;
 pub mod resources;
@@ -28,11 +29,15 @@ use crate::constants;
 use crate::controllers::cronjob::CronJobController;
 use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::garbagecollector::GarbageCollector;
 use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
+use crate::controllers::podautoscaler::HpaController;
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::statefulset::StatefulSetController;
 use crate::controllers::ttlafterfinished::TtlAfterFinished;
+use crate::controllers::volume::VolumeController;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -72,7 +77,13 @@ pub struct Cluster {
     job: JobController,
     ttl: TtlAfterFinished,
     daemonset: DaemonSetController,
+    statefulset: StatefulSetController,
+    volumes: VolumeController,
     gc: GarbageCollector,
+    endpoints: EndpointsController,
+    hpa: HpaController,
+    /// Per-pod CPU usage the metrics API reports (the scenario's `metrics:` steps).
+    pub metrics: metrics::PodMetrics,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
     requeues: Requeues,
@@ -95,7 +106,12 @@ impl Cluster {
             job: JobController::default(),
             ttl: TtlAfterFinished::default(),
             daemonset: DaemonSetController::default(),
+            statefulset: StatefulSetController::default(),
+            volumes: VolumeController::default(),
             gc: GarbageCollector::default(),
+            endpoints: EndpointsController::default(),
+            hpa: HpaController::default(),
+            metrics: metrics::PodMetrics::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
             requeues: Requeues::default(),
@@ -137,7 +153,11 @@ impl Cluster {
                 self.job.observe(change, &self.store, &mut self.requeues);
                 self.ttl.observe(change);
                 self.daemonset.observe(change, &self.store);
+                self.statefulset.observe(change, &self.store);
+                self.volumes.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
+                self.endpoints.observe(change, &self.store);
+                self.hpa.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
                 } else if change.kind == Kind::Node {
@@ -172,8 +192,20 @@ impl Cluster {
             if self.daemonset.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("daemonset-controller");
             }
+            if self.statefulset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("statefulset-controller");
+            }
+            if self.volumes.run(&mut self.store) > 0 {
+                busy = Some("persistentvolume-controller");
+            }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
+            }
+            if self.endpoints.run(&mut self.store) > 0 {
+                busy = Some("endpoint-controller");
+            }
+            if self.hpa.run(&mut self.store, &mut self.requeues, &self.metrics) > 0 {
+                busy = Some("horizontal-pod-autoscaler");
             }
             if busy.is_none() && !self.store.has_changes() {
                 if let Some(checker) = self.invariants.as_mut() {
@@ -261,6 +293,8 @@ impl Cluster {
                     self.ttl.requeue(key);
                 }
                 Kind::DaemonSet => self.daemonset.requeue(key),
+                Kind::StatefulSet => self.statefulset.requeue(key),
+                Kind::HorizontalPodAutoscaler => self.hpa.requeue(key, at),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }
@@ -408,6 +442,13 @@ impl Cluster {
     /// Crashes the running containers of a pod; returns how many exited.
     pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32) -> usize {
         self.kubelet.crash(key, container, code, &mut self.store, &mut self.kubelet_timers)
+    }
+
+    /// Whether the object with this uid is gone (another one may have taken its name).
+    pub fn is_gone_uid(&self, kind: Kind, key: &ObjKey, uid: &str) -> bool {
+        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none_or(|o| {
+            k8s_openapi::Metadata::metadata(o).uid.as_deref() != Some(uid)
+        }), else true)
     }
 
     pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {

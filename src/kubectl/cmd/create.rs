@@ -219,6 +219,13 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
             _ => super::create_cronjob::run_cronjob(env, &rest, out),
         };
     }
+    if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "service" | "svc")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return super::create_service::run(env, &rest, out);
+    }
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
     crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };
