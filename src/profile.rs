@@ -153,22 +153,30 @@ pub struct Profile {
 /// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CronJobProfile {
-    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.19, v3.0.1 from
-    /// 1.20 (vendored with the v2 controller, kubernetes#93370) [boundary unpinned].
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.21, v3.0.1 from
+    /// 1.22 (kubernetes#102735; that bump is what let `TZ=` prefixes in, per #116252).
     pub cron: crate::cron::Dialect,
+    /// The controller warns `UnsupportedSchedule` about a `TZ=`/`CRON_TZ=` prefix
+    /// (kubernetes#106455, 1.23).
+    pub warn_tz_in_schedule: bool,
     /// The v2 controller (work queue, requeue at the next schedule, job names in
     /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
     pub v2_controller: bool,
     /// v2 deletes finished jobs over the history limits before scheduling (one status
     /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
     pub cleanup_first: bool,
+    /// v2 finds the most recent start time by scanning the last few schedule times; the
+    /// 1.21–1.26 v2 computed it as `t1 + (missed − 1) × (t2 − t1)`, off-schedule for
+    /// irregular schedules, and requeued at the next time after now [boundary unpinned,
+    /// 1.27 assumed].
+    pub most_recent_scan: bool,
     /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
     /// 1.21–1.26) [boundary unpinned].
     pub too_many_missed_count: bool,
     /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
     pub time_zone: bool,
     /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
-    /// CRON_TZ in schedule, use timeZone field instead`) [release unpinned, 1.29 assumed].
+    /// CRON_TZ in schedule, use timeZone field instead`; kubernetes#116252, 1.29).
     pub tz_in_schedule_rejected: bool,
     /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
     pub name_max_52: bool,
@@ -546,9 +554,11 @@ impl Profile {
             },
             no_resources_names_namespace: minor >= 16,
             cronjob: CronJobProfile {
-                cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                warn_tz_in_schedule: minor >= 23,
                 v2_controller: minor >= 21,
                 cleanup_first: minor >= 27,
+                most_recent_scan: minor >= 27,
                 too_many_missed_count: minor < 27,
                 time_zone: minor >= 25,
                 tz_in_schedule_rejected: minor >= 29,
