@@ -29,6 +29,18 @@ pub const EVENT_SPAM_REFILL_MS: Millis = 5 * MINUTE;
 /// (`pkg/controller/replicaset/replica_set.go`, `BurstReplicas`).
 pub const REPLICASET_BURST: usize = 500;
 
+/// Job controller: at most this many pods created or deleted per sync
+/// (`pkg/controller/job/job_controller.go`, `MaxPodCreateDeletePerSync`).
+pub const JOB_MAX_PODS_PER_SYNC: usize = 500;
+/// Default `spec.backoffLimit` (`pkg/apis/batch/v1/defaults.go`).
+pub const JOB_DEFAULT_BACKOFF_LIMIT: i32 = 6;
+/// Pod-failure back-off of the Job controller: 10 s doubling (`DefaultJobBackOff`, later
+/// `DefaultJobPodFailureBackOff`), capped at 6 min through 1.27 (`MaxJobBackOff`) and at
+/// 10 min from 1.28 (`MaxJobPodFailureBackOff`, kubernetes#118615).
+pub const JOB_BACKOFF_INITIAL: Millis = 10 * SECOND;
+pub const JOB_BACKOFF_MAX_QUEUE: Millis = 6 * MINUTE;
+pub const JOB_BACKOFF_MAX_RECORDS: Millis = 10 * MINUTE;
+
 // ----- kubelet -----------------------------------------------------------------------
 
 /// Container restart back-off: 10 s doubling to 300 s (`pkg/kubelet/kubelet.go`,
@@ -49,6 +61,8 @@ pub const MIN_KILL_GRACE: Millis = 2 * SECOND;
 /// Probe defaults (`pkg/apis/core/v1/defaults.go`).
 pub const PROBE_PERIOD_SECONDS: i32 = 10;
 pub const PROBE_FAILURE_THRESHOLD: i32 = 3;
+pub const PROBE_TIMEOUT_SECONDS: i32 = 1;
+pub const PROBE_SUCCESS_THRESHOLD: i32 = 1;
 
 // ----- simulated images (scenario-format.md, "Simulated images") ----------------------
 
@@ -121,13 +135,22 @@ pub const DEPLOYMENT_DEFAULTS_APPS_V1: DeploymentDefaults = DeploymentDefaults {
 };
 
 /// extensions/v1beta1 (served until 1.15): 1/1, every old ReplicaSet kept and no
-/// progress deadline (both MaxInt32), selector and labels from the template. Not used
-/// until a profile serves that version.
+/// progress deadline (both MaxInt32), selector and labels from the template.
 pub const DEPLOYMENT_DEFAULTS_EXTENSIONS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
     max_unavailable: DefaultIntOrPercent::Int(1),
     max_surge: DefaultIntOrPercent::Int(1),
     revision_history_limit: i32::MAX,
     progress_deadline_seconds: i32::MAX,
+    selector_from_template: true,
+};
+
+/// apps/v1beta1 (served until 1.15, `pkg/apis/apps/v1beta1/defaults.go`): 25%/25%, two
+/// old ReplicaSets kept, a 600 s progress deadline, selector and labels from the template.
+pub const DEPLOYMENT_DEFAULTS_APPS_V1BETA1: DeploymentDefaults = DeploymentDefaults {
+    max_unavailable: DefaultIntOrPercent::Percent("25%"),
+    max_surge: DefaultIntOrPercent::Percent("25%"),
+    revision_history_limit: 2,
+    progress_deadline_seconds: 600,
     selector_from_template: true,
 };
 
@@ -145,6 +168,54 @@ pub const RETRY_MAX_MS: Millis = 1_000_000;
 /// `pkg/controller/deployment/sync.go`).
 pub const DEPLOYMENT_REVISION_HISTORY_MAX_CHARS: usize = 2000;
 
+// ----- CronJob (`pkg/apis/batch/v1/defaults.go`, `pkg/controller/cronjob`) -------------
+
+/// `SetDefaults_CronJob`: concurrency policy, and how many finished Jobs are kept.
+pub const CRONJOB_DEFAULT_CONCURRENCY_POLICY: &str = "Allow";
+pub const CRONJOB_DEFAULT_SUCCESSFUL_HISTORY: i32 = 3;
+pub const CRONJOB_DEFAULT_FAILED_HISTORY: i32 = 1;
+/// 63 − 11 for the `-<timestamp>` Job name suffix (`ValidateCronJobCreate`).
+pub const CRONJOB_NAME_MAX: usize = 52;
+/// The v2 controller requeues a CronJob 100 ms after its next schedule time, against
+/// clock skew (`cronjob_controllerv2.go` `nextScheduleDelta`).
+pub const CRONJOB_REQUEUE_PAD: Millis = 100;
+/// The v1 controller lists every CronJob every 10 s (`cronjob_controller.go` `Run`,
+/// `wait.Until(jm.syncAll, 10*time.Second)`), counted from the scenario's t=0.
+pub const CRONJOB_V1_POLL: Millis = 10 * SECOND;
+/// More missed start times than this is "too many" (`utils.go`, both controllers).
+pub const CRONJOB_MAX_MISSED: i64 = 100;
+// ----- daemonsets (`pkg/controller/daemon`) --------------------------------------------
+
+/// The DaemonSet controller creates or deletes at most this many pods per sync
+/// (`daemon_controller.go`, `BurstReplicas`).
+pub const DAEMONSET_BURST: usize = 250;
+
+/// Failed daemon pods are deleted with a per-node back-off of 1 s doubling to 15 min
+/// (`cmd/kube-controller-manager/app/apps.go`, `flowcontrol.NewBackOff(1s, 15m)`).
+pub const DAEMONSET_FAILED_POD_BACKOFF_INITIAL: Millis = SECOND;
+pub const DAEMONSET_FAILED_POD_BACKOFF_MAX: Millis = 15 * MINUTE;
+// ----- statefulsets (`pkg/apis/apps/v1/defaults.go`, `pkg/controller/statefulset`) ----
+
+/// `SetDefaults_StatefulSet` (apps/v1): one replica, ten old revisions kept
+/// (`revisionHistoryLimit`), `podManagementPolicy: OrderedReady`, `RollingUpdate` with
+/// `partition: 0`.
+pub const STATEFULSET_DEFAULT_REVISION_HISTORY_LIMIT: i32 = 10;
+
+// ----- storage (minikube's `storage-provisioner`, `pkg/controller/volume`) -----------
+
+/// The default StorageClass of the simulated cluster: minikube's `standard`
+/// (provisioner `k8s.io/minikube-hostpath`, reclaimPolicy Delete, volumeBindingMode
+/// Immediate). The DefaultStorageClass admission plugin writes its name into claims
+/// that name no class.
+pub const DEFAULT_STORAGE_CLASS: &str = "standard";
+pub const DEFAULT_STORAGE_PROVISIONER: &str = "k8s.io/minikube-hostpath";
+/// Where minikube's hostpath provisioner puts a volume: `<root>/<namespace>/<claim>`.
+pub const HOSTPATH_PROVISIONER_ROOT: &str = "/tmp/hostpath-provisioner";
+
+/// Finalizers the StorageObjectInUseProtection admission plugin puts on claims and
+/// volumes (`pkg/volume/util/finalizer.go`).
+pub const PVC_PROTECTION_FINALIZER: &str = "kubernetes.io/pvc-protection";
+pub const PV_PROTECTION_FINALIZER: &str = "kubernetes.io/pv-protection";
 // ----- services (`pkg/registry/core/service`, `pkg/controlplane`) ---------------------
 
 /// The service CIDR of a kubeadm/minikube cluster (`--service-cluster-ip-range`,

@@ -236,6 +236,9 @@ pub struct Store {
     horizontalpodautoscalers: Table<HorizontalPodAutoscaler>,
     resource_version: u64,
     uid_counter: u64,
+    /// A uid handed out before its object is created (a Job's selector names its own
+    /// uid, generated in the strategy's PrepareForCreate); the next create takes it.
+    reserved_uid: Option<String>,
     by_uid: HashMap<String, (Kind, ObjKey)>,
     /// Owner uid → its dependents as (kind, slot in that kind's table).
     dependents: HashMap<String, BTreeSet<(Kind, usize)>>,
@@ -290,6 +293,7 @@ impl Store {
             horizontalpodautoscalers: Table::default(),
             resource_version: 0,
             uid_counter: 0,
+            reserved_uid: None,
             by_uid: HashMap::new(),
             dependents: HashMap::new(),
             pods_by_node: HashMap::new(),
@@ -425,6 +429,16 @@ impl Store {
         out
     }
 
+    /// Dependents of one kind only (a range of the owner's index, so a StatefulSet's
+    /// revisions are found without visiting its pods), in (namespace, name) order.
+    pub fn dependents_of_kind(&self, owner_uid: &str, kind: Kind) -> Vec<ObjKey> {
+        let Some(set) = self.dependents.get(owner_uid) else { return Vec::new() };
+        let mut out: Vec<ObjKey> =
+            set.range((kind, 0)..=(kind, usize::MAX)).filter_map(|&(k, slot)| self.key_at(k, slot)).collect();
+        out.sort();
+        out
+    }
+
     /// The key of the object in a kind's slot.
     fn key_at(&self, kind: Kind, slot: usize) -> Option<ObjKey> {
         crate::with_kind!(kind, T => T::table(self).by_slot(slot).map(|o| key_of(o.metadata())), else None)
@@ -513,6 +527,14 @@ impl Store {
         )
     }
 
+    /// The uid the next created object will get (for admission that must know it).
+    pub fn reserve_uid(&mut self) -> String {
+        if self.reserved_uid.is_none() {
+            self.reserved_uid = Some(self.next_uid());
+        }
+        self.reserved_uid.clone().expect("just reserved")
+    }
+
     /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
     /// and creationTimestamp. Defaults and validation happen before, in admission.
     pub fn create<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
@@ -548,7 +570,10 @@ impl Store {
         if T::table(self).contains_key(&key) {
             return Err(ApiError::AlreadyExists { kind: T::STORED_KIND, name: key.1 });
         }
-        let uid = self.next_uid();
+        let uid = match self.reserved_uid.take() {
+            Some(uid) => uid,
+            None => self.next_uid(),
+        };
         let rv = self.next_resource_version();
         let created = self.clock.time(self.now);
         {
@@ -559,10 +584,16 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints).
+            // namespaces, services, endpoints, claims and volumes).
             if !matches!(
                 T::STORED_KIND,
-                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+                Kind::Pod
+                    | Kind::Node
+                    | Kind::Namespace
+                    | Kind::Service
+                    | Kind::Endpoints
+                    | Kind::PersistentVolumeClaim
+                    | Kind::PersistentVolume
             ) {
                 meta.generation = Some(1);
             }

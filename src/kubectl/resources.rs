@@ -159,7 +159,44 @@ pub fn put_value(store: &mut Store, kind: Kind, value: serde_json::Value) -> Res
     }, else Err(ApiError::BadRequest("unsupported kind".into())))
 }
 
-/// `replicaset.apps/kubia`: the name printer's form.
-pub fn name_ref(kind: Kind, name: &str) -> String {
-    format!("{}/{name}", kind.qualified_singular())
+/// The API group kubectl names an object by in its messages (`deployment.extensions/x`,
+/// `daemonset.apps "x" deleted`). kubectl prints the group of the version it talked to:
+/// for a manifest (`create|apply|delete -f`), the manifest's own `apiVersion`; for a
+/// typed name (`delete deployment x`, `scale deploy/x`), the group of the version the
+/// RESTMapper prefers, which is the first served version in the profile (kubectl 1.15
+/// prefers `extensions/v1beta1` for Deployments, ReplicaSets and DaemonSets, so seed 000
+/// shows `daemonset.apps/x created` from an apps/v1 manifest but
+/// `daemonset.extensions "x" deleted`).
+pub fn message_group(profile: &Profile, kind: Kind, manifest_version: Option<&str>) -> String {
+    let version = match manifest_version {
+        Some(v) => v,
+        None => profile.versions_of(kind.info().name).first().copied().unwrap_or(""),
+    };
+    match version.split_once('/') {
+        Some((group, _)) => group.to_string(),
+        // `v1`, or a kind the profile does not list: its registered group.
+        None if version.is_empty() => kind.info().group.to_string(),
+        None => String::new(),
+    }
+}
+
+/// `deployment.extensions`, `pod`: a kind as kubectl's messages qualify it (see
+/// [`message_group`]).
+pub fn qualified_kind(profile: &Profile, kind: Kind, manifest_version: Option<&str>) -> String {
+    kind.qualified_singular_in(&message_group(profile, kind, manifest_version))
+}
+
+/// `deployments.extensions`: the resource as kubectl's own errors name it (typed names).
+pub fn qualified_resource(profile: &Profile, kind: Kind) -> String {
+    kind.qualified_plural_in(&message_group(profile, kind, None))
+}
+
+/// `replicaset.apps/kubia`: the name printer's form for an object named by type and name.
+pub fn name_ref(profile: &Profile, kind: Kind, name: &str) -> String {
+    format!("{}/{name}", qualified_kind(profile, kind, None))
+}
+
+/// The name printer's form for an object read from a manifest of `api_version`.
+pub fn manifest_name_ref(profile: &Profile, kind: Kind, api_version: &str, name: &str) -> String {
+    format!("{}/{name}", qualified_kind(profile, kind, Some(api_version)))
 }

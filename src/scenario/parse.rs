@@ -39,8 +39,18 @@ use indexmap::IndexMap;
 use jiff::Timestamp;
 use serde_yaml::{Mapping, Value};
 
-const TOP_LEVEL_KEYS: &[&str] =
-    &["name", "description", "kubernetes", "seed", "start", "cluster", "images", "files", "steps"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "kubernetes",
+    "featureGates",
+    "seed",
+    "start",
+    "cluster",
+    "images",
+    "files",
+    "steps",
+];
 const CLUSTER_KEYS: &[&str] = &["nodes", "serviceSubnet"];
 const NODE_KEYS: &[&str] = &["name", "roles", "labels", "taints", "capacity"];
 const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
@@ -345,6 +355,17 @@ impl Parser<'_> {
             }
             None => (None, Profile::default()),
         };
+        let mut profile = profile;
+        if let Some(v) = given(&entries, "featureGates") {
+            let path = at("featureGates");
+            for (gate, value) in
+                self.map_entries(v, &path, "featureGates", "a map of gate names to true/false")?
+            {
+                let gate_path = child(&path, gate);
+                let on = self.boolean(value, &gate_path, gate)?;
+                profile.set_feature_gate(gate, on).map_err(|message| fail(&gate_path, message))?;
+            }
+        }
         let seed = match given(&entries, "seed") {
             Some(v) => self.whole_number(v, &at("seed"), "seed", u64::MAX)?,
             None => 0,

@@ -34,9 +34,10 @@ pub trait Admit {
     fn set_defaults(&mut self, store: &mut Store);
     /// Field errors as `path: message`.
     fn validate(&self) -> Vec<String>;
-    /// Errors that depend on other stored objects (allocators), after defaulting.
-    fn validate_against(&self, _store: &Store) -> Vec<String> {
-        Vec::new()
+    /// Validation that depends on the server (its version, allocators); by default
+    /// [`Admit::validate`].
+    fn validate_in(&self, _store: &Store) -> Vec<String> {
+        self.validate()
     }
 }
 
@@ -44,8 +45,7 @@ pub trait Admit {
 pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
     obj.set_defaults(store);
     let mut causes = validate_meta(obj.metadata());
-    causes.extend(obj.validate());
-    causes.extend(obj.validate_against(store));
+    causes.extend(obj.validate_in(store));
     if causes.is_empty() {
         return Ok(());
     }
@@ -108,6 +108,21 @@ fn default_container(c: &mut Container) {
     for port in c.ports.iter_mut().flatten() {
         port.protocol.get_or_insert_with(|| "TCP".into());
     }
+    for probe in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {
+        default_probe(probe);
+    }
+}
+
+/// `SetDefaults_Probe` (and `SetDefaults_HTTPGetAction`'s path and scheme).
+fn default_probe(probe: &mut k8s_openapi::api::core::v1::Probe) {
+    probe.timeout_seconds.get_or_insert(constants::PROBE_TIMEOUT_SECONDS);
+    probe.period_seconds.get_or_insert(constants::PROBE_PERIOD_SECONDS);
+    probe.success_threshold.get_or_insert(constants::PROBE_SUCCESS_THRESHOLD);
+    probe.failure_threshold.get_or_insert(constants::PROBE_FAILURE_THRESHOLD);
+    if let Some(http) = probe.http_get.as_mut() {
+        http.path.get_or_insert_with(|| "/".into());
+        http.scheme.get_or_insert_with(|| "HTTP".into());
+    }
 }
 
 /// Pod spec defaults shared by pods and pod templates (`SetDefaults_PodSpec`).
@@ -129,7 +144,7 @@ pub(super) fn default_template(template: &mut PodTemplateSpec) {
     default_pod_spec(template.spec.get_or_insert_with(Default::default));
 }
 
-fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
+pub(super) fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
     let mut causes = Vec::new();
     let Some(spec) = spec else {
         causes.push(format!("{prefix}.containers: Required value"));
@@ -410,7 +425,7 @@ impl Admit for Deployment {
 }
 
 /// Fills in a Deployment's defaults from one version's table.
-fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
+pub(crate) fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
     let int_or_percent = |v: constants::DefaultIntOrPercent| match v {
         constants::DefaultIntOrPercent::Int(i) => IntOrString::Int(i),
         constants::DefaultIntOrPercent::Percent(p) => IntOrString::String(p.into()),

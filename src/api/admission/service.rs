@@ -201,8 +201,11 @@ impl Admit for Service {
         }
     }
 
-    fn validate_against(&self, store: &Store) -> Vec<String> {
-        check_allocations(self, store)
+    /// Field checks, then the allocators' (ClusterIP and NodePort already taken).
+    fn validate_in(&self, store: &Store) -> Vec<String> {
+        let mut causes = self.validate();
+        causes.extend(check_allocations(self, store));
+        causes
     }
 
     fn validate(&self) -> Vec<String> {

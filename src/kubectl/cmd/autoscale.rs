@@ -106,7 +106,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 }),
                 status: None,
             };
-            let qualified = name_ref(Kind::HorizontalPodAutoscaler, &hpa_name);
+            let qualified = name_ref(&store.profile, Kind::HorizontalPodAutoscaler, &hpa_name);
             if dry_run != flags::DryRun::None {
                 out.line(format!("{qualified} autoscaled{}", dry_run.suffix()));
                 continue;

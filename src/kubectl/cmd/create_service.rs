@@ -139,7 +139,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         status: None,
     };
     if dry_run != flags::DryRun::None {
-        out.line(format!("{} created{}", name_ref(Kind::Service, &name), dry_run.suffix()));
+        out.line(format!(
+            "{} created{}",
+            name_ref(env.cluster.profile(), Kind::Service, &name),
+            dry_run.suffix()
+        ));
         return Ok(());
     }
     let namespace = resources::namespace(&flags);
@@ -147,9 +151,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     match create_value(&mut env.cluster.store, Kind::Service, value, &namespace) {
         Ok(_) => {
             if flags.string("output") == Some("name") {
-                out.line(name_ref(Kind::Service, &name));
+                out.line(name_ref(env.cluster.profile(), Kind::Service, &name));
             } else {
-                out.line(format!("{} created", name_ref(Kind::Service, &name)));
+                out.line(format!("{} created", name_ref(env.cluster.profile(), Kind::Service, &name)));
             }
         }
         Err(e) => out.fail(format!("error: failed to create {type_} service: {e}")),

@@ -125,6 +125,11 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
             describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
+        Kind::StatefulSet => {
+            let set = store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(key)?;
+            let pods = controlled_pods(store, set.metadata.uid.as_deref().unwrap_or(""));
+            describe::describe_stateful_set(set, &pods, &env_for(store, set))
+        }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;
             let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));
@@ -144,6 +149,14 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 .collect();
             let lease = cluster.node_lease(&key.1);
             describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
+        }
+        Kind::CronJob => {
+            let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
+            describe::describe_cronjob(cj, &env_for(store, cj))
+        }
+        Kind::Job => {
+            let job = store.get_by_key::<k8s_openapi::api::batch::v1::Job>(key)?;
+            describe::describe_job(job, &env_for(store, job))
         }
         Kind::Service => {
             let svc = store.get_by_key::<Service>(key)?;

@@ -296,16 +296,20 @@ fn expose_one(
         status: None,
     };
     if dry_run != flags::DryRun::None {
-        out.line(format!("{} exposed{}", name_ref(Kind::Service, &svc_name), dry_run.suffix()));
+        out.line(format!(
+            "{} exposed{}",
+            name_ref(env.cluster.profile(), Kind::Service, &svc_name),
+            dry_run.suffix()
+        ));
         return;
     }
     let value = serde_json::to_value(&service).expect("serializable");
     match create_value(store, Kind::Service, value, namespace) {
         Ok(_) => {
             if flags.string("output") == Some("name") {
-                out.line(name_ref(Kind::Service, &svc_name));
+                out.line(name_ref(env.cluster.profile(), Kind::Service, &svc_name));
             } else {
-                out.line(format!("{} exposed", name_ref(Kind::Service, &svc_name)));
+                out.line(format!("{} exposed", name_ref(env.cluster.profile(), Kind::Service, &svc_name)));
             }
         }
         Err(e) => out.api_error(&e),

@@ -263,6 +263,24 @@ fn describe_node_ready_in_1_17_style() {
     assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
 }
 
+#[test]
+fn describe_cronjob_golden() {
+    check("describe-cronjob", |case| {
+        let cj: k8s_openapi::api::batch::v1::CronJob = case.one("CronJob");
+        let events = case.events();
+        super::describe_cronjob(&cj, &case.env(&events))
+    });
+}
+
+#[test]
+fn describe_statefulset_golden() {
+    check("describe-statefulset", |case| {
+        let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");
+        let pods = controlled_pods(case, set.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_stateful_set(&set, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}
 /// The NodePort Service: 1.27/1.30 were served its Endpoints, 1.31+ its EndpointSlice,
 /// which is turned back into the Endpoints kubesim keeps.
 #[test]

@@ -391,14 +391,24 @@ fn errors() {
         (
             "top level not a map",
             "- run: a\n",
-            "1:1: expected a map of top-level keys (name, description, kubernetes, seed, start, cluster, images, files, steps), got a list",
+            "1:1: expected a map of top-level keys (name, description, kubernetes, featureGates, seed, start, cluster, images, files, steps), got a list",
         ),
         ("missing steps", "name: x\n", "1:1: missing top-level key \"steps\" (the list of steps to run)"),
         // Unknown keys.
         (
             "unknown top-level key",
             "name: x\nstpes:\n  - wait: 1s\n",
-            "2:1: unknown top-level key \"stpes\" (expected one of: name, description, kubernetes, seed, start, cluster, images, files, steps)",
+            "2:1: unknown top-level key \"stpes\" (expected one of: name, description, kubernetes, featureGates, seed, start, cluster, images, files, steps)",
+        ),
+        (
+            "unknown feature gate",
+            "featureGates: {TTLAfterFinish: false}\nsteps:\n  - wait: 1s\n",
+            "1:32: unknown feature gate \"TTLAfterFinish\" (supported: IndexedJob, JobReadyPods, PodIndexLabel, SuspendJob, TTLAfterFinished)",
+        ),
+        (
+            "feature gate not a boolean",
+            "featureGates: {TTLAfterFinished: off}\nsteps:\n  - wait: 1s\n",
+            "1:34: TTLAfterFinished: expected true or false, got \"off\"",
         ),
         (
             "unknown run modifier",
