@@ -88,6 +88,12 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
+    /// `kubectl get` with nothing to list says `No resources found in <ns> namespace.`
+    /// (1.16+); before, `No resources found.`
+    pub no_resources_names_namespace: bool,
+    /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
+    /// kubernetes#78098).
+    pub kubectl_log_alias: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// API group/versions served for each kind, first = preferred.
@@ -404,6 +410,8 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
+            no_resources_names_namespace: minor >= 16,
+            kubectl_log_alias: minor <= 15,
             job: JobProfile {
                 prefixed_labels: minor >= 27,
                 unknown_index_in_pod_name: minor == 22,

@@ -110,6 +110,12 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "patch" => cmd::patch::run_patch(env, &rest, &mut out)?,
         "edit" => cmd::patch::run_edit(env, &rest, &mut out)?,
         "logs" => cmd::logs::run(env, &rest, &mut out)?,
+        // `log`, deprecated since 2015, until kubectl 1.16 (kubernetes#78098): the logs
+        // command warns first (`printDeprecationWarning`).
+        "log" if env.cluster.profile().kubectl_log_alias => {
+            out.err_line("log is DEPRECATED and will be removed in a future version. Use logs instead.");
+            cmd::logs::run(env, &rest, &mut out)?
+        }
         "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
         "set" => cmd::set::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),

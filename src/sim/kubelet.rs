@@ -404,7 +404,10 @@ impl Kubelet {
             Pull::Never => {}
         }
         let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
-        if c.container_id.is_none() {
+        // A retried pull keeps the last pull error showing: the pod worker is busy
+        // pulling and writes no new status until the pull ends.
+        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if reason == "ErrImagePull" || reason == "ImagePullBackOff");
+        if c.container_id.is_none() && !pull_error {
             c.state = State::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         c.pull_started = now;

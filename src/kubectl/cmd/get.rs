@@ -181,7 +181,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         && matches!(format, Format::Table { .. })
         && !flags.bool("ignore-not-found")
     {
-        if all_ns {
+        if !store.profile.no_resources_names_namespace {
+            out.err_line("No resources found.");
+        } else if all_ns {
             out.err_line("No resources found");
         } else {
             out.err_line(format!("No resources found in {namespace} namespace."));
