@@ -118,6 +118,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         }
         "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
         "set" => cmd::set::run(env, &rest, &mut out)?,
+        "wait" => cmd::wait::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
     env.cluster.settle()?;

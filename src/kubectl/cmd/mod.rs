@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod create_deployment;
+pub mod create_job;
 pub mod delete;
 pub mod describe;
 pub mod get;
@@ -11,6 +12,7 @@ pub mod patch;
 pub mod rollout;
 pub mod scale;
 pub mod set;
+pub mod wait;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};
