@@ -150,6 +150,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// Job pods carry the `batch.kubernetes.io/job-tracking` finalizer until the
+    /// controller has counted them (JobTrackingWithFinalizers, GA 1.26).
+    pub tracking_finalizer: bool,
     /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
     /// kubernetes#86142).
     pub completed_event: bool,
@@ -422,6 +425,7 @@ impl Profile {
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
                 completed_event: minor >= 18,
+                tracking_finalizer: minor >= 26,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
