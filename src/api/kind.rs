@@ -248,23 +248,27 @@ impl Kind {
     }
 
     /// `pod`, `replicaset.apps`: the name printer's prefix (`-o name`, success messages).
+    /// kubectl's own messages name the group the object was read or written in:
+    /// `kubectl::resources::name_ref` picks it per profile.
     pub fn qualified_singular(self) -> String {
-        let info = self.info();
-        if info.group.is_empty() {
-            info.name.to_ascii_lowercase()
-        } else {
-            format!("{}.{}", info.name.to_ascii_lowercase(), info.group)
-        }
+        self.qualified_singular_in(self.info().group)
+    }
+
+    /// `deployment.extensions`: the singular name qualified by a given API group.
+    pub fn qualified_singular_in(self, group: &str) -> String {
+        let name = self.info().name.to_ascii_lowercase();
+        if group.is_empty() { name } else { format!("{name}.{group}") }
     }
 
     /// `pods`, `replicasets.apps`: how API errors name the resource.
     pub fn qualified_plural(self) -> String {
-        let info = self.info();
-        if info.group.is_empty() {
-            info.plural.to_string()
-        } else {
-            format!("{}.{}", info.plural, info.group)
-        }
+        self.qualified_plural_in(self.info().group)
+    }
+
+    /// `deployments.extensions`: the plural name qualified by a given API group.
+    pub fn qualified_plural_in(self, group: &str) -> String {
+        let plural = self.info().plural;
+        if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod selector;
 pub mod store;
 pub mod table;
 pub mod validation;
+pub mod versions;
 
 pub use error::ApiError;
 pub use kind::Kind;

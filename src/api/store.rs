@@ -252,6 +252,8 @@ pub struct Store {
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
     watch: Option<Watch>,
+    /// The service CIDR ClusterIPs come from: (network address, prefix length).
+    pub service_subnet: (u32, u32),
 }
 
 fn controller_uid(meta: &ObjectMeta) -> Option<String> {
@@ -302,6 +304,10 @@ impl Store {
             spam: HashMap::new(),
             token_secrets: BTreeMap::new(),
             watch: None,
+            service_subnet: (
+                u32::from_be_bytes(constants::SERVICE_CIDR_BASE),
+                constants::SERVICE_CIDR_PREFIX,
+            ),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let namespace = Namespace {
@@ -315,8 +321,79 @@ impl Store {
             });
             store.put(namespace);
         }
+        store.create_kubernetes_service();
         store.changes.clear();
         store
+    }
+
+    /// Uses another service CIDR (before anything else happens): the `kubernetes`
+    /// Service moves to its first address.
+    pub fn set_service_subnet(&mut self, base: u32, prefix: u32) {
+        self.service_subnet = (base, prefix);
+        let ip = crate::api::admission::kubernetes_service_ip(self);
+        let key = ("default".to_string(), "kubernetes".to_string());
+        let _ = self.modify_status::<Service>(&key, |svc| {
+            let spec = svc.spec.get_or_insert_with(Default::default);
+            spec.cluster_ip = Some(ip.clone());
+            if spec.cluster_ips.is_some() {
+                spec.cluster_ips = Some(vec![ip.clone()]);
+            }
+        });
+        self.changes.clear();
+    }
+
+    /// The `kubernetes` Service in `default` and its Endpoints, which the apiserver
+    /// itself keeps (`pkg/controlplane/controller/kubernetesservice`): the first address
+    /// of the service range, port `https` 443 → the apiserver's port on the first node.
+    fn create_kubernetes_service(&mut self) {
+        use k8s_openapi::api::core::v1::{
+            EndpointAddress, EndpointPort, EndpointSubset, ServicePort, ServiceSpec,
+        };
+        let meta = |labels: Option<BTreeMap<String, String>>| ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels,
+            ..Default::default()
+        };
+        let labels: BTreeMap<String, String> = [("component", "apiserver"), ("provider", "kubernetes")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+        let mut svc = Service {
+            metadata: meta(Some(labels)),
+            spec: Some(ServiceSpec {
+                cluster_ip: Some(crate::api::admission::kubernetes_service_ip(self)),
+                ports: Some(vec![ServicePort {
+                    name: Some("https".into()),
+                    port: 443,
+                    protocol: Some("TCP".into()),
+                    target_port: Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                        constants::APISERVER_PORT,
+                    )),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        crate::api::admission::admit(&mut svc, self).expect("the kubernetes service is valid");
+        self.create(svc).expect("fresh store");
+        let endpoints = Endpoints {
+            metadata: meta(None),
+            subsets: Some(vec![EndpointSubset {
+                addresses: Some(vec![EndpointAddress {
+                    ip: constants::FIRST_NODE_IP.into(),
+                    ..Default::default()
+                }]),
+                ports: Some(vec![EndpointPort {
+                    name: Some("https".into()),
+                    port: constants::APISERVER_PORT,
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+        };
+        self.create(endpoints).expect("fresh store");
     }
 
     // ----- reads -------------------------------------------------------------------
@@ -496,10 +573,12 @@ impl Store {
             meta.creation_timestamp = Some(created);
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
-            if T::STORED_KIND != Kind::Pod
-                && T::STORED_KIND != Kind::Node
-                && T::STORED_KIND != Kind::Namespace
-            {
+            // Kinds whose registry strategy keeps no generation (pods, nodes,
+            // namespaces, services, endpoints).
+            if !matches!(
+                T::STORED_KIND,
+                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+            ) {
                 meta.generation = Some(1);
             }
         }

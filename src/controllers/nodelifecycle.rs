@@ -29,6 +29,7 @@ pub enum NodeTimer {
 pub type NodeTimers = TimerQueue<NodeTimer>;
 
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
 #[derive(Default)]
 pub struct NodeLifecycle {
@@ -191,6 +192,7 @@ impl NodeLifecycle {
             "node-controller",
             None,
         );
+        mark_pods_not_ready(node, store);
         let taint = Taint { key: UNREACHABLE.into(), effect: "NoExecute".into(), ..Default::default() };
         let pods: Vec<(ObjKey, Option<i64>, bool)> = store
             .pods_on_node(node)
@@ -224,6 +226,71 @@ impl NodeLifecycle {
             }
         }
     }
+}
+
+/// `MarkPodsNotReady`: the Ready condition of every pod on a node that stopped
+/// reporting turns False (the containers still look ready: no kubelet updates them),
+/// with a `NodeNotReady` warning on each pod.
+fn mark_pods_not_ready(node: &str, store: &mut Store) {
+    let keys: Vec<ObjKey> = store
+        .pods_on_node(node)
+        .into_iter()
+        .filter(|p| {
+            p.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        })
+        .map(|p| {
+            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+        })
+        .collect();
+    let now = store.clock.time(store.now);
+    for key in keys {
+        let _ = store.modify_status::<Pod>(&key, |p| {
+            for c in p.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                if c.type_ == "Ready" {
+                    c.status = "False".into();
+                    c.last_transition_time = Some(now.clone());
+                }
+            }
+        });
+        if let Some(who) = store.get_by_key::<Pod>(&key).map(involved) {
+            store.record_event(
+                who,
+                EventType::Warning,
+                "NodeNotReady",
+                "Node is not ready".into(),
+                "node-controller",
+                None,
+            );
+        }
+    }
+}
+
+/// `doNoScheduleTaintingPass` for cordoning: a node with `spec.unschedulable` carries
+/// `node.kubernetes.io/unschedulable:NoSchedule`, and loses it when uncordoned.
+pub fn sync_unschedulable_taint(node: &str, store: &mut Store) {
+    let Some(obj) = store.get::<Node>("", node) else { return };
+    let spec = obj.spec.as_ref();
+    let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+    let tainted =
+        spec.and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.key == UNSCHEDULABLE));
+    if cordoned == tainted {
+        return;
+    }
+    let mut obj = obj.clone();
+    let spec = obj.spec.get_or_insert_with(Default::default);
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    if cordoned {
+        taints.push(Taint { key: UNSCHEDULABLE.into(), effect: "NoSchedule".into(), ..Default::default() });
+    } else {
+        taints.retain(|t| t.key != UNSCHEDULABLE);
+        if taints.is_empty() {
+            spec.taints = None;
+        }
+    }
+    let _ = store.update(obj);
 }
 
 pub fn ready_condition(now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> NodeCondition {

@@ -137,19 +137,66 @@ pub fn exists(store: &Store, kind: Kind, key: &ObjKey) -> bool {
 
 /// The object as the API's JSON (with apiVersion and kind).
 pub fn get_value(store: &Store, kind: Kind, key: &ObjKey) -> Option<serde_json::Value> {
+    // kubectl asks for the version it prefers: `autoscaling/v1` HPAs up to 1.22.
+    if kind == Kind::HorizontalPodAutoscaler
+        && store.profile.versions_of("HorizontalPodAutoscaler").first() == Some(&"autoscaling/v1")
+    {
+        return store
+            .get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(key)
+            .map(crate::api::admission::hpa_to_v1);
+    }
     with_kind!(kind, T => store.get_by_key::<T>(key).and_then(|o| serde_json::to_value(o).ok()), else None)
 }
 
 /// Replaces an object with an edited JSON form (update semantics: spec changes bump
 /// generation; validation applies).
 pub fn put_value(store: &mut Store, kind: Kind, value: serde_json::Value) -> Result<(), ApiError> {
+    let value =
+        if kind == Kind::HorizontalPodAutoscaler { crate::api::admission::hpa_to_v2(value) } else { value };
     with_kind!(kind, T => {
         let obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("{e}")))?;
         store.update(obj).map(|_| ())
     }, else Err(ApiError::BadRequest("unsupported kind".into())))
 }
 
-/// `replicaset.apps/kubia`: the name printer's form.
-pub fn name_ref(kind: Kind, name: &str) -> String {
-    format!("{}/{name}", kind.qualified_singular())
+/// The API group kubectl names an object by in its messages (`deployment.extensions/x`,
+/// `daemonset.apps "x" deleted`). kubectl prints the group of the version it talked to:
+/// for a manifest (`create|apply|delete -f`), the manifest's own `apiVersion`; for a
+/// typed name (`delete deployment x`, `scale deploy/x`), the group of the version the
+/// RESTMapper prefers, which is the first served version in the profile (kubectl 1.15
+/// prefers `extensions/v1beta1` for Deployments, ReplicaSets and DaemonSets, so seed 000
+/// shows `daemonset.apps/x created` from an apps/v1 manifest but
+/// `daemonset.extensions "x" deleted`).
+pub fn message_group(profile: &Profile, kind: Kind, manifest_version: Option<&str>) -> String {
+    let version = match manifest_version {
+        Some(v) => v,
+        None => profile.versions_of(kind.info().name).first().copied().unwrap_or(""),
+    };
+    match version.split_once('/') {
+        Some((group, _)) => group.to_string(),
+        // `v1`, or a kind the profile does not list: its registered group.
+        None if version.is_empty() => kind.info().group.to_string(),
+        None => String::new(),
+    }
+}
+
+/// `deployment.extensions`, `pod`: a kind as kubectl's messages qualify it (see
+/// [`message_group`]).
+pub fn qualified_kind(profile: &Profile, kind: Kind, manifest_version: Option<&str>) -> String {
+    kind.qualified_singular_in(&message_group(profile, kind, manifest_version))
+}
+
+/// `deployments.extensions`: the resource as kubectl's own errors name it (typed names).
+pub fn qualified_resource(profile: &Profile, kind: Kind) -> String {
+    kind.qualified_plural_in(&message_group(profile, kind, None))
+}
+
+/// `replicaset.apps/kubia`: the name printer's form for an object named by type and name.
+pub fn name_ref(profile: &Profile, kind: Kind, name: &str) -> String {
+    format!("{}/{name}", qualified_kind(profile, kind, None))
+}
+
+/// The name printer's form for an object read from a manifest of `api_version`.
+pub fn manifest_name_ref(profile: &Profile, kind: Kind, api_version: &str, name: &str) -> String {
+    format!("{}/{name}", qualified_kind(profile, kind, Some(api_version)))
 }

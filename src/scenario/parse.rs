@@ -51,7 +51,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "files",
     "steps",
 ];
-const CLUSTER_KEYS: &[&str] = &["nodes"];
+const CLUSTER_KEYS: &[&str] = &["nodes", "serviceSubnet"];
 const NODE_KEYS: &[&str] = &["name", "roles", "labels", "taints", "capacity"];
 const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
 const IMAGE_KEYS: &[&str] = &["pull", "start", "exit", "terminate", "ready", "live", "logs"];
@@ -425,9 +425,19 @@ impl Parser<'_> {
     fn cluster(&self, value: &Value, path: &[Seg]) -> R<Cluster> {
         let entries = self.map_entries(value, path, "cluster", "a map with `nodes:`")?;
         check_keys(&entries, CLUSTER_KEYS, "cluster", path)?;
+        let service_subnet = match given(&entries, "serviceSubnet") {
+            None => None,
+            Some(v) => {
+                let at = child(path, "serviceSubnet");
+                let text = self.text(v, &at, "serviceSubnet", false)?;
+                Some(crate::api::admission::parse_cidr(&text).ok_or_else(|| {
+                    fail(&at, format!("serviceSubnet: expected an IPv4 CIDR like 10.96.0.0/12, got {text:?}"))
+                })?)
+            }
+        };
         let path = child(path, "nodes");
         let nodes = match given(&entries, "nodes") {
-            None => return Ok(Cluster::default()),
+            None => return Ok(Cluster { service_subnet, ..Cluster::default() }),
             Some(Value::Number(_)) => {
                 let n =
                     self.whole_number(get(&entries, "nodes").unwrap(), &path, "nodes", SHORTHAND_NODES_MAX)?;
@@ -453,7 +463,7 @@ impl Parser<'_> {
                 ));
             }
         };
-        Ok(Cluster { nodes })
+        Ok(Cluster { nodes, service_subnet })
     }
 
     fn cluster_node(&self, value: &Value, path: &[Seg]) -> R<NodeSpec> {

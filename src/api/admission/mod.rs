@@ -21,6 +21,9 @@ mod service;
 mod statefulset;
 mod storage;
 
+pub use hpa::{cpu_metric, to_v1 as hpa_to_v1, to_v2 as hpa_to_v2};
+pub use service::{ip_text, kubernetes_service_ip, parse_cidr};
+
 use super::error::ApiError;
 use super::selector::Selector;
 use super::store::Store;
@@ -31,13 +34,18 @@ pub trait Admit {
     fn set_defaults(&mut self, store: &mut Store);
     /// Field errors as `path: message`.
     fn validate(&self) -> Vec<String>;
+    /// Validation that depends on the server (its version, allocators); by default
+    /// [`Admit::validate`].
+    fn validate_in(&self, _store: &Store) -> Vec<String> {
+        self.validate()
+    }
 }
 
 /// Applies defaults then validation; the error names the object as the server does.
 pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
     obj.set_defaults(store);
     let mut causes = validate_meta(obj.metadata());
-    causes.extend(obj.validate());
+    causes.extend(obj.validate_in(store));
     if causes.is_empty() {
         return Ok(());
     }
@@ -48,7 +56,7 @@ pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) ->
 
 const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-fn is_dns1123_subdomain(name: &str) -> bool {
+pub fn is_dns1123_subdomain(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|part| {
@@ -417,7 +425,7 @@ impl Admit for Deployment {
 }
 
 /// Fills in a Deployment's defaults from one version's table.
-fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
+pub(crate) fn default_deployment(d: &mut Deployment, defaults: &constants::DeploymentDefaults) {
     let int_or_percent = |v: constants::DefaultIntOrPercent| match v {
         constants::DefaultIntOrPercent::Int(i) => IntOrString::Int(i),
         constants::DefaultIntOrPercent::Percent(p) => IntOrString::String(p.into()),

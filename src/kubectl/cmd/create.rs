@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use crate::api::admission::{Admit, admit};
-use crate::api::patch;
 use crate::api::store::Object;
 use crate::api::{ApiError, Kind, ObjKey, Store};
+use crate::api::{patch, versions};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
-use crate::kubectl::resources::{self, name_ref};
+use crate::kubectl::resources;
 use crate::kubectl::validation::{self, Validate, Verdict};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 use crate::profile::Profile;
@@ -34,6 +34,15 @@ pub struct Manifest {
 impl Manifest {
     fn name(&self) -> String {
         self.value.pointer("/metadata/name").and_then(|v| v.as_str()).unwrap_or("").to_string()
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.value.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("")
+    }
+
+    /// `deployment.extensions/web`: named in the manifest's own group.
+    pub fn name_ref(&self, profile: &Profile) -> String {
+        resources::manifest_name_ref(profile, self.kind, self.api_version(), &self.name())
     }
 }
 
@@ -112,7 +121,12 @@ fn map_kind(file: &str, doc: Value, profile: &Profile) -> Result<Manifest, Strin
 
 /// Admits and creates an object given as JSON.
 pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str) -> Result<Value, ApiError> {
-    fn go<T: Object + Admit>(store: &mut Store, value: Value, namespace: &str) -> Result<Value, ApiError> {
+    fn go<T: Object + Admit>(
+        store: &mut Store,
+        mut value: Value,
+        namespace: &str,
+    ) -> Result<Value, ApiError> {
+        versions::to_stored_version(T::STORED_KIND, &mut value).map_err(ApiError::BadRequest)?;
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         if T::STORED_KIND.info().namespaced && obj.metadata().namespace.is_none() {
             obj.metadata_mut().namespace = Some(namespace.to_string());
@@ -126,7 +140,8 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
 
 /// Re-admits (defaults, validation) and stores an updated object given as JSON.
 pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), ApiError> {
-    fn go<T: Object + Admit>(store: &mut Store, value: Value) -> Result<(), ApiError> {
+    fn go<T: Object + Admit>(store: &mut Store, mut value: Value) -> Result<(), ApiError> {
+        versions::to_stored_version(T::STORED_KIND, &mut value).map_err(ApiError::BadRequest)?;
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         admit(&mut obj, store)?;
         store.update(obj)
@@ -195,11 +210,21 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         return super::create_deployment::run(env, &rest, out);
     }
     if let Some(pos) = crate::kubectl::command_position(words)
-        && words[pos] == "job"
+        && matches!(words[pos].as_str(), "cronjob" | "cj" | "job")
     {
         let mut rest = words[..pos].to_vec();
         rest.extend_from_slice(&words[pos + 1..]);
-        return super::create_job::run(env, &rest, out);
+        return match words[pos].as_str() {
+            "job" => super::create_cronjob::run_job(env, &rest, out),
+            _ => super::create_cronjob::run_cronjob(env, &rest, out),
+        };
+    }
+    if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "service" | "svc")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return super::create_service::run(env, &rest, out);
     }
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
     crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
@@ -232,7 +257,7 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
                 crate::kubectl::record::annotate(&mut value, cause);
             }
             match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
-                Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
+                Ok(_) => out.line(format!("{} created", m.name_ref(&profile))),
                 Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
             }
         }
@@ -307,7 +332,13 @@ pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
                 continue;
             }
         };
-        for m in manifests {
+        for mut m in manifests {
+            // `applyOneObject` records the command on the object before computing the
+            // modified configuration, so the change-cause is in last-applied too.
+            if crate::kubectl::record::requested(&flags) {
+                let cause = crate::kubectl::record::change_cause("apply", &flags);
+                crate::kubectl::record::annotate(&mut m.value, cause);
+            }
             if passes_validation(&m, &profile, validate, out) {
                 apply_one(env, &m, &namespace, out);
             }
@@ -317,6 +348,7 @@ pub fn run_apply(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
 }
 
 fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
+    let profile = env.cluster.profile().clone();
     let store = &mut env.cluster.store;
     let ns = m.value.pointer("/metadata/namespace").and_then(|v| v.as_str()).unwrap_or(namespace).to_string();
     let key: ObjKey = resources::key(m.kind, &ns, &m.name());
@@ -324,7 +356,7 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
         let mut value = m.value.clone();
         set_last_applied(&mut value, m.kind, &m.value, &ns);
         match create_value(store, m.kind, value, &ns) {
-            Ok(_) => out.line(format!("{} created", name_ref(m.kind, &m.name()))),
+            Ok(_) => out.line(format!("{} created", m.name_ref(&profile))),
             Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
         }
         return;
@@ -347,15 +379,24 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
     }
     patch::strategic_merge(&mut updated, &modified);
     set_last_applied(&mut updated, m.kind, &m.value, &ns);
+    // The manifest may be written in a legacy version (extensions/v1beta1): the merged
+    // object is compared and stored in the stored version.
+    if let Err(e) = versions::to_stored_version(m.kind, &mut updated) {
+        out.fail(server_error(
+            &ApiError::BadRequest(e),
+            Some(&format!("error when applying patch to \"{}\"", m.file)),
+        ));
+        return;
+    }
     if updated == current {
-        out.line(format!("{} unchanged", name_ref(m.kind, &m.name())));
+        out.line(format!("{} unchanged", m.name_ref(&profile)));
         return;
     }
     match update_value(store, m.kind, updated) {
         Ok(()) => {
             let after = resources::get_value(store, m.kind, &key);
             let _ = after;
-            out.line(format!("{} configured", name_ref(m.kind, &m.name())));
+            out.line(format!("{} configured", m.name_ref(&profile)));
         }
         Err(e) => out.fail(server_error(&e, Some(&format!("error when applying patch to \"{}\"", m.file)))),
     }

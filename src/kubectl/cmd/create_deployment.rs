@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use crate::api::Kind;
 use crate::kubectl::cmd::create::create_value;
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
-use crate::kubectl::resources::{self, name_ref};
+use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
 
 const FLAGS: &[Flag] = &[
@@ -51,6 +51,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     };
     let namespace = resources::namespace(&flags);
+    let profile = env.cluster.profile().clone();
     let store = &mut env.cluster.store;
     let containers = images
         .iter()
@@ -64,15 +65,22 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let deployment = build(&name, containers, flags.int("replicas").unwrap_or(1) as i32, flags.int("port"));
     let value = serde_json::to_value(&deployment).expect("serializable");
     if dry_run != flags::DryRun::None {
-        out.line(format!("{} created{}", name_ref(Kind::Deployment, &name), dry_run.suffix()));
+        out.line(format!(
+            "{} created{}",
+            resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name),
+            dry_run.suffix()
+        ));
         return Ok(());
     }
     match create_value(store, Kind::Deployment, value, &namespace) {
         Ok(_) => {
             if flags.string("output") == Some("name") {
-                out.line(name_ref(Kind::Deployment, &name));
+                out.line(resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name));
             } else {
-                out.line(format!("{} created", name_ref(Kind::Deployment, &name)));
+                out.line(format!(
+                    "{} created",
+                    resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name)
+                ));
             }
         }
         Err(e) => out.fail(format!("error: failed to create deployment: {e}")),

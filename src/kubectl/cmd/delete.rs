@@ -72,6 +72,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let mut victims: Vec<(Kind, ObjKey)> = Vec::new();
     // The file each victim came from, for "error when deleting \"FILE\"".
     let mut sources: Vec<Option<String>> = Vec::new();
+    // The manifest's apiVersion of each victim read from a file: its group names it.
+    let mut versions: Vec<Option<String>> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let files = flags.strings("filename");
     if !files.is_empty() {
@@ -87,6 +89,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                             .unwrap_or(&namespace);
                         victims.push((m.kind, resources::key(m.kind, ns, name)));
                         sources.push(Some(file.clone()));
+                        versions.push(Some(m.api_version().to_string()));
                     }
                 }
                 Err(e) => {
@@ -137,19 +140,30 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     }
     let opts = DeleteOptions { grace_seconds: grace, propagation: Some(propagation) };
     let name_output = flags.string("output") == Some("name");
-    let mut deleted: Vec<(Kind, ObjKey)> = Vec::new();
+    // kubectl waits for the object it deleted (by uid): a replacement with the same
+    // name (a StatefulSet pod) does not keep it waiting.
+    let mut deleted: Vec<(Kind, ObjKey, String)> = Vec::new();
     for (i, (kind, key)) in victims.iter().enumerate() {
         let source = sources.get(i).cloned().flatten();
-        let result: Result<(), ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
+        let version = versions.get(i).cloned().flatten();
+        let result: Result<String, ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|o| k8s_openapi::Metadata::metadata(&o).uid.clone().unwrap_or_default()), else Ok(String::new()));
         match result {
-            Ok(()) => {
+            Ok(uid) => {
                 if name_output {
-                    out.line(resources::name_ref(*kind, &key.1));
+                    out.line(format!(
+                        "{}/{}",
+                        resources::qualified_kind(&profile, *kind, version.as_deref()),
+                        key.1
+                    ));
                 } else {
                     let verb = if grace == Some(0) { "force deleted" } else { "deleted" };
-                    out.line(format!("{} \"{}\" {verb}", kind.qualified_singular(), key.1));
+                    out.line(format!(
+                        "{} \"{}\" {verb}",
+                        resources::qualified_kind(&profile, *kind, version.as_deref()),
+                        key.1
+                    ));
                 }
-                deleted.push((*kind, key.clone()));
+                deleted.push((*kind, key.clone(), uid));
             }
             Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
             Err(e) => {
@@ -167,7 +181,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let wait = flags.string("wait").is_none_or(|v| parse_go_bool(v) != Some(false));
     if wait && !deleted.is_empty() {
         let limit = env.cluster.now() + HOUR;
-        env.cluster.advance_until(limit, |c| deleted.iter().all(|(k, key)| c.is_gone(*k, key)))?;
+        env.cluster
+            .advance_until(limit, |c| deleted.iter().all(|(k, key, uid)| c.is_gone_uid(*k, key, uid)))?;
     }
     Ok(())
 }

@@ -146,9 +146,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 }
             }
             if flags.string("output") == Some("name") {
-                out.line(name_ref(t.kind, &key.1));
+                out.line(name_ref(&profile, t.kind, &key.1));
             } else {
-                out.line(format!("{} {verb}", name_ref(t.kind, &key.1)));
+                out.line(format!("{} {verb}", name_ref(&profile, t.kind, &key.1)));
             }
         }
     }

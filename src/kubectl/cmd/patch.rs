@@ -74,9 +74,9 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
                 None => continue,
             };
             out.line(if name_only {
-                name_ref(t.kind, name)
+                name_ref(env.cluster.profile(), t.kind, name)
             } else {
-                format!("{} {verb}", name_ref(t.kind, name))
+                format!("{} {verb}", name_ref(env.cluster.profile(), t.kind, name))
             });
         }
     }
@@ -129,7 +129,7 @@ pub fn run_edit(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<
                 Ok(())
             });
             match changed {
-                Some(true) => out.line(format!("{} edited", name_ref(t.kind, name))),
+                Some(true) => out.line(format!("{} edited", name_ref(env.cluster.profile(), t.kind, name))),
                 Some(false) => out.err_line("Edit cancelled, no changes made."),
                 None => {}
             }

@@ -180,6 +180,12 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
     let revision = flags.int("revision").unwrap_or(0);
     let timeout = flags.duration_ms("timeout").unwrap_or(0);
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            if !super::rollout_statefulset::watch(env, key, watch, timeout, out)? {
+                return Ok(());
+            }
+            continue;
+        }
         if *kind != Kind::Deployment {
             out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
             return Ok(());
@@ -320,6 +326,23 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     let store = &env.cluster.store;
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            match super::rollout_statefulset::history(store, key, revision) {
+                Ok(info) => {
+                    let with_revision =
+                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+                    out.line(format!(
+                        "{} {with_revision}\n{info}",
+                        name_ref(env.cluster.profile(), *kind, &key.1)
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no history viewer has been implemented for \"{}\"",
@@ -367,7 +390,7 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
             tabwriter::format(&table, Config::DESCRIBE)
         };
         let with_revision = if revision > 0 { format!("with revision #{revision}") } else { String::new() };
-        out.line(format!("{} {with_revision}\n{info}", name_ref(*kind, &key.1)));
+        out.line(format!("{} {with_revision}\n{info}", name_ref(env.cluster.profile(), *kind, &key.1)));
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
@@ -388,6 +411,22 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            match super::rollout_statefulset::undo(env, key, to_revision, dry_run) {
+                Ok(result) => {
+                    out.line(format!(
+                        "{} {result}{}",
+                        name_ref(env.cluster.profile(), *kind, &key.1),
+                        dry_run.suffix()
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no rollbacker has been implemented for \"{}\"",
@@ -396,7 +435,11 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
             break;
         }
         match rollback(env, key, to_revision, dry_run) {
-            Ok(result) => out.line(format!("{} {result}{}", name_ref(*kind, &key.1), dry_run.suffix())),
+            Ok(result) => out.line(format!(
+                "{} {result}{}",
+                name_ref(env.cluster.profile(), *kind, &key.1),
+                dry_run.suffix()
+            )),
             Err(f) => {
                 failures.push(f);
                 break;
@@ -523,7 +566,7 @@ fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
         match patch_one(env, sub, *kind, key) {
-            Ok(verb) => out.line(format!("{} {verb}", name_ref(*kind, &key.1))),
+            Ok(verb) => out.line(format!("{} {verb}", name_ref(env.cluster.profile(), *kind, &key.1))),
             Err(f) => failures.push(f),
         }
     }
@@ -536,7 +579,7 @@ fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
 /// Pauses, resumes or restarts one object (`objectpauser.go`, `objectresumer.go`,
 /// `objectrestarter.go`); returns the verb the name printer shows.
 fn patch_one(env: &mut Env, sub: &str, kind: Kind, key: &ObjKey) -> Result<&'static str, Failure> {
-    let resource = kind.qualified_plural();
+    let resource = resources::qualified_resource(env.cluster.profile(), kind);
     let refuse = |problem: &str| Failure::Text(format!("error: {resource} \"{}\" {problem}", key.1));
     if kind != Kind::Deployment {
         return Err(refuse(match sub {

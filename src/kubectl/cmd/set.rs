@@ -95,11 +95,11 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             continue;
         }
         if dry_run != flags::DryRun::None {
-            out.line(format!("{} image updated{}", name_ref(kind, &key.1), dry_run.suffix()));
+            out.line(format!("{} image updated{}", name_ref(&profile, kind, &key.1), dry_run.suffix()));
             continue;
         }
         match update_value(&mut env.cluster.store, kind, value) {
-            Ok(()) => out.line(format!("{} image updated", name_ref(kind, &key.1))),
+            Ok(()) => out.line(format!("{} image updated", name_ref(&profile, kind, &key.1))),
             Err(e) => errors
                 .push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
         }
@@ -226,6 +226,7 @@ fn pod_spec_mut(kind: Kind, value: &mut Value) -> Option<&mut Value> {
         Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => {
             value.get_mut("spec")?.get_mut("template")?.get_mut("spec")
         }
+        Kind::StatefulSet => value.get_mut("spec")?.get_mut("template")?.get_mut("spec"),
         _ => None,
     }
 }

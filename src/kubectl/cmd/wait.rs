@@ -48,7 +48,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             let limit = env.cluster.now() + timeout;
             let met = env.cluster.advance_until(limit, |c| has_condition(c, kind, &key, &type_, &value))?;
             if met {
-                out.line(format!("{} condition met", name_ref(kind, name)));
+                out.line(format!("{} condition met", name_ref(env.cluster.profile(), kind, name)));
             } else {
                 out.fail(format!(
                     "error: timed out waiting for the condition on {}/{name}",

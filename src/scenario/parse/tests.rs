@@ -448,7 +448,7 @@ fn errors() {
         (
             "unknown cluster key",
             "cluster:\n  node: 3\nsteps: []\n",
-            "2:3: unknown cluster key \"node\" (expected one of: nodes)",
+            "2:3: unknown cluster key \"node\" (expected one of: nodes, serviceSubnet)",
         ),
         (
             "unknown taint key",
@@ -809,4 +809,13 @@ fn never_panics_on_odd_input() {
     for text in inputs {
         let _ = parse_scenario(FILE, text, "x");
     }
+}
+
+#[test]
+fn service_subnet() {
+    let s = parse("cluster:\n  serviceSubnet: 10.1.0.0/16\nsteps: []\n");
+    assert_eq!(s.cluster.service_subnet, Some((u32::from_be_bytes([10, 1, 0, 0]), 16)));
+    assert_eq!(s.cluster.nodes.len(), 1);
+    let e = err("cluster:\n  serviceSubnet: banana\nsteps: []\n");
+    assert!(e.contains("serviceSubnet: expected an IPv4 CIDR like 10.96.0.0/12, got \"banana\""), "{e}");
 }
