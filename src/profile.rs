@@ -100,6 +100,9 @@ pub struct Profile {
     pub no_resources_names_namespace: bool,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
+    /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
+    /// kubernetes#78098).
+    pub kubectl_log_alias: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
@@ -241,6 +244,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// Job pods carry the `batch.kubernetes.io/job-tracking` finalizer until the
+    /// controller has counted them (JobTrackingWithFinalizers, GA 1.26).
+    pub tracking_finalizer: bool,
     /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
     /// kubernetes#86142).
     pub completed_event: bool,
@@ -558,6 +564,7 @@ impl Profile {
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
             no_resources_names_namespace: minor >= 16,
+            kubectl_log_alias: minor <= 15,
             cronjob: CronJobProfile {
                 cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
                 warn_tz_in_schedule: minor >= 23,
@@ -581,6 +588,7 @@ impl Profile {
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
                 completed_event: minor >= 18,
+                tracking_finalizer: minor >= 26,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,

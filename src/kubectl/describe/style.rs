@@ -52,6 +52,8 @@ pub struct DescribeStyle {
     pub escape_terminal: bool,
     /// Tolerations with operator Exists print ` op=Exists` (1.19+).
     pub toleration_op_exists: bool,
+    /// Pods print the `IPs:` block after `IP:` (1.16+, dual-stack); 1.15 has only `IP:`.
+    pub pod_ips: bool,
     /// Pod `Runtime Class Name:` line when set (1.25+).
     pub pod_runtime_class: bool,
     /// Pod `Service Account:` line when set (1.25+).
@@ -106,6 +108,7 @@ impl DescribeStyle {
             hide_last_applied: minor >= 18,
             escape_terminal: minor >= 26,
             toleration_op_exists: minor >= 19,
+            pod_ips: minor >= 16,
             pod_runtime_class: minor >= 25,
             pod_service_account: minor >= 25,
             seccomp_profile: minor >= 27,
