@@ -120,6 +120,10 @@ pub struct Profile {
     /// StatefulSet status carries `availableReplicas` and the controller honours
     /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
     pub statefulset_min_ready_seconds: bool,
+    /// `ValidateStatefulSetUpdate`'s Forbidden text, which lists the spec fields an update
+    /// may change (`pkg/apis/apps/validation/validation.go`): `minReadySeconds` once its
+    /// gate is on, `persistentVolumeClaimRetentionPolicy` and `ordinals` from 1.26.
+    pub statefulset_update_forbidden: &'static str,
     /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
     /// the version is the reference's assumption).
     pub volume_attributes_class_column: bool,
@@ -619,6 +623,17 @@ impl Profile {
             statefulset_pvc_retention: minor >= 27,
             statefulset_pod_index_label: minor >= 28,
             statefulset_min_ready_seconds: minor >= 23,
+            statefulset_update_forbidden: match minor {
+                0..=22 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', and 'updateStrategy' are forbidden"
+                }
+                23..=25 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+                _ => {
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+            },
             volume_attributes_class_column: minor >= 29,
             service_ip_families: minor >= 20,
             service_internal_traffic_policy: minor >= 22,

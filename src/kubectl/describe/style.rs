@@ -99,6 +99,9 @@ pub struct DescribeStyle {
     pub service_endpoint_slices: bool,
     /// `Internal Traffic Policy:` line (1.31+, goldens).
     pub service_internal_traffic_policy: bool,
+    /// Title of the pods using a claim in `describe pvc`: `Used By` from 1.20
+    /// (`getPodsForPVC`), `Mounted By` before (`getMountPods`).
+    pub pvc_pods_title: &'static str,
 }
 
 impl DescribeStyle {
@@ -142,6 +145,7 @@ impl DescribeStyle {
             service_ip_families: minor >= 20,
             service_endpoint_slices: minor >= 31,
             service_internal_traffic_policy: minor >= 31,
+            pvc_pods_title: if minor >= 20 { "Used By" } else { "Mounted By" },
         }
     }
 
