@@ -62,6 +62,10 @@ pub struct Profile {
     pub container_runtime_version: &'static str,
     /// The kubelet's `Pulled` message ends with `Image size: N bytes.` (1.30+).
     pub pulled_image_size: bool,
+    /// The kubelet's `Created` event reads `Created container: web` (1.33+,
+    /// kubernetes#130471; `kuberuntime_container.go` `startContainer`) rather than
+    /// `Created container web`. `Started container web` kept its form.
+    pub created_event_colon: bool,
     /// The kubelet's `BackOff` message names container and pod (1.22+?).
     pub backoff_message_names_container: bool,
     /// A manifest of an unserved kind/version fails with `resource mapping not found for
@@ -96,6 +100,9 @@ pub struct Profile {
     pub no_resources_names_namespace: bool,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
+    /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
+    /// kubernetes#78098).
+    pub kubectl_log_alias: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
@@ -113,6 +120,10 @@ pub struct Profile {
     /// StatefulSet status carries `availableReplicas` and the controller honours
     /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
     pub statefulset_min_ready_seconds: bool,
+    /// `ValidateStatefulSetUpdate`'s Forbidden text, which lists the spec fields an update
+    /// may change (`pkg/apis/apps/validation/validation.go`): `minReadySeconds` once its
+    /// gate is on, `persistentVolumeClaimRetentionPolicy` and `ordinals` from 1.26.
+    pub statefulset_update_forbidden: &'static str,
     /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
     /// the version is the reference's assumption).
     pub volume_attributes_class_column: bool,
@@ -153,22 +164,30 @@ pub struct Profile {
 /// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CronJobProfile {
-    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.19, v3.0.1 from
-    /// 1.20 (vendored with the v2 controller, kubernetes#93370) [boundary unpinned].
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.21, v3.0.1 from
+    /// 1.22 (kubernetes#102735; that bump is what let `TZ=` prefixes in, per #116252).
     pub cron: crate::cron::Dialect,
+    /// The controller warns `UnsupportedSchedule` about a `TZ=`/`CRON_TZ=` prefix
+    /// (kubernetes#106455, 1.23).
+    pub warn_tz_in_schedule: bool,
     /// The v2 controller (work queue, requeue at the next schedule, job names in
     /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
     pub v2_controller: bool,
     /// v2 deletes finished jobs over the history limits before scheduling (one status
     /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
     pub cleanup_first: bool,
+    /// v2 finds the most recent start time by scanning the last few schedule times; the
+    /// 1.21–1.26 v2 computed it as `t1 + (missed − 1) × (t2 − t1)`, off-schedule for
+    /// irregular schedules, and requeued at the next time after now [boundary unpinned,
+    /// 1.27 assumed].
+    pub most_recent_scan: bool,
     /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
     /// 1.21–1.26) [boundary unpinned].
     pub too_many_missed_count: bool,
     /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
     pub time_zone: bool,
     /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
-    /// CRON_TZ in schedule, use timeZone field instead`) [release unpinned, 1.29 assumed].
+    /// CRON_TZ in schedule, use timeZone field instead`; kubernetes#116252, 1.29).
     pub tz_in_schedule_rejected: bool,
     /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
     pub name_max_52: bool,
@@ -229,6 +248,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// Job pods carry the `batch.kubernetes.io/job-tracking` finalizer until the
+    /// controller has counted them (JobTrackingWithFinalizers, GA 1.26).
+    pub tracking_finalizer: bool,
     /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
     /// kubernetes#86142).
     pub completed_event: bool,
@@ -506,6 +528,7 @@ impl Profile {
                 _ => "containerd://1.7.18",
             },
             pulled_image_size: minor >= 30,
+            created_event_colon: minor >= 33,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
@@ -548,10 +571,13 @@ impl Profile {
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
             no_resources_names_namespace: minor >= 16,
+            kubectl_log_alias: minor <= 15,
             cronjob: CronJobProfile {
-                cron: if minor >= 20 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                warn_tz_in_schedule: minor >= 23,
                 v2_controller: minor >= 21,
                 cleanup_first: minor >= 27,
+                most_recent_scan: minor >= 27,
                 too_many_missed_count: minor < 27,
                 time_zone: minor >= 25,
                 tz_in_schedule_rejected: minor >= 29,
@@ -569,6 +595,7 @@ impl Profile {
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
                 completed_event: minor >= 18,
+                tracking_finalizer: minor >= 26,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
@@ -600,6 +627,17 @@ impl Profile {
             statefulset_pvc_retention: minor >= 27,
             statefulset_pod_index_label: minor >= 28,
             statefulset_min_ready_seconds: minor >= 23,
+            statefulset_update_forbidden: match minor {
+                0..=22 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', and 'updateStrategy' are forbidden"
+                }
+                23..=25 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+                _ => {
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+            },
             volume_attributes_class_column: minor >= 29,
             service_ip_families: minor >= 20,
             service_internal_traffic_policy: minor >= 22,

@@ -47,6 +47,11 @@ pub struct CronJobController {
     /// Earliest pending requeue per CronJob: like client-go's delaying queue, a later
     /// `AddAfter` for a key already waiting is dropped.
     pending: HashMap<ObjKey, Millis>,
+    /// The schedule and time zone last seen per CronJob, to tell a schedule edit (requeued
+    /// for its next time) from any other change (synced at once), as `updateCronJob` does.
+    seen: HashMap<ObjKey, (String, Option<String>)>,
+    /// CronJobs whose schedule changed since the last run.
+    rescheduled: Vec<ObjKey>,
 }
 
 impl CronJobController {
@@ -62,6 +67,15 @@ impl CronJobController {
             Kind::CronJob => {
                 if change.op == ChangeOp::Deleted {
                     self.pending.remove(&change.key);
+                    self.seen.remove(&change.key);
+                    return;
+                }
+                let Some(cj) = store.get_by_key::<CronJob>(&change.key) else { return };
+                let spec =
+                    cj.spec.as_ref().map(|s| (s.schedule.clone(), s.time_zone.clone())).unwrap_or_default();
+                let before = self.seen.insert(change.key.clone(), spec.clone());
+                if change.op == ChangeOp::Modified && before.is_some_and(|b| b != spec) {
+                    self.rescheduled.push(change.key.clone());
                 } else {
                     self.queue.add(change.key.clone());
                 }
@@ -87,6 +101,12 @@ impl CronJobController {
 
     /// Syncs every queued CronJob; returns how many it looked at.
     pub fn run(&mut self, store: &mut Store, requeues: &mut Requeues) -> usize {
+        let rescheduled = std::mem::take(&mut self.rescheduled);
+        for key in &rescheduled {
+            if let Some(after) = after_schedule_change(store, key) {
+                self.requeue_after(key.clone(), store.now + after, requeues);
+            }
+        }
         let keys = self.queue.drain();
         for key in &keys {
             if key == &poll_key() {
@@ -97,7 +117,7 @@ impl CronJobController {
                 self.requeue_after(key.clone(), store.now + after, requeues);
             }
         }
-        keys.len()
+        keys.len() + rescheduled.len()
     }
 
     fn requeue_after(&mut self, key: ObjKey, at: Millis, requeues: &mut Requeues) {
@@ -177,7 +197,7 @@ fn rfc1123z(t: Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%a, %d %b %Y %H:%M:%S %z").to_string()
 }
 
-/// `time.Duration.String()` is not needed: ages are whole seconds here.
+/// Virtual milliseconds from now until a wall time (0 if it is past).
 fn millis_until(store: &Store, t: Timestamp) -> Millis {
     let ms = t.duration_since(wall(store)).as_millis();
     ms.max(0) as Millis
@@ -189,7 +209,7 @@ fn millis_until(store: &Store, t: Timestamp) -> Millis {
 fn format_schedule(store: &mut Store, cj: &CronJob, record: bool) -> String {
     let spec = cj.spec.as_ref().expect("admitted CronJobs have a spec");
     if spec.schedule.contains("TZ") {
-        if record {
+        if record && store.profile.cronjob.warn_tz_in_schedule {
             event(
                 store,
                 cj,
@@ -360,6 +380,7 @@ fn most_recent_schedule_time(
     now: Timestamp,
     sched: &Schedule,
     include_deadline: bool,
+    scan: bool,
 ) -> Result<MostRecent, String> {
     let meta_created = cj.metadata.creation_timestamp.as_ref().map(time_of).unwrap_or(now);
     let mut earliest =
@@ -371,7 +392,12 @@ fn most_recent_schedule_time(
         }
     }
     let none = |earliest| MostRecent { earliest, most_recent: None, missed: Missed::None };
-    let too_close = "time difference between two schedules is less than 1 second".to_string();
+    let too_close = if scan {
+        "time difference between two schedules is less than 1 second"
+    } else {
+        "time difference between two schedules less than 1 second"
+    }
+    .to_string();
     let Some(t1) = sched.next(earliest) else { return Err(too_close) };
     if now < t1 {
         return Ok(none(earliest));
@@ -386,6 +412,13 @@ fn most_recent_schedule_time(
     }
     let elapsed = now.duration_since(t1).as_secs();
     let missed = elapsed / between + 1;
+    if !scan {
+        // Before the scan (1.21–1.26 [boundary unpinned]): pure arithmetic from the first
+        // two times, which lands off-schedule for irregular schedules.
+        let t = Timestamp::from_second(t1.as_second() + (missed - 1) * between).ok();
+        let missed = if missed > CRONJOB_MAX_MISSED { Missed::Many(missed) } else { Missed::Few };
+        return Ok(MostRecent { earliest, most_recent: t, missed });
+    }
     let potential = t1 + jiff::SignedDuration::from_secs((missed - 2) * between);
     let mut most_recent = None;
     let mut t = sched.next(potential);
@@ -403,7 +436,14 @@ fn most_recent_schedule_time(
 /// `nextScheduleTimeDuration`: milliseconds until 100 ms after the next start time.
 fn next_schedule_after(store: &Store, cj: &CronJob, sched: &Schedule) -> Millis {
     let now = wall(store);
-    let base = match most_recent_schedule_time(cj, now, sched, false) {
+    let scan = store.profile.cronjob.most_recent_scan;
+    // 1.21–1.26: simply the next time after now (`nextScheduledTimeDuration(sched, now)`).
+    let base = if !scan {
+        Ok(MostRecent { earliest: now, most_recent: None, missed: Missed::None })
+    } else {
+        most_recent_schedule_time(cj, now, sched, false, true)
+    };
+    let base = match base {
         Err(_) => now,
         Ok(m) => match (m.most_recent, m.missed) {
             (Some(t), _) => t,
@@ -416,6 +456,22 @@ fn next_schedule_after(store: &Store, cj: &CronJob, sched: &Schedule) -> Millis 
         // A schedule that never fires: the real controller computes a negative
         // duration against Go's zero time and retries at once; an hour here.
         None => crate::time::HOUR,
+    }
+}
+
+/// `updateCronJob` for a changed schedule or time zone: no sync now, a requeue at the
+/// new schedule's next time (or, unparseable, a Warning and no requeue).
+fn after_schedule_change(store: &mut Store, key: &ObjKey) -> Option<Millis> {
+    let cj = store.get_by_key::<CronJob>(key)?.clone();
+    let text = format_schedule(store, &cj, false);
+    match cron::parse_standard(&text, store.profile.cronjob.cron) {
+        Ok(sched) => Some(next_schedule_after(store, &cj, &sched)),
+        Err(_) => {
+            let schedule = cj.spec.as_ref().map(|s| s.schedule.clone()).unwrap_or_default();
+            let message = format!("unparseable schedule for cronjob: {schedule}");
+            event(store, &cj, EventType::Warning, "UnParseableCronJobSchedule", message);
+            None
+        }
     }
 }
 
@@ -526,7 +582,8 @@ fn sync_cron_job_v2(
     let mut view = cj.clone();
     view.status = Some(status.clone());
     let now = wall(store);
-    let scheduled = match most_recent_schedule_time(&view, now, &sched, true) {
+    let scan = store.profile.cronjob.most_recent_scan;
+    let scheduled = match most_recent_schedule_time(&view, now, &sched, true, scan) {
         Err(e) => {
             let message = format!("invalid schedule: {} : {e}", spec.schedule);
             event(store, cj, EventType::Warning, "InvalidSchedule", message);
@@ -748,5 +805,102 @@ fn sync_one_v1(store: &mut Store, cj: &CronJob, status: &mut CronJobStatus, jobs
             status.last_schedule_time = Some(Time(scheduled));
         }
         Err(e) => event(store, cj, EventType::Warning, "FailedCreate", format!("Error creating job: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cronjob(created: &str, last: Option<&str>, deadline: Option<i64>) -> CronJob {
+        let mut cj = CronJob::default();
+        cj.metadata.creation_timestamp = Some(Time(created.parse().unwrap()));
+        let spec = cj.spec.get_or_insert_with(Default::default);
+        spec.starting_deadline_seconds = deadline;
+        if let Some(last) = last {
+            cj.status = Some(CronJobStatus {
+                last_schedule_time: Some(Time(last.parse().unwrap())),
+                ..Default::default()
+            });
+        }
+        cj
+    }
+
+    fn sched(expr: &str) -> Schedule {
+        cron::parse_standard(expr, cron::Dialect::V3).unwrap()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn most_recent_is_the_latest_time_not_after_now() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:00:30Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
+        assert_eq!((m.most_recent, m.missed), (None, Missed::None));
+        let m =
+            most_recent_schedule_time(&cj, at("2024-01-01T00:01:00.1Z"), &sched("*/1 * * * *"), true, true)
+                .unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:01:00Z")), Missed::None));
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:30Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T00:05:00Z")), Missed::Few));
+        // 101 missed minutes: "many", still the most recent one.
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T01:41:10Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
+        assert_eq!((m.most_recent, m.missed), (Some(at("2024-01-01T01:41:00Z")), Missed::Many(101)));
+        // An irregular schedule (every 4 hours from 6 to 16, weekdays) still lands on the
+        // right time although the estimate uses the first two gaps.
+        let m = most_recent_schedule_time(
+            &cj,
+            at("2024-01-03T15:00:00Z"),
+            &sched("30 6-16/4 * * 1-5"),
+            true,
+            true,
+        )
+        .unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-03T14:30:00Z")));
+    }
+
+    #[test]
+    fn starting_deadline_bounds_the_search() {
+        let cj = cronjob("2024-01-01T00:00:00Z", Some("2024-01-01T00:01:00Z"), Some(30));
+        // 00:05:00 is 40 s back: beyond the deadline, nothing to start until 00:06.
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:40Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
+        assert_eq!(m.most_recent, None);
+        let m = most_recent_schedule_time(&cj, at("2024-01-01T00:05:20Z"), &sched("*/1 * * * *"), true, true)
+            .unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-01T00:05:00Z")));
+    }
+
+    #[test]
+    fn impossible_schedule_is_an_error() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        let err =
+            most_recent_schedule_time(&cj, at("2024-06-01T00:00:00Z"), &sched("0 0 30 2 *"), true, true)
+                .err();
+        assert_eq!(err.as_deref(), Some("time difference between two schedules is less than 1 second"));
+    }
+
+    #[test]
+    fn before_the_scan_the_most_recent_time_is_arithmetic() {
+        let cj = cronjob("2024-01-01T00:00:00Z", None, None);
+        // Weekdays at 09:00 from Monday: t1 = Mon 09:00, t2 = Tue 09:00 → one day apart,
+        // so on Sunday the 7th at 10:00 the estimate is Sun 09:00, a time the schedule
+        // never has. The scan starts one estimated period earlier (Sat 09:00) and finds
+        // nothing up to now: Friday's time is simply not run.
+        let s = sched("0 9 * * 1-5");
+        let m = most_recent_schedule_time(&cj, at("2024-01-07T10:00:00Z"), &s, true, false).unwrap();
+        assert_eq!(m.most_recent, Some(at("2024-01-07T09:00:00Z")));
+        let m = most_recent_schedule_time(&cj, at("2024-01-07T10:00:00Z"), &s, true, true).unwrap();
+        assert_eq!(m.most_recent, None);
+    }
+
+    #[test]
+    fn rfc1123z_pads_the_day() {
+        assert_eq!(rfc1123z(at("2022-11-04T23:08:29Z")), "Fri, 04 Nov 2022 23:08:29 +0000");
     }
 }

@@ -2,10 +2,10 @@
 //! parser (`ParseStandard`) and of its `SpecSchedule.Next` / `ConstantDelaySchedule.Next`.
 //!
 //! Two releases of the library matter, named by [`Dialect`]:
-//! * **v3.0.1** (`github.com/robfig/cron/v3`, vendored by Kubernetes 1.20+): lower-case
+//! * **v3.0.1** (`github.com/robfig/cron/v3`, vendored by Kubernetes 1.22+): lower-case
 //!   error texts, `TZ=`/`CRON_TZ=` prefixes, a `*/N` step with N > 1 is *not* a star
 //!   (so day-of-month and day-of-week are ORed), times computed in the schedule's zone.
-//! * **v1.1.0** (`github.com/robfig/cron`, vendored up to 1.19): capitalised texts, the
+//! * **v1.1.0** (`github.com/robfig/cron`, vendored up to 1.21): capitalised texts, the
 //!   whole spec (not the field list) in the field-count error, no zone prefix, and any
 //!   field starting with `*` or `?` counts as a star, `*/2` included.
 //!
