@@ -326,8 +326,11 @@ pub enum UnmanagedText {
     /// `Pods declare no controller (use --force to override)` (1.24–1.29).
     NoController,
     /// `cannot delete Pods that declare no controller (use --force to override)`, so
-    /// the error reads `cannot delete cannot delete …` (1.30+).
+    /// the error reads `cannot delete cannot delete …` (1.30, per the reference notes).
     NoControllerDoubled,
+    /// `Pods that declare no controller (use --force to override)` (1.31+, as seen in
+    /// transcripts with the 1.31 `due to error: ` spacing).
+    ThatDeclareNoController,
 }
 
 /// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
@@ -617,7 +620,8 @@ impl Profile {
                 unmanaged: match minor {
                     0..=23 => UnmanagedText::NotManaged,
                     24..=29 => UnmanagedText::NoController,
-                    _ => UnmanagedText::NoControllerDoubled,
+                    30 => UnmanagedText::NoControllerDoubled,
+                    _ => UnmanagedText::ThatDeclareNoController,
                 },
             },
             statefulset_pvc_retention: minor >= 27,

@@ -50,6 +50,7 @@ pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
             default_deployment(&mut d, defaults);
             *value = serde_json::to_value(d).map_err(|e| e.to_string())?;
         }
+        (Kind::DaemonSet, _) if requested == "extensions/v1beta1" => legacy_daemon_set_defaults(value),
         (Kind::ReplicaSet, _) if requested == "extensions/v1beta1" => {
             let mut rs: ReplicaSet = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
             default_selector_and_labels_from_template(&mut rs);
@@ -114,6 +115,36 @@ fn move_rollback_to(value: &mut Value) {
     let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
     if let Some(annotations) = annotations.as_object_mut() {
         annotations.insert(ROLLBACK_TO_ANNOTATION.to_string(), Value::String(revision.to_string()));
+    }
+}
+
+/// extensions/v1beta1 DaemonSets (`SetDefaults_DaemonSet` there): the update strategy
+/// is `OnDelete` unless given, and an empty selector and empty object labels come from
+/// the template's labels. (Its `spec.templateGeneration` lives on in apps/v1 as the
+/// `deprecated.daemonset.template.generation` annotation, which admission keeps.)
+fn legacy_daemon_set_defaults(value: &mut Value) {
+    let labels = value.pointer("/spec/template/metadata/labels").cloned();
+    let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) else { return };
+    let strategy = spec.entry("updateStrategy").or_insert_with(|| Value::Object(Default::default()));
+    if let Some(strategy) = strategy.as_object_mut() {
+        strategy.entry("type").or_insert_with(|| Value::String("OnDelete".into()));
+    }
+    if let Some(labels) = labels {
+        let selector = spec.entry("selector").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(selector) = selector.as_object_mut()
+            && !selector.contains_key("matchLabels")
+            && !selector.contains_key("matchExpressions")
+        {
+            selector.insert("matchLabels".into(), labels.clone());
+        }
+        let meta = value
+            .as_object_mut()
+            .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
+        if let Some(meta) = meta.and_then(Value::as_object_mut)
+            && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
+        {
+            meta.insert("labels".into(), labels);
+        }
     }
 }
 

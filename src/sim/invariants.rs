@@ -35,6 +35,9 @@ pub struct RolloutChecker {
 struct Tracked {
     /// `replicas` when the Deployment was last seen complete.
     complete_at: Option<i32>,
+    /// Per ReplicaSet uid: (spec replicas, available) when last seen complete, so that
+    /// availability lost right after (a crash, a node going down) counts as disturbed.
+    complete_counts: HashMap<String, (i32, i32)>,
     rollout: Option<Rollout>,
 }
 
@@ -81,6 +84,10 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
     if deployment_complete(d, &status) {
         tracked.rollout = None;
         tracked.complete_at = Some(replicas(d));
+        tracked.complete_counts = replica_sets(d, store)
+            .iter()
+            .map(|rs| (rs.metadata.uid.clone().unwrap_or_default(), (rs_replicas(rs), rs_available(rs))))
+            .collect();
         return None;
     }
     let changed_shape = tracked.rollout.as_ref().is_some_and(|r| {
@@ -100,7 +107,7 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
             max_total: replicas(d) + max_surge(d),
             min_available: min_available(d),
             disturbed: false,
-            previous: HashMap::new(),
+            previous: std::mem::take(&mut tracked.complete_counts),
             reported: false,
         });
     }

@@ -275,7 +275,15 @@ impl Kubelet {
         n + dirty.len()
     }
 
-    fn pod_cidr_index(&mut self, node: &str) -> u32 {
+    /// The third octet of the node's `spec.podCIDR` (10.244.<index>.0/24); nodes without
+    /// one get indexes in order of first use.
+    fn pod_cidr_index(&mut self, node: &str, store: &Store) -> u32 {
+        if let Some(index) = store
+            .get::<k8s_openapi::api::core::v1::Node>("", node)
+            .and_then(|n| n.spec.as_ref()?.pod_cidr.as_deref()?.split('.').nth(2)?.parse().ok())
+        {
+            return index;
+        }
         let next = self.cidr_index.len() as u32;
         *self.cidr_index.entry(node.to_string()).or_insert(next)
     }
@@ -286,7 +294,7 @@ impl Kubelet {
     /// ContainerCreating, each with the behaviour its image and command give it.
     fn runtime_for(&mut self, pod: &Pod, images: &ImageTable, store: &Store) -> PodRuntime {
         let node = pod.bound_node().unwrap_or_default().to_string();
-        let index = self.pod_cidr_index(&node);
+        let index = self.pod_cidr_index(&node, store);
         let host = self.next_ip.entry(node.clone()).or_insert(2);
         let ip = format!("10.244.{index}.{}", *host);
         *host += 1;

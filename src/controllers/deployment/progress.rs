@@ -78,6 +78,12 @@ impl Ctx<'_> {
         if deployment_complete(&self.d, status) || current.reason.as_deref() == Some(TIMED_OUT_REASON) {
             return;
         }
+        // A Deployment that completed and then lost pods (a node went down) can never
+        // time out (`DeploymentTimedOut` is false for NewReplicaSetAvailable): upstream's
+        // rate-limited requeues back off to nothing; waking every millisecond would not.
+        if current.reason.as_deref() == Some(super::util::NEW_RS_AVAILABLE_REASON) {
+            return;
+        }
         let Some(updated) = current.last_update_time.as_ref() else { return };
         let due = updated.0 + jiff::SignedDuration::from_secs(deadline as i64);
         let due_ms = self.store.clock.millis_of(due).max(0) as u64;

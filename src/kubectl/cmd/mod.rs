@@ -14,6 +14,7 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_daemonset;
 pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;

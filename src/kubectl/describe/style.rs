@@ -68,6 +68,8 @@ pub struct DescribeStyle {
     pub projected_optional: ProjectedOptional,
     /// Pod templates end with `Node-Selectors:` and `Tolerations:` (1.30+).
     pub template_scheduling: bool,
+    /// `describe daemonset` has a `Namespace:` line (1.33; not in 1.27–1.32).
+    pub daemonset_namespace: bool,
     pub event_age: EventAge,
     pub event_from: EventFrom,
     /// Components whose events are written through the events.k8s.io API, so their
@@ -123,6 +125,7 @@ impl DescribeStyle {
                 ProjectedOptional::Pointer
             },
             template_scheduling: minor >= 30,
+            daemonset_namespace: minor >= 33,
             event_age: match minor {
                 0..=18 => EventAge::FirstTimestamp,
                 19..=22 => EventAge::EventTimeFallback,
