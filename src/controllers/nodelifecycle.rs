@@ -89,6 +89,7 @@ impl NodeLifecycle {
         }
         let who = involved(&obj);
         let _ = store.update(obj);
+        mark_pods_ready_again(node, store);
         store.record_event(
             who,
             EventType::Normal,
@@ -191,6 +192,7 @@ impl NodeLifecycle {
             "node-controller",
             None,
         );
+        mark_pods_not_ready(node, store);
         let taint = Taint { key: UNREACHABLE.into(), effect: "NoExecute".into(), ..Default::default() };
         let pods: Vec<(ObjKey, Option<i64>, bool)> = store
             .pods_on_node(node)
@@ -223,6 +225,75 @@ impl NodeLifecycle {
                 timers.push(now + delay, NodeTimer::Evict { node: node.to_string(), pod, since });
             }
         }
+    }
+}
+
+/// `MarkPodsNotReady` (`pkg/controller/util/node`): when a node stops reporting, its
+/// pods' Ready condition turns False (their container statuses, which only the silent
+/// kubelet writes, stay as they were: `get pods` still shows 1/1), with a `NodeNotReady`
+/// warning on each pod. Controllers then count them unready: a Deployment shows `1/3`.
+fn mark_pods_not_ready(node: &str, store: &mut Store) {
+    let now_time = store.clock.time(store.now);
+    let keys: Vec<ObjKey> = store
+        .pods_on_node(node)
+        .into_iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| pod_condition(p, "Ready") == Some("True"))
+        .map(|p| {
+            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+        })
+        .collect();
+    for key in keys {
+        let _ = store.modify_status::<Pod>(&key, |p| {
+            for c in p.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                if c.type_ == "Ready" {
+                    c.status = "False".into();
+                    c.last_transition_time = Some(now_time.clone());
+                }
+            }
+        });
+        if let Some(p) = store.get_by_key::<Pod>(&key) {
+            let who = involved(p);
+            store.record_event(
+                who,
+                EventType::Warning,
+                "NodeNotReady",
+                "Node is not ready".into(),
+                "node-controller",
+                None,
+            );
+        }
+    }
+}
+
+fn pod_condition<'a>(p: &'a Pod, type_: &str) -> Option<&'a str> {
+    p.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == type_).map(|c| c.status.as_str())
+}
+
+/// A kubelet back from silence reports its pods again: those whose containers are all
+/// ready are Ready once more.
+fn mark_pods_ready_again(node: &str, store: &mut Store) {
+    let now_time = store.clock.time(store.now);
+    let keys: Vec<ObjKey> = store
+        .pods_on_node(node)
+        .into_iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| {
+            pod_condition(p, "Ready") == Some("False") && pod_condition(p, "ContainersReady") == Some("True")
+        })
+        .map(|p| {
+            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+        })
+        .collect();
+    for key in keys {
+        let _ = store.modify_status::<Pod>(&key, |p| {
+            for c in p.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                if c.type_ == "Ready" {
+                    c.status = "True".into();
+                    c.last_transition_time = Some(now_time.clone());
+                }
+            }
+        });
     }
 }
 
