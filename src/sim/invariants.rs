@@ -212,7 +212,7 @@ mod tests {
             max_total: 5,
             min_available: 3,
             disturbed: false,
-            previous: std::mem::take(&mut tracked.complete_counts),
+            previous: HashMap::new(),
             reported: false,
         }
     }
