@@ -84,6 +84,9 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
+    /// `get` with nothing to show says `No resources found in default namespace.` (1.17+,
+    /// seed 003) rather than `No resources found.` (seed 000, 1.15).
+    pub no_resources_names_namespace: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
@@ -345,6 +348,7 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
+            no_resources_names_namespace: minor >= 17,
             served: match minor {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,

@@ -192,6 +192,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     {
         if all_ns {
             out.err_line("No resources found");
+        } else if !store.profile.no_resources_names_namespace {
+            out.err_line("No resources found.");
         } else {
             out.err_line(format!("No resources found in {namespace} namespace."));
         }
