@@ -8,6 +8,7 @@ pub mod alloc;
 pub mod api;
 pub mod constants;
 pub mod controllers;
+pub mod cron;
 pub mod gofmt;
 pub mod harness;
 pub mod kubectl;

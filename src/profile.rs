@@ -7,6 +7,10 @@
 
 use std::fmt;
 
+/// The feature gates a scenario may set (`featureGates:`).
+pub const FEATURE_GATES: &[&str] =
+    &["IndexedJob", "JobReadyPods", "PodIndexLabel", "SuspendJob", "TTLAfterFinished"];
+
 /// The minor versions kubesim can simulate, newest first.
 pub const SUPPORTED: &[u32] = &[33, 22, 21, 17, 15];
 
@@ -44,8 +48,11 @@ pub struct Profile {
     pub pod_ready_to_start_condition: bool,
     /// The kubelet's `Pulled` message gives the pull time (1.26+ also "including waiting").
     pub pulled_message: PulledMessage,
-    /// The role label kubeadm/minikube put on control-plane nodes.
-    pub control_plane_role: &'static str,
+    /// The role labels kubeadm/minikube put on control-plane nodes
+    /// (`node-role.kubernetes.io/<role>`): `master` (≤ 1.19), both `control-plane` and
+    /// `master` (1.20–1.23, so ROLES reads `control-plane,master`), `control-plane`
+    /// (1.24+).
+    pub control_plane_roles: &'static [&'static str],
     /// `kubectl logs` missing pod error says the namespace (1.30+), as a wrapped error:
     /// `error: error from server (NotFound): pods "x" not found in namespace "default"`.
     pub logs_not_found_namespace: bool,
@@ -84,11 +91,100 @@ pub struct Profile {
     pub selector_errors: SelectorErrors,
     /// What `kubectl scale` prints when none of the named objects could be read.
     pub scale_nothing_found: ScaleNothingFound,
-    /// `get` with nothing to show says `No resources found in default namespace.` (1.17+,
-    /// seed 003) rather than `No resources found.` (seed 000, 1.15).
+    /// An empty `kubectl get` says `No resources found in <ns> namespace.` (1.16+?; seed
+    /// 000 shows 1.15's `No resources found.`, seed 003 the 1.17 form).
     pub no_resources_names_namespace: bool,
+    /// What schedules, runs and shows CronJobs.
+    pub cronjob: CronJobProfile,
+    /// Job behaviour and display that changed between versions.
+    pub job: JobProfile,
+    /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
+    /// on in 1.22; 1.21's alpha field is dropped while its gate is off).
+    pub daemonset_max_surge: bool,
+    /// How `kubectl drain` words and orders what it prints.
+    pub drain: DrainStyle,
+    /// StatefulSets honour `persistentVolumeClaimRetentionPolicy` and the apiserver
+    /// defaults it to Retain/Retain (`StatefulSetAutoDeletePVC`, beta and on from 1.27;
+    /// alpha and off before, when the field is dropped).
+    pub statefulset_pvc_retention: bool,
+    /// StatefulSet pods get the `apps.kubernetes.io/pod-index` label (`PodIndexLabel`,
+    /// beta and on from 1.28).
+    pub statefulset_pod_index_label: bool,
+    /// StatefulSet status carries `availableReplicas` and the controller honours
+    /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
+    pub statefulset_min_ready_seconds: bool,
+    /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
+    /// the version is the reference's assumption).
+    pub volume_attributes_class_column: bool,
+    /// Services carry `ipFamilies`, `ipFamilyPolicy` and `clusterIPs` (dual-stack API,
+    /// 1.20+) and `describe svc` prints them.
+    pub service_ip_families: bool,
+    /// Services get `internalTrafficPolicy: Cluster` (ServiceInternalTrafficPolicy beta
+    /// and defaulted from 1.22).
+    pub service_internal_traffic_policy: bool,
+    /// LoadBalancer Services get `allocateLoadBalancerNodePorts: true` (1.20+).
+    pub service_allocate_lb_node_ports: bool,
+    /// ClusterIPs are drawn from above the static subrange first (ServiceIPStaticSubrange
+    /// on by default from 1.25).
+    pub service_ip_static_subrange: bool,
+    /// NodePorts are drawn from above the static subrange first
+    /// (ServiceNodePortStaticSubrange on by default from 1.28).
+    pub node_port_static_subrange: bool,
+    /// Reading core/v1 Endpoints draws the apiserver warning `v1 Endpoints is deprecated
+    /// in v1.33+; use discovery.k8s.io/v1 EndpointSlice` (KEP-4974, 1.33+).
+    pub endpoints_deprecated: bool,
+    /// `kubectl get hpa` TARGETS names the resource: `cpu: 45%/80%` (1.30+,
+    /// kubernetes#122804); before, `45%/80%`.
+    pub hpa_targets_resource_prefix: bool,
+    /// The HPA controller's metric errors go through `computeStatusForResourceMetricGeneric`
+    /// (1.20+, container resource metrics): the `FailedGetResourceMetric` event reads
+    /// `failed to get cpu utilization: …` and the aggregate `failed to get cpu resource
+    /// metric value: failed to get cpu utilization: …`; before, the event carries the
+    /// bare cause and the aggregate `failed to get cpu utilization: …`.
+    pub hpa_generic_metric_errors: bool,
+    /// `kubectl autoscale` creates `autoscaling/v2` objects (1.23+: kubectl moved with the
+    /// API's GA); before, `autoscaling/v1`.
+    pub autoscale_creates_v2: bool,
     /// API group/versions served for each kind, first = preferred.
     pub served: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// The CronJob differences between versions (`pkg/controller/cronjob`,
+/// `pkg/apis/batch/validation`, `printers.go` `printCronJob`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CronJobProfile {
+    /// The robfig/cron release that parses schedules: v1.1.0 up to 1.21, v3.0.1 from
+    /// 1.22 (kubernetes#102735; that bump is what let `TZ=` prefixes in, per #116252).
+    pub cron: crate::cron::Dialect,
+    /// The controller warns `UnsupportedSchedule` about a `TZ=`/`CRON_TZ=` prefix
+    /// (kubernetes#106455, 1.23).
+    pub warn_tz_in_schedule: bool,
+    /// The v2 controller (work queue, requeue at the next schedule, job names in
+    /// minutes) rather than v1 (polls every 10 s, names in seconds): default from 1.21.
+    pub v2_controller: bool,
+    /// v2 deletes finished jobs over the history limits before scheduling (one status
+    /// write per sync); the 1.21–1.26 v2 cleaned up after [boundary unpinned, 1.27 assumed].
+    pub cleanup_first: bool,
+    /// v2 finds the most recent start time by scanning the last few schedule times; the
+    /// 1.21–1.26 v2 computed it as `t1 + (missed − 1) × (t2 − t1)`, off-schedule for
+    /// irregular schedules, and requeued at the next time after now [boundary unpinned,
+    /// 1.27 assumed].
+    pub most_recent_scan: bool,
+    /// `TooManyMissedTimes` names the count (`too many missed start times: 101. Set …`,
+    /// 1.21–1.26) [boundary unpinned].
+    pub too_many_missed_count: bool,
+    /// `spec.timeZone` is served (beta and on in 1.25, GA 1.27).
+    pub time_zone: bool,
+    /// A new CronJob may not use `TZ=`/`CRON_TZ=` in its schedule (`cannot use TZ or
+    /// CRON_TZ in schedule, use timeZone field instead`; kubernetes#116252, 1.29).
+    pub tz_in_schedule_rejected: bool,
+    /// CronJob names are limited to 52 characters on create [release unpinned, 1.22 assumed].
+    pub name_max_52: bool,
+    /// `kubectl get cronjobs` has a TIMEZONE column (kubernetes#122231, 1.30).
+    pub timezone_column: bool,
+    /// Jobs carry `batch.kubernetes.io/cronjob-scheduled-timestamp` (gate
+    /// `CronJobsScheduledAnnotation`, beta and on in 1.28).
+    pub scheduled_timestamp_annotation: bool,
 }
 
 /// The text of the deployment controller's `ScalingReplicaSet` events
@@ -114,6 +210,110 @@ pub enum PulledMessage {
     WithTime,
     /// `Successfully pulled image "x" in 1.2s (1.2s including waiting)` (1.26+).
     WithTimeAndWaiting,
+}
+
+/// How the Job controller and kubectl treat Jobs in a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobProfile {
+    /// Generated pod labels and selector also use the `batch.kubernetes.io/` keys
+    /// (`batch.kubernetes.io/controller-uid` in the selector) (1.27+, CHANGELOG-1.27).
+    pub prefixed_labels: bool,
+    /// NonIndexed pods are named `<job>--1-xxxxx`: the unknown completion index leaked
+    /// into generateName (1.22 before the #109540 back-port, as seed 001 shows).
+    pub unknown_index_in_pod_name: bool,
+    /// `completionMode: NonIndexed` is defaulted (IndexedJob beta, 1.22+).
+    pub default_completion_mode: bool,
+    /// `suspend` is served and defaulted to false (SuspendJob beta, 1.22+); before, the
+    /// apiserver drops the field (alpha gate off).
+    pub default_suspend: bool,
+    /// `ttlSecondsAfterFinished` is served and the TTL controller runs (TTLAfterFinished
+    /// beta, 1.21+); before, the apiserver drops the field.
+    pub ttl_after_finished: bool,
+    /// Pods of Indexed Jobs also carry the index as a label (PodIndexLabel, 1.28+).
+    pub index_label: bool,
+    /// `status.ready` counts ready active pods (JobReadyPods beta, 1.24+).
+    pub ready_status: bool,
+    /// `podReplacementPolicy: TerminatingOrFailed` is defaulted (1.29+).
+    pub default_pod_replacement_policy: bool,
+    /// How replacement pods of failed pods are delayed.
+    pub backoff: JobBackoff,
+    /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
+    /// kubernetes#86142).
+    pub completed_event: bool,
+    /// `FailureTarget`/`SuccessCriteriaMet` come first, the terminal condition once no pod
+    /// is terminating (1.31+, kubernetes#125510).
+    pub interim_conditions: bool,
+    /// `kubectl get jobs` has a STATUS column (1.30+, kubernetes#123226).
+    pub status_column: bool,
+    /// `describe job` prints `Pods Statuses: N Active (N Ready) / …` (1.23+) rather than
+    /// `N Running / …`.
+    pub describe_active_ready: bool,
+    /// `describe job` prints `Suspend`, `Backoff Limit` and `TTL Seconds After Finished`
+    /// (1.30+).
+    pub describe_suspend_backoff: bool,
+}
+
+/// The Job controller's pod-failure back-off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobBackoff {
+    /// Through the work queue's rate limiter (≤ 1.26): a failure seen by a sync creates
+    /// the replacement at once and requeues the Job after 10 s × 2^(requeues−1) (cap
+    /// 6 min); `backoffLimit` compares the requeue count (`previousRetry + 1 > limit`).
+    Queue,
+    /// From the pod failure records (1.27+): the replacement waits 10 s × 2^(n−1) after
+    /// the last failure (cap 10 min), and the Job fails when `failed > backoffLimit`.
+    FailureRecords,
+}
+/// The version differences of `kubectl drain` (`pkg/cmd/drain/drain.go`,
+/// `pkg/drain/filters.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrainStyle {
+    pub local_data_flag: LocalDataFlag,
+    /// Prefix of the filters' warning line: `WARNING: ` (≤ 1.26), `Warning: ` (1.27+).
+    pub warning_prefix: &'static str,
+    /// `evicting pod default/x` (1.18+, `pkg/drain`) rather than `evicting pod "x"`.
+    pub evicting_with_namespace: bool,
+    pub failure: DrainFailure,
+    /// The filter texts for pods without a controller.
+    pub unmanaged: UnmanagedText,
+}
+
+/// `--delete-local-data` vs `--delete-emptydir-data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalDataFlag {
+    /// Only `--delete-local-data` (≤ 1.19).
+    Only,
+    /// Both; `--delete-local-data` prints a deprecation notice (1.20–1.30).
+    Deprecated,
+    /// Only `--delete-emptydir-data` (1.31+).
+    Removed,
+}
+
+/// What drain prints when a node cannot be drained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrainFailure {
+    /// `error: unable to drain node "x", aborting command...` (≤ 1.20).
+    Abort,
+    /// The same, after a `DEPRECATED WARNING: Aborting the drain command …` notice
+    /// (1.21–1.22, kubernetes#98203).
+    AbortDeprecated,
+    /// `error: unable to drain node "x" due to error:<err>, continuing command...`
+    /// (1.23–1.30; no space after `error:`).
+    Continue,
+    /// The same with a space after `error:` (1.31+).
+    ContinueSpaced,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnmanagedText {
+    /// `Pods not managed by ReplicationController, ReplicaSet, Job, DaemonSet or
+    /// StatefulSet (use --force to override)` (≤ 1.23).
+    NotManaged,
+    /// `Pods declare no controller (use --force to override)` (1.24–1.29).
+    NoController,
+    /// `cannot delete Pods that declare no controller (use --force to override)`, so
+    /// the error reads `cannot delete cannot delete …` (1.30+).
+    NoControllerDoubled,
 }
 
 /// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
@@ -298,7 +498,11 @@ impl Profile {
                 21..=25 => PulledMessage::WithTime,
                 _ => PulledMessage::WithTimeAndWaiting,
             },
-            control_plane_role: if minor >= 24 { "control-plane" } else { "master" },
+            control_plane_roles: match minor {
+                0..=19 => &["master"],
+                20..=23 => &["control-plane", "master"],
+                _ => &["control-plane"],
+            },
             logs_not_found_namespace: minor >= 30,
             container_runtime: if minor >= 24 { "containerd" } else { "docker" },
             container_runtime_version: match minor {
@@ -348,7 +552,70 @@ impl Profile {
                 27..=31 => ScaleNothingFound::NoObjects,
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
-            no_resources_names_namespace: minor >= 17,
+            no_resources_names_namespace: minor >= 16,
+            cronjob: CronJobProfile {
+                cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
+                warn_tz_in_schedule: minor >= 23,
+                v2_controller: minor >= 21,
+                cleanup_first: minor >= 27,
+                most_recent_scan: minor >= 27,
+                too_many_missed_count: minor < 27,
+                time_zone: minor >= 25,
+                tz_in_schedule_rejected: minor >= 29,
+                name_max_52: minor >= 22,
+                timezone_column: minor >= 30,
+                scheduled_timestamp_annotation: minor >= 28,
+            },
+            job: JobProfile {
+                prefixed_labels: minor >= 27,
+                unknown_index_in_pod_name: minor == 22,
+                default_completion_mode: minor >= 22,
+                default_suspend: minor >= 22,
+                ttl_after_finished: minor >= 21,
+                index_label: minor >= 28,
+                ready_status: minor >= 24,
+                default_pod_replacement_policy: minor >= 29,
+                completed_event: minor >= 18,
+                backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
+                interim_conditions: minor >= 31,
+                status_column: minor >= 30,
+                describe_active_ready: minor >= 23,
+                describe_suspend_backoff: minor >= 30,
+            },
+            daemonset_max_surge: minor >= 22,
+            drain: DrainStyle {
+                local_data_flag: match minor {
+                    0..=19 => LocalDataFlag::Only,
+                    20..=30 => LocalDataFlag::Deprecated,
+                    _ => LocalDataFlag::Removed,
+                },
+                warning_prefix: if minor >= 27 { "Warning: " } else { "WARNING: " },
+                evicting_with_namespace: minor >= 18,
+                failure: match minor {
+                    0..=20 => DrainFailure::Abort,
+                    21..=22 => DrainFailure::AbortDeprecated,
+                    23..=30 => DrainFailure::Continue,
+                    _ => DrainFailure::ContinueSpaced,
+                },
+                unmanaged: match minor {
+                    0..=23 => UnmanagedText::NotManaged,
+                    24..=29 => UnmanagedText::NoController,
+                    _ => UnmanagedText::NoControllerDoubled,
+                },
+            },
+            statefulset_pvc_retention: minor >= 27,
+            statefulset_pod_index_label: minor >= 28,
+            statefulset_min_ready_seconds: minor >= 23,
+            volume_attributes_class_column: minor >= 29,
+            service_ip_families: minor >= 20,
+            service_internal_traffic_policy: minor >= 22,
+            service_allocate_lb_node_ports: minor >= 20,
+            service_ip_static_subrange: minor >= 25,
+            node_port_static_subrange: minor >= 28,
+            endpoints_deprecated: minor >= 33,
+            hpa_targets_resource_prefix: minor >= 30,
+            hpa_generic_metric_errors: minor >= 20,
+            autoscale_creates_v2: minor >= 23,
             served: match minor {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,
@@ -356,6 +623,25 @@ impl Profile {
                 _ => SERVED_1_33,
             },
         }
+    }
+
+    /// Turns a feature gate on or off, as `--feature-gates` on the apiserver and
+    /// controller manager would (the scenario's `featureGates:`).
+    pub fn set_feature_gate(&mut self, gate: &str, on: bool) -> Result<(), String> {
+        match gate {
+            "TTLAfterFinished" => self.job.ttl_after_finished = on,
+            "SuspendJob" => self.job.default_suspend = on,
+            "IndexedJob" => self.job.default_completion_mode = on,
+            "JobReadyPods" => self.job.ready_status = on,
+            "PodIndexLabel" => self.job.index_label = on,
+            _ => {
+                return Err(format!(
+                    "unknown feature gate {gate:?} (supported: {})",
+                    FEATURE_GATES.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What nodes report as VERSION: `v1.22.2`, or `v1.33.0` without a patch.

@@ -236,6 +236,9 @@ pub struct Store {
     horizontalpodautoscalers: Table<HorizontalPodAutoscaler>,
     resource_version: u64,
     uid_counter: u64,
+    /// A uid handed out before its object is created (a Job's selector names its own
+    /// uid, generated in the strategy's PrepareForCreate); the next create takes it.
+    reserved_uid: Option<String>,
     by_uid: HashMap<String, (Kind, ObjKey)>,
     /// Owner uid → its dependents as (kind, slot in that kind's table).
     dependents: HashMap<String, BTreeSet<(Kind, usize)>>,
@@ -249,6 +252,8 @@ pub struct Store {
     spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
     token_secrets: BTreeMap<String, String>,
     watch: Option<Watch>,
+    /// The service CIDR ClusterIPs come from: (network address, prefix length).
+    pub service_subnet: (u32, u32),
 }
 
 fn controller_uid(meta: &ObjectMeta) -> Option<String> {
@@ -288,6 +293,7 @@ impl Store {
             horizontalpodautoscalers: Table::default(),
             resource_version: 0,
             uid_counter: 0,
+            reserved_uid: None,
             by_uid: HashMap::new(),
             dependents: HashMap::new(),
             pods_by_node: HashMap::new(),
@@ -298,6 +304,10 @@ impl Store {
             spam: HashMap::new(),
             token_secrets: BTreeMap::new(),
             watch: None,
+            service_subnet: (
+                u32::from_be_bytes(constants::SERVICE_CIDR_BASE),
+                constants::SERVICE_CIDR_PREFIX,
+            ),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let namespace = Namespace {
@@ -311,8 +321,79 @@ impl Store {
             });
             store.put(namespace);
         }
+        store.create_kubernetes_service();
         store.changes.clear();
         store
+    }
+
+    /// Uses another service CIDR (before anything else happens): the `kubernetes`
+    /// Service moves to its first address.
+    pub fn set_service_subnet(&mut self, base: u32, prefix: u32) {
+        self.service_subnet = (base, prefix);
+        let ip = crate::api::admission::kubernetes_service_ip(self);
+        let key = ("default".to_string(), "kubernetes".to_string());
+        let _ = self.modify_status::<Service>(&key, |svc| {
+            let spec = svc.spec.get_or_insert_with(Default::default);
+            spec.cluster_ip = Some(ip.clone());
+            if spec.cluster_ips.is_some() {
+                spec.cluster_ips = Some(vec![ip.clone()]);
+            }
+        });
+        self.changes.clear();
+    }
+
+    /// The `kubernetes` Service in `default` and its Endpoints, which the apiserver
+    /// itself keeps (`pkg/controlplane/controller/kubernetesservice`): the first address
+    /// of the service range, port `https` 443 → the apiserver's port on the first node.
+    fn create_kubernetes_service(&mut self) {
+        use k8s_openapi::api::core::v1::{
+            EndpointAddress, EndpointPort, EndpointSubset, ServicePort, ServiceSpec,
+        };
+        let meta = |labels: Option<BTreeMap<String, String>>| ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels,
+            ..Default::default()
+        };
+        let labels: BTreeMap<String, String> = [("component", "apiserver"), ("provider", "kubernetes")]
+            .map(|(k, v)| (k.into(), v.into()))
+            .into();
+        let mut svc = Service {
+            metadata: meta(Some(labels)),
+            spec: Some(ServiceSpec {
+                cluster_ip: Some(crate::api::admission::kubernetes_service_ip(self)),
+                ports: Some(vec![ServicePort {
+                    name: Some("https".into()),
+                    port: 443,
+                    protocol: Some("TCP".into()),
+                    target_port: Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(
+                        constants::APISERVER_PORT,
+                    )),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        crate::api::admission::admit(&mut svc, self).expect("the kubernetes service is valid");
+        self.create(svc).expect("fresh store");
+        let endpoints = Endpoints {
+            metadata: meta(None),
+            subsets: Some(vec![EndpointSubset {
+                addresses: Some(vec![EndpointAddress {
+                    ip: constants::FIRST_NODE_IP.into(),
+                    ..Default::default()
+                }]),
+                ports: Some(vec![EndpointPort {
+                    name: Some("https".into()),
+                    port: constants::APISERVER_PORT,
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+        };
+        self.create(endpoints).expect("fresh store");
     }
 
     // ----- reads -------------------------------------------------------------------
@@ -436,6 +517,14 @@ impl Store {
         )
     }
 
+    /// The uid the next created object will get (for admission that must know it).
+    pub fn reserve_uid(&mut self) -> String {
+        if self.reserved_uid.is_none() {
+            self.reserved_uid = Some(self.next_uid());
+        }
+        self.reserved_uid.clone().expect("just reserved")
+    }
+
     /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
     /// and creationTimestamp. Defaults and validation happen before, in admission.
     pub fn create<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
@@ -471,7 +560,10 @@ impl Store {
         if T::table(self).contains_key(&key) {
             return Err(ApiError::AlreadyExists { kind: T::STORED_KIND, name: key.1 });
         }
-        let uid = self.next_uid();
+        let uid = match self.reserved_uid.take() {
+            Some(uid) => uid,
+            None => self.next_uid(),
+        };
         let rv = self.next_resource_version();
         let created = self.clock.time(self.now);
         {
@@ -481,10 +573,12 @@ impl Store {
             meta.creation_timestamp = Some(created);
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
-            if T::STORED_KIND != Kind::Pod
-                && T::STORED_KIND != Kind::Node
-                && T::STORED_KIND != Kind::Namespace
-            {
+            // Kinds whose registry strategy keeps no generation (pods, nodes,
+            // namespaces, services, endpoints).
+            if !matches!(
+                T::STORED_KIND,
+                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+            ) {
                 meta.generation = Some(1);
             }
         }

@@ -29,6 +29,12 @@ pub fn stored_version(kind: Kind) -> Option<&'static str> {
 /// defaults of the version it was written in first. A body already in the stored version
 /// (or without one) is left alone.
 pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
+    if kind == Kind::HorizontalPodAutoscaler {
+        // `autoscaling/v1` and `v2beta*` bodies become `autoscaling/v2`, their extra
+        // fields kept in annotations as the apiserver's conversion does.
+        *value = crate::api::admission::hpa_to_v2(std::mem::take(value));
+        return Ok(());
+    }
     let Some(stored) = stored_version(kind) else { return Ok(()) };
     let Some(requested) = value.get("apiVersion").and_then(Value::as_str).map(str::to_string) else {
         return Ok(());

@@ -29,6 +29,7 @@ pub enum NodeTimer {
 pub type NodeTimers = TimerQueue<NodeTimer>;
 
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
 #[derive(Default)]
 pub struct NodeLifecycle {
@@ -89,7 +90,6 @@ impl NodeLifecycle {
         }
         let who = involved(&obj);
         let _ = store.update(obj);
-        mark_pods_ready_again(node, store);
         store.record_event(
             who,
             EventType::Normal,
@@ -228,32 +228,34 @@ impl NodeLifecycle {
     }
 }
 
-/// `MarkPodsNotReady` (`pkg/controller/util/node`): when a node stops reporting, its
-/// pods' Ready condition turns False (their container statuses, which only the silent
-/// kubelet writes, stay as they were: `get pods` still shows 1/1), with a `NodeNotReady`
-/// warning on each pod. Controllers then count them unready: a Deployment shows `1/3`.
+/// `MarkPodsNotReady`: the Ready condition of every pod on a node that stopped
+/// reporting turns False (the containers still look ready: no kubelet updates them),
+/// with a `NodeNotReady` warning on each pod.
 fn mark_pods_not_ready(node: &str, store: &mut Store) {
-    let now_time = store.clock.time(store.now);
     let keys: Vec<ObjKey> = store
         .pods_on_node(node)
         .into_iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| pod_condition(p, "Ready") == Some("True"))
+        .filter(|p| {
+            p.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        })
         .map(|p| {
             (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
         })
         .collect();
+    let now = store.clock.time(store.now);
     for key in keys {
         let _ = store.modify_status::<Pod>(&key, |p| {
             for c in p.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
                 if c.type_ == "Ready" {
                     c.status = "False".into();
-                    c.last_transition_time = Some(now_time.clone());
+                    c.last_transition_time = Some(now.clone());
                 }
             }
         });
-        if let Some(p) = store.get_by_key::<Pod>(&key) {
-            let who = involved(p);
+        if let Some(who) = store.get_by_key::<Pod>(&key).map(involved) {
             store.record_event(
                 who,
                 EventType::Warning,
@@ -266,35 +268,29 @@ fn mark_pods_not_ready(node: &str, store: &mut Store) {
     }
 }
 
-fn pod_condition<'a>(p: &'a Pod, type_: &str) -> Option<&'a str> {
-    p.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == type_).map(|c| c.status.as_str())
-}
-
-/// A kubelet back from silence reports its pods again: those whose containers are all
-/// ready are Ready once more.
-fn mark_pods_ready_again(node: &str, store: &mut Store) {
-    let now_time = store.clock.time(store.now);
-    let keys: Vec<ObjKey> = store
-        .pods_on_node(node)
-        .into_iter()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| {
-            pod_condition(p, "Ready") == Some("False") && pod_condition(p, "ContainersReady") == Some("True")
-        })
-        .map(|p| {
-            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
-        })
-        .collect();
-    for key in keys {
-        let _ = store.modify_status::<Pod>(&key, |p| {
-            for c in p.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-                if c.type_ == "Ready" {
-                    c.status = "True".into();
-                    c.last_transition_time = Some(now_time.clone());
-                }
-            }
-        });
+/// `doNoScheduleTaintingPass` for cordoning: a node with `spec.unschedulable` carries
+/// `node.kubernetes.io/unschedulable:NoSchedule`, and loses it when uncordoned.
+pub fn sync_unschedulable_taint(node: &str, store: &mut Store) {
+    let Some(obj) = store.get::<Node>("", node) else { return };
+    let spec = obj.spec.as_ref();
+    let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+    let tainted =
+        spec.and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.key == UNSCHEDULABLE));
+    if cordoned == tainted {
+        return;
     }
+    let mut obj = obj.clone();
+    let spec = obj.spec.get_or_insert_with(Default::default);
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    if cordoned {
+        taints.push(Taint { key: UNSCHEDULABLE.into(), effect: "NoSchedule".into(), ..Default::default() });
+    } else {
+        taints.retain(|t| t.key != UNSCHEDULABLE);
+        if taints.is_empty() {
+            spec.taints = None;
+        }
+    }
+    let _ = store.update(obj);
 }
 
 pub fn ready_condition(now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> NodeCondition {

@@ -112,6 +112,12 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "logs" => cmd::logs::run(env, &rest, &mut out)?,
         "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
         "set" => cmd::set::run(env, &rest, &mut out)?,
+        "taint" => cmd::taint::run(env, &rest, &mut out)?,
+        "cordon" => cmd::drain::run_cordon(env, &rest, &mut out)?,
+        "uncordon" => cmd::drain::run_uncordon(env, &rest, &mut out)?,
+        "drain" => cmd::drain::run_drain(env, &rest, &mut out)?,
+        "expose" => cmd::expose::run(env, &rest, &mut out)?,
+        "autoscale" => cmd::autoscale::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
     env.cluster.settle()?;

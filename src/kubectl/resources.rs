@@ -137,12 +137,22 @@ pub fn exists(store: &Store, kind: Kind, key: &ObjKey) -> bool {
 
 /// The object as the API's JSON (with apiVersion and kind).
 pub fn get_value(store: &Store, kind: Kind, key: &ObjKey) -> Option<serde_json::Value> {
+    // kubectl asks for the version it prefers: `autoscaling/v1` HPAs up to 1.22.
+    if kind == Kind::HorizontalPodAutoscaler
+        && store.profile.versions_of("HorizontalPodAutoscaler").first() == Some(&"autoscaling/v1")
+    {
+        return store
+            .get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(key)
+            .map(crate::api::admission::hpa_to_v1);
+    }
     with_kind!(kind, T => store.get_by_key::<T>(key).and_then(|o| serde_json::to_value(o).ok()), else None)
 }
 
 /// Replaces an object with an edited JSON form (update semantics: spec changes bump
 /// generation; validation applies).
 pub fn put_value(store: &mut Store, kind: Kind, value: serde_json::Value) -> Result<(), ApiError> {
+    let value =
+        if kind == Kind::HorizontalPodAutoscaler { crate::api::admission::hpa_to_v2(value) } else { value };
     with_kind!(kind, T => {
         let obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(format!("{e}")))?;
         store.update(obj).map(|_| ())

@@ -48,7 +48,14 @@ pub fn check(
     if validate == Validate::Ignore {
         return Verdict::Ok(Vec::new());
     }
-    let unknown: Vec<UnknownField> = with_kind!(kind, T => decode::<T>(value.clone()).map(|(_, u)| u).unwrap_or_default(), else Vec::new());
+    // HPAs are decoded in the stored version, after the apiserver's conversion.
+    let decoded = if kind == Kind::HorizontalPodAutoscaler {
+        crate::api::admission::hpa_to_v2(value.clone())
+    } else {
+        value.clone()
+    };
+    let unknown: Vec<UnknownField> =
+        with_kind!(kind, T => decode::<T>(decoded).map(|(_, u)| u).unwrap_or_default(), else Vec::new());
     if unknown.is_empty() {
         return Verdict::Ok(Vec::new());
     }

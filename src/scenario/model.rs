@@ -42,12 +42,15 @@ pub struct Scenario {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     pub nodes: Vec<NodeSpec>,
+    /// `serviceSubnet`: the service CIDR (`--service-cluster-ip-range`) when it is not
+    /// kubeadm's 10.96.0.0/12, as (network address, prefix length).
+    pub service_subnet: Option<(u32, u32)>,
 }
 
 impl Default for Cluster {
     /// One Ready node named `node-1`.
     fn default() -> Self {
-        Cluster { nodes: vec![NodeSpec::named("node-1")] }
+        Cluster { nodes: vec![NodeSpec::named("node-1")], service_subnet: None }
     }
 }
 

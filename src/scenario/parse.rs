@@ -39,9 +39,19 @@ use indexmap::IndexMap;
 use jiff::Timestamp;
 use serde_yaml::{Mapping, Value};
 
-const TOP_LEVEL_KEYS: &[&str] =
-    &["name", "description", "kubernetes", "seed", "start", "cluster", "images", "files", "steps"];
-const CLUSTER_KEYS: &[&str] = &["nodes"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "kubernetes",
+    "featureGates",
+    "seed",
+    "start",
+    "cluster",
+    "images",
+    "files",
+    "steps",
+];
+const CLUSTER_KEYS: &[&str] = &["nodes", "serviceSubnet"];
 const NODE_KEYS: &[&str] = &["name", "roles", "labels", "taints", "capacity"];
 const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
 const IMAGE_KEYS: &[&str] = &["pull", "start", "exit", "terminate", "ready", "live", "logs"];
@@ -346,6 +356,17 @@ impl Parser<'_> {
             }
             None => (None, Profile::default()),
         };
+        let mut profile = profile;
+        if let Some(v) = given(&entries, "featureGates") {
+            let path = at("featureGates");
+            for (gate, value) in
+                self.map_entries(v, &path, "featureGates", "a map of gate names to true/false")?
+            {
+                let gate_path = child(&path, gate);
+                let on = self.boolean(value, &gate_path, gate)?;
+                profile.set_feature_gate(gate, on).map_err(|message| fail(&gate_path, message))?;
+            }
+        }
         let seed = match given(&entries, "seed") {
             Some(v) => self.whole_number(v, &at("seed"), "seed", u64::MAX)?,
             None => 0,
@@ -405,9 +426,19 @@ impl Parser<'_> {
     fn cluster(&self, value: &Value, path: &[Seg]) -> R<Cluster> {
         let entries = self.map_entries(value, path, "cluster", "a map with `nodes:`")?;
         check_keys(&entries, CLUSTER_KEYS, "cluster", path)?;
+        let service_subnet = match given(&entries, "serviceSubnet") {
+            None => None,
+            Some(v) => {
+                let at = child(path, "serviceSubnet");
+                let text = self.text(v, &at, "serviceSubnet", false)?;
+                Some(crate::api::admission::parse_cidr(&text).ok_or_else(|| {
+                    fail(&at, format!("serviceSubnet: expected an IPv4 CIDR like 10.96.0.0/12, got {text:?}"))
+                })?)
+            }
+        };
         let path = child(path, "nodes");
         let nodes = match given(&entries, "nodes") {
-            None => return Ok(Cluster::default()),
+            None => return Ok(Cluster { service_subnet, ..Cluster::default() }),
             Some(Value::Number(_)) => {
                 let n =
                     self.whole_number(get(&entries, "nodes").unwrap(), &path, "nodes", SHORTHAND_NODES_MAX)?;
@@ -433,7 +464,7 @@ impl Parser<'_> {
                 ));
             }
         };
-        Ok(Cluster { nodes })
+        Ok(Cluster { nodes, service_subnet })
     }
 
     fn cluster_node(&self, value: &Value, path: &[Seg]) -> R<NodeSpec> {

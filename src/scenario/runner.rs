@@ -130,6 +130,9 @@ pub fn build_cluster(scenario: &Scenario) -> Result<Cluster, String> {
     let clock = WallClock::new(scenario.start.unwrap_or_else(default_start));
     let mut cluster = Cluster::new(scenario.profile.clone(), clock, scenario.seed, images);
     cluster.enable_invariants();
+    if let Some((base, prefix)) = scenario.cluster.service_subnet {
+        cluster.store.set_service_subnet(base, prefix);
+    }
     for node in &scenario.cluster.nodes {
         cluster.add_node(&node_input(node)).map_err(|e| format!("node {}: {e}", node.name))?;
     }
@@ -212,17 +215,21 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
                     fail(&mut outcome, None, message);
                 }
             }
-            Action::Metrics(m) => {
-                outcome.checks += 1;
-                fail(
-                    &mut outcome,
-                    None,
-                    format!(
-                        "metrics (selector {}): no HorizontalPodAutoscaler is simulated yet, so per-pod CPU has no effect",
-                        m.selector
-                    ),
-                );
-            }
+            Action::Metrics(m) => match crate::api::selector::Selector::parse(&m.selector) {
+                Ok(selector) => {
+                    cluster.metrics.set(selector, m.cpu_millicores);
+                    outcome.transcript.push_str(&format!(
+                        "# [{}] metrics: pods matching {} use {} CPU\n",
+                        format_clock(cluster.now()),
+                        m.selector,
+                        m.cpu
+                    ));
+                }
+                Err(e) => {
+                    outcome.checks += 1;
+                    fail(&mut outcome, None, format!("metrics: bad selector {:?}: {e}", m.selector));
+                }
+            },
             Action::Assert(a) => {
                 outcome.checks += 1;
                 match assert_step(a, &cluster) {

@@ -18,7 +18,8 @@ use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::profile::PulledMessage;
 use crate::rng::Rng;
-use crate::sim::image::{Behaviour, DATE_MARK, Exit, ImageTable, Pull, Readiness};
+use crate::sim::image::{Behaviour, DATE_MARK, Exit, ImageTable, Liveness, Pull, Readiness};
+use crate::sim::prober::{self, ProbeType, ProbeWorker};
 use crate::sim::queue::{TimerQueue, WorkQueue};
 use crate::sim::scheduler::set_condition;
 use crate::time::{Millis, SECOND};
@@ -45,6 +46,10 @@ enum Action {
     Exited(i32),
     Restart,
     Stopped,
+    /// A probe worker's tick (worker index); the ticker outlives container restarts.
+    Probe(usize),
+    /// The immediate readiness probe of a container that just started.
+    ProbeOnce(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +92,12 @@ struct Container {
     stopping: bool,
     /// When the current image pull began.
     pull_started: Millis,
+    /// Liveness and readiness probe workers from the container spec.
+    probes: Vec<ProbeWorker>,
+    /// Liveness probes answered by the current instance (for `live: {failAfter: N}`).
+    live_probes: u32,
+    /// Killed after failing its liveness probe; probes pause until it restarts.
+    liveness_killed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +109,8 @@ struct PodRuntime {
     host_ip: Option<String>,
     admitted: Millis,
     restart_policy: String,
+    /// `terminationGracePeriodSeconds` of the pod (for liveness kills).
+    grace: Millis,
     containers: Vec<Container>,
     terminating: bool,
 }
@@ -237,6 +250,7 @@ impl Kubelet {
                 let rt = self.runtime_for(pod, images, store);
                 self.pods.insert(key.clone(), rt);
                 if !deleting && !self.pods[&key].containers.is_empty() {
+                    self.start_probe_workers(&key, timers);
                     self.start_container(&key, 0, store, timers);
                 }
                 self.dirty.add(key.clone());
@@ -297,6 +311,9 @@ impl Kubelet {
                     started_at: None,
                     stopping: false,
                     pull_started: 0,
+                    probes: prober::workers_for(c),
+                    live_probes: 0,
+                    liveness_killed: false,
                 }
             })
             .collect();
@@ -307,6 +324,11 @@ impl Kubelet {
             ip,
             admitted: store.now,
             restart_policy: spec.and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into()),
+            grace: spec
+                .and_then(|s| s.termination_grace_period_seconds)
+                .unwrap_or(constants::DEFAULT_TERMINATION_GRACE_SECONDS)
+                .max(0) as Millis
+                * SECOND,
             containers,
             terminating: false,
         }
@@ -444,7 +466,8 @@ impl Kubelet {
 
     pub fn handle(&mut self, t: KubeletTimer, store: &mut Store, timers: &mut Timers) {
         let Some(rt) = self.pods.get(&t.pod) else { return };
-        if rt.uid != t.uid || rt.containers.get(t.container).is_none_or(|c| c.epoch != t.epoch) {
+        let ticker = matches!(t.action, Action::Probe(_));
+        if rt.uid != t.uid || rt.containers.get(t.container).is_none_or(|c| !ticker && c.epoch != t.epoch) {
             return;
         }
         if self.down.contains(&rt.node) {
@@ -528,6 +551,15 @@ impl Kubelet {
                 c.epoch += 1;
                 self.start_container(&key, i, store, timers);
             }
+            Action::Probe(w) => {
+                if self.pods[&key].terminating {
+                    return;
+                }
+                let period = self.pods[&key].containers[i].probes[w].period;
+                self.timer(&key, i, now + period, Action::Probe(w), timers);
+                self.probe(&key, i, w, store, timers);
+            }
+            Action::ProbeOnce(w) => self.probe(&key, i, w, store, timers),
             Action::Stopped => {
                 self.on_stopped(&key, i, store);
                 if self.all_stopped(&key) {
@@ -554,10 +586,23 @@ impl Kubelet {
         c.state = State::Running { since: now };
         c.started_at = Some(now);
         c.logs = initial_logs(&c.behaviour, now);
-        match c.behaviour.ready.clone() {
-            Readiness::Always => c.ready = true,
-            Readiness::Never => c.ready = false,
-            Readiness::After(d) => {
+        c.live_probes = 0;
+        c.liveness_killed = false;
+        for w in c.probes.iter_mut() {
+            w.failures = 0;
+            w.successes = 0;
+        }
+        let readiness_probe = c.probes.iter().position(|w| w.kind == ProbeType::Readiness);
+        match (readiness_probe, c.behaviour.ready.clone()) {
+            // With a readiness probe the container is ready only once a probe says so;
+            // the kubelet probes a just-started container at once.
+            (Some(w), _) => {
+                c.ready = false;
+                self.timer(key, i, now, Action::ProbeOnce(w), timers);
+            }
+            (None, Readiness::Always) => c.ready = true,
+            (None, Readiness::Never) => c.ready = false,
+            (None, Readiness::After(d)) => {
                 c.ready = false;
                 self.timer(key, i, now + d, Action::Ready, timers);
             }
@@ -635,6 +680,85 @@ impl Kubelet {
                 self.timer(key, i, now + delay, Action::Restart, timers);
             }
         }
+    }
+
+    /// One ticker per probe of every container, from the pod's admission; the first
+    /// tick is immediate.
+    fn start_probe_workers(&self, key: &ObjKey, timers: &mut Timers) {
+        let now = self.pods[key].admitted;
+        for (i, c) in self.pods[key].containers.iter().enumerate() {
+            for w in 0..c.probes.len() {
+                self.timer(key, i, now, Action::Probe(w), timers);
+            }
+        }
+    }
+
+    /// Runs probe `w` of container `i`: nothing unless the container runs and has run
+    /// for `initialDelaySeconds`; the image behaviour gives the result.
+    fn probe(&mut self, key: &ObjKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let rt = self.pods.get_mut(key).expect("known");
+        let ip = rt.ip.clone();
+        let c = &mut rt.containers[i];
+        let State::Running { since } = c.state else { return };
+        if c.liveness_killed || c.stopping || now - since < c.probes[w].initial_delay {
+            return;
+        }
+        let kind = c.probes[w].kind;
+        let ok = match kind {
+            ProbeType::Liveness => {
+                c.live_probes += 1;
+                match c.behaviour.live {
+                    Liveness::Always => true,
+                    Liveness::FailAfter(n) => c.live_probes <= n,
+                }
+            }
+            ProbeType::Readiness => match c.behaviour.ready {
+                Readiness::Always => true,
+                Readiness::Never => false,
+                Readiness::After(d) => now - since >= d,
+            },
+        };
+        let flipped = c.probes[w].record(ok);
+        let output = c.probes[w].failure_output(&ip);
+        if !ok {
+            let message = format!("{} probe failed: {output}", kind.title());
+            self.container_event(key, i, store, EventType::Warning, "Unhealthy", message);
+        }
+        match (kind, flipped) {
+            (ProbeType::Readiness, Some(ready)) => {
+                self.pods.get_mut(key).expect("known").containers[i].ready = ready;
+                self.dirty.add(key.clone());
+            }
+            (ProbeType::Liveness, Some(false)) => self.kill_unhealthy(key, i, w, store, timers),
+            _ => {}
+        }
+    }
+
+    /// Liveness failed: the kubelet kills the container (SIGTERM, SIGKILL after the
+    /// grace period: exit 137, or 143 when the process dies of SIGTERM in time) and the
+    /// restart policy takes over.
+    fn kill_unhealthy(&mut self, key: &ObjKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let rt = self.pods.get_mut(key).expect("known");
+        let grace = rt.containers[i].probes[w].grace.unwrap_or(rt.grace);
+        let c = &mut rt.containers[i];
+        c.liveness_killed = true;
+        c.epoch += 1;
+        let (after, code) = match c.behaviour.terminate {
+            Some(t) if t < grace => (t, 143),
+            _ => (grace.max(constants::MIN_KILL_GRACE), 137),
+        };
+        let name = c.name.clone();
+        self.container_event(
+            key,
+            i,
+            store,
+            EventType::Normal,
+            "Killing",
+            format!("Container {name} failed liveness probe, will be restarted"),
+        );
+        self.timer(key, i, now + after, Action::Exited(code), timers);
     }
 
     fn restart_now(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {

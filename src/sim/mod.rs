@@ -8,6 +8,8 @@
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
+pub mod metrics;
+pub mod prober;
 pub mod queue;
 pub mod resources;
 pub mod scheduler;
@@ -24,10 +26,18 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use crate::api::store::{DeleteOptions, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::cronjob::CronJobController;
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::endpoints::EndpointsController;
 use crate::controllers::garbagecollector::GarbageCollector;
+use crate::controllers::job::JobController;
 use crate::controllers::nodelifecycle::{NodeLifecycle, NodeTimers, ready_condition};
+use crate::controllers::podautoscaler::HpaController;
 use crate::controllers::replicaset::{ReplicaSetController, Requeues};
+use crate::controllers::statefulset::StatefulSetController;
+use crate::controllers::ttlafterfinished::TtlAfterFinished;
+use crate::controllers::volume::VolumeController;
 use crate::profile::Profile;
 use crate::time::{Millis, WallClock, format_clock};
 use image::ImageTable;
@@ -63,7 +73,17 @@ pub struct Cluster {
     scheduler: Scheduler,
     replicaset: ReplicaSetController,
     deployment: DeploymentController,
+    cronjob: CronJobController,
+    job: JobController,
+    ttl: TtlAfterFinished,
+    daemonset: DaemonSetController,
+    statefulset: StatefulSetController,
+    volumes: VolumeController,
     gc: GarbageCollector,
+    endpoints: EndpointsController,
+    hpa: HpaController,
+    /// Per-pod CPU usage the metrics API reports (the scenario's `metrics:` steps).
+    pub metrics: metrics::PodMetrics,
     nodes: NodeLifecycle,
     kubelet_timers: Timers,
     requeues: Requeues,
@@ -82,7 +102,16 @@ impl Cluster {
             scheduler: Scheduler::default(),
             replicaset: ReplicaSetController::default(),
             deployment: DeploymentController::default(),
+            cronjob: CronJobController::default(),
+            job: JobController::default(),
+            ttl: TtlAfterFinished::default(),
+            daemonset: DaemonSetController::default(),
+            statefulset: StatefulSetController::default(),
+            volumes: VolumeController::default(),
             gc: GarbageCollector::default(),
+            endpoints: EndpointsController::default(),
+            hpa: HpaController::default(),
+            metrics: metrics::PodMetrics::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
             requeues: Requeues::default(),
@@ -114,15 +143,29 @@ impl Cluster {
     pub fn settle(&mut self) -> Result<(), Livelock> {
         for round in 0..MAX_ROUNDS {
             let changes = self.store.take_changes();
+            let mut nodes_changed: Vec<String> = Vec::new();
             for change in &changes {
                 self.scheduler.observe(change, &self.store);
                 self.kubelet.observe(change, &self.store);
                 self.replicaset.observe(change, &self.store);
                 self.deployment.observe(change, &self.store);
+                self.cronjob.observe(change, &self.store);
+                self.job.observe(change, &self.store, &mut self.requeues);
+                self.ttl.observe(change);
+                self.daemonset.observe(change, &self.store);
+                self.statefulset.observe(change, &self.store);
+                self.volumes.observe(change, &self.store);
                 self.gc.observe(change, &self.store);
+                self.endpoints.observe(change, &self.store);
+                self.hpa.observe(change, &self.store);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
+                } else if change.kind == Kind::Node {
+                    nodes_changed.push(change.key.1.clone());
                 }
+            }
+            for node in nodes_changed {
+                crate::controllers::nodelifecycle::sync_unschedulable_taint(&node, &mut self.store);
             }
             let mut busy: Option<&'static str> = None;
             if self.scheduler.run(&mut self.store) > 0 {
@@ -137,8 +180,32 @@ impl Cluster {
             if self.deployment.run(&mut self.store, &mut self.requeues) > 0 {
                 busy = Some("deployment-controller");
             }
+            if self.cronjob.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("cronjob-controller");
+            }
+            if self.job.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("job-controller");
+            }
+            if self.ttl.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("ttl-after-finished-controller");
+            }
+            if self.daemonset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("daemonset-controller");
+            }
+            if self.statefulset.run(&mut self.store, &mut self.requeues) > 0 {
+                busy = Some("statefulset-controller");
+            }
+            if self.volumes.run(&mut self.store) > 0 {
+                busy = Some("persistentvolume-controller");
+            }
             if self.gc.run(&mut self.store) > 0 {
                 busy = Some("garbage-collector");
+            }
+            if self.endpoints.run(&mut self.store) > 0 {
+                busy = Some("endpoint-controller");
+            }
+            if self.hpa.run(&mut self.store, &mut self.requeues, &self.metrics) > 0 {
+                busy = Some("horizontal-pod-autoscaler");
             }
             if busy.is_none() && !self.store.has_changes() {
                 if let Some(checker) = self.invariants.as_mut() {
@@ -217,9 +284,17 @@ impl Cluster {
         while let Some((_, timer)) = self.kubelet_timers.pop_due(t) {
             self.kubelet.handle(timer, &mut self.store, &mut self.kubelet_timers);
         }
-        while let Some((_, (kind, key))) = self.requeues.pop_due(t) {
+        while let Some((at, (kind, key))) = self.requeues.pop_due(t) {
             match kind {
                 Kind::Deployment => self.deployment.requeue(key),
+                Kind::CronJob => self.cronjob.requeue(key, at),
+                Kind::Job => {
+                    self.job.requeue(key.clone(), &self.store);
+                    self.ttl.requeue(key);
+                }
+                Kind::DaemonSet => self.daemonset.requeue(key),
+                Kind::StatefulSet => self.statefulset.requeue(key),
+                Kind::HorizontalPodAutoscaler => self.hpa.requeue(key, at),
                 _ => self.replicaset.requeue((kind, key)),
             }
         }
@@ -243,12 +318,13 @@ impl Cluster {
         }
         labels.insert("kubernetes.io/hostname".into(), input.name.clone());
         for role in &input.roles {
-            let role = if role == "control-plane" || role == "master" {
-                self.store.profile.control_plane_role.to_string()
+            if role == "control-plane" || role == "master" {
+                for r in self.store.profile.control_plane_roles {
+                    labels.insert(format!("node-role.kubernetes.io/{r}"), String::new());
+                }
             } else {
-                role.clone()
-            };
-            labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+                labels.insert(format!("node-role.kubernetes.io/{role}"), String::new());
+            }
         }
         labels.extend(input.labels.clone());
         let mut capacity: BTreeMap<String, Quantity> = BTreeMap::new();
@@ -366,6 +442,13 @@ impl Cluster {
     /// Crashes the running containers of a pod; returns how many exited.
     pub fn crash(&mut self, key: &ObjKey, container: Option<&str>, code: i32) -> usize {
         self.kubelet.crash(key, container, code, &mut self.store, &mut self.kubelet_timers)
+    }
+
+    /// Whether the object with this uid is gone (another one may have taken its name).
+    pub fn is_gone_uid(&self, kind: Kind, key: &ObjKey, uid: &str) -> bool {
+        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none_or(|o| {
+            k8s_openapi::Metadata::metadata(o).uid.as_deref() != Some(uid)
+        }), else true)
     }
 
     pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {

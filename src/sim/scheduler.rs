@@ -275,6 +275,31 @@ impl Scheduler {
         let requests = pod_requests(pod);
         let explicit = (has_requests(pod, "cpu"), has_requests(pod, "memory"));
         let owner_counts = controller_ref(&pod.metadata).and_then(|r| self.owner_counts.get(&r.uid));
+        // A daemon pod's required affinity names its one node: look at that node only.
+        if let Some(pinned) = spec.and_then(crate::controllers::daemonset::eligibility::pinned_node) {
+            // The node cache is in name order, as the store lists nodes.
+            let found = nodes.binary_search_by(|n| n.name.as_str().cmp(pinned));
+            let others = nodes.len() - usize::from(found.is_ok());
+            return match found {
+                Ok(i) => {
+                    let info = &self.usage[nodes[i].id];
+                    let used = (info.milli_cpu, info.memory, info.pods);
+                    match filter(&nodes[i], selector, tolerations, used, requests, explicit) {
+                        Ok(()) => Ok(pinned.to_string()),
+                        Err(reason) => {
+                            let mut rejects = BTreeMap::from([(reason, 1)]);
+                            if others > 0 {
+                                *rejects.entry(Reject::Selector).or_default() += others;
+                            }
+                            Err(unschedulable_message(nodes.len(), &rejects))
+                        }
+                    }
+                }
+                Err(_) => {
+                    Err(unschedulable_message(nodes.len(), &BTreeMap::from([(Reject::Selector, others)])))
+                }
+            };
+        }
         let target = Self::feasible_target(nodes.len());
         let mut feasible: Vec<(i64, i64, usize)> = Vec::new();
         let mut rejects: BTreeMap<Reject, usize> = BTreeMap::new();

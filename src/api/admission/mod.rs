@@ -21,6 +21,9 @@ mod service;
 mod statefulset;
 mod storage;
 
+pub use hpa::{cpu_metric, to_v1 as hpa_to_v1, to_v2 as hpa_to_v2};
+pub use service::{ip_text, kubernetes_service_ip, parse_cidr};
+
 use super::error::ApiError;
 use super::selector::Selector;
 use super::store::Store;
@@ -31,13 +34,18 @@ pub trait Admit {
     fn set_defaults(&mut self, store: &mut Store);
     /// Field errors as `path: message`.
     fn validate(&self) -> Vec<String>;
+    /// Validation that depends on the server (its version, allocators); by default
+    /// [`Admit::validate`].
+    fn validate_in(&self, _store: &Store) -> Vec<String> {
+        self.validate()
+    }
 }
 
 /// Applies defaults then validation; the error names the object as the server does.
 pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
     obj.set_defaults(store);
     let mut causes = validate_meta(obj.metadata());
-    causes.extend(obj.validate());
+    causes.extend(obj.validate_in(store));
     if causes.is_empty() {
         return Ok(());
     }
@@ -48,7 +56,7 @@ pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) ->
 
 const DNS1123_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-fn is_dns1123_subdomain(name: &str) -> bool {
+pub fn is_dns1123_subdomain(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|part| {
@@ -100,6 +108,21 @@ fn default_container(c: &mut Container) {
     for port in c.ports.iter_mut().flatten() {
         port.protocol.get_or_insert_with(|| "TCP".into());
     }
+    for probe in [&mut c.liveness_probe, &mut c.readiness_probe, &mut c.startup_probe].into_iter().flatten() {
+        default_probe(probe);
+    }
+}
+
+/// `SetDefaults_Probe` (and `SetDefaults_HTTPGetAction`'s path and scheme).
+fn default_probe(probe: &mut k8s_openapi::api::core::v1::Probe) {
+    probe.timeout_seconds.get_or_insert(constants::PROBE_TIMEOUT_SECONDS);
+    probe.period_seconds.get_or_insert(constants::PROBE_PERIOD_SECONDS);
+    probe.success_threshold.get_or_insert(constants::PROBE_SUCCESS_THRESHOLD);
+    probe.failure_threshold.get_or_insert(constants::PROBE_FAILURE_THRESHOLD);
+    if let Some(http) = probe.http_get.as_mut() {
+        http.path.get_or_insert_with(|| "/".into());
+        http.scheme.get_or_insert_with(|| "HTTP".into());
+    }
 }
 
 /// Pod spec defaults shared by pods and pod templates (`SetDefaults_PodSpec`).
@@ -121,7 +144,7 @@ pub(super) fn default_template(template: &mut PodTemplateSpec) {
     default_pod_spec(template.spec.get_or_insert_with(Default::default));
 }
 
-fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
+pub(super) fn validate_pod_spec(spec: Option<&PodSpec>, prefix: &str) -> Vec<String> {
     let mut causes = Vec::new();
     let Some(spec) = spec else {
         causes.push(format!("{prefix}.containers: Required value"));

@@ -209,6 +209,23 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         rest.extend_from_slice(&words[pos + 1..]);
         return super::create_deployment::run(env, &rest, out);
     }
+    if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "cronjob" | "cj" | "job")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return match words[pos].as_str() {
+            "job" => super::create_cronjob::run_job(env, &rest, out),
+            _ => super::create_cronjob::run_cronjob(env, &rest, out),
+        };
+    }
+    if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "service" | "svc")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return super::create_service::run(env, &rest, out);
+    }
     let Some(flags) = parse_flags("create", words, out) else { return Ok(()) };
     crate::kubectl::record::warn_if_used(&flags, env.cluster.profile(), out);
     let Some(validate) = validate_flag(&flags, out) else { return Ok(()) };

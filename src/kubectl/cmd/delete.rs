@@ -140,13 +140,15 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     }
     let opts = DeleteOptions { grace_seconds: grace, propagation: Some(propagation) };
     let name_output = flags.string("output") == Some("name");
-    let mut deleted: Vec<(Kind, ObjKey)> = Vec::new();
+    // kubectl waits for the object it deleted (by uid): a replacement with the same
+    // name (a StatefulSet pod) does not keep it waiting.
+    let mut deleted: Vec<(Kind, ObjKey, String)> = Vec::new();
     for (i, (kind, key)) in victims.iter().enumerate() {
         let source = sources.get(i).cloned().flatten();
         let version = versions.get(i).cloned().flatten();
-        let result: Result<(), ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|_| ()), else Ok(()));
+        let result: Result<String, ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|o| k8s_openapi::Metadata::metadata(&o).uid.clone().unwrap_or_default()), else Ok(String::new()));
         match result {
-            Ok(()) => {
+            Ok(uid) => {
                 if name_output {
                     out.line(format!(
                         "{}/{}",
@@ -161,7 +163,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                         key.1
                     ));
                 }
-                deleted.push((*kind, key.clone()));
+                deleted.push((*kind, key.clone(), uid));
             }
             Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
             Err(e) => {
@@ -179,7 +181,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let wait = flags.string("wait").is_none_or(|v| parse_go_bool(v) != Some(false));
     if wait && !deleted.is_empty() {
         let limit = env.cluster.now() + HOUR;
-        env.cluster.advance_until(limit, |c| deleted.iter().all(|(k, key)| c.is_gone(*k, key)))?;
+        env.cluster
+            .advance_until(limit, |c| deleted.iter().all(|(k, key, uid)| c.is_gone_uid(*k, key, uid)))?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! object has that exact name) every object whose name starts with it.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod, ReplicationController};
+use k8s_openapi::api::core::v1::{Endpoints, Node, Pod, ReplicationController, Service};
 
 use crate::api::selector::Selector;
 use crate::api::store::{Object, controller_ref};
@@ -125,6 +125,11 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
             describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
+        Kind::StatefulSet => {
+            let set = store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(key)?;
+            let pods = controlled_pods(store, set.metadata.uid.as_deref().unwrap_or(""));
+            describe::describe_stateful_set(set, &pods, &env_for(store, set))
+        }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;
             let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));
@@ -144,6 +149,23 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 .collect();
             let lease = cluster.node_lease(&key.1);
             describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
+        }
+        Kind::CronJob => {
+            let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
+            describe::describe_cronjob(cj, &env_for(store, cj))
+        }
+        Kind::Job => {
+            let job = store.get_by_key::<k8s_openapi::api::batch::v1::Job>(key)?;
+            describe::describe_job(job, &env_for(store, job))
+        }
+        Kind::Service => {
+            let svc = store.get_by_key::<Service>(key)?;
+            let endpoints = store.get_by_key::<Endpoints>(key);
+            describe::describe_service(svc, endpoints, &env_for(store, svc))
+        }
+        Kind::HorizontalPodAutoscaler => {
+            let hpa = store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(key)?;
+            describe::describe_hpa(hpa, &env_for(store, hpa))
         }
         // Kinds without a describer yet.
         _ => return None,

@@ -1,8 +1,8 @@
 //! `kubectl get`: server-side rows decorated client-side (NAMESPACE, `-L`, LABELS, kind
 //! prefixes, a blank line between kinds), `-o wide|name|yaml|json|jsonpath`.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod, ReplicationController};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, ReplicationController, Service};
 
 use crate::api::selector::format_labels;
 use crate::api::{Kind, ObjKey, Store};
@@ -89,6 +89,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let all_ns = flags.bool("all-namespaces");
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
+    if store.profile.endpoints_deprecated && kinds.contains(&Kind::Endpoints) {
+        // The apiserver's deprecation warning header, printed once by kubectl.
+        out.err_line("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice");
+    }
     let mut errors = Vec::new();
     let mut groups: Vec<(Kind, Vec<ObjKey>)> = Vec::new();
     for Target { kind, names } in &targets {
@@ -190,10 +194,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         && matches!(format, Format::Table { .. })
         && !flags.bool("ignore-not-found")
     {
-        if all_ns {
-            out.err_line("No resources found");
-        } else if !store.profile.no_resources_names_namespace {
+        if !env.cluster.profile().no_resources_names_namespace {
             out.err_line("No resources found.");
+        } else if all_ns {
+            out.err_line("No resources found");
         } else {
             out.err_line(format!("No resources found in {namespace} namespace."));
         }
@@ -252,11 +256,53 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|d| printers::deployment::print(d, &ctx))
                 .collect(),
         ),
+        Kind::DaemonSet => (
+            printers::daemonset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<DaemonSet>(k))
+                .map(|d| printers::daemonset::print(d, &ctx))
+                .collect(),
+        ),
+        Kind::ControllerRevision => (
+            printers::controllerrevision::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::ControllerRevision>(k))
+                .map(|c| printers::controllerrevision::print(c, &ctx))
+                .collect(),
+        ),
+        Kind::StatefulSet => (
+            printers::statefulset::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(k))
+                .map(|s| printers::statefulset::print(s, &ctx))
+                .collect(),
+        ),
+        Kind::PersistentVolumeClaim => (
+            printers::storage::claim_columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(k))
+                .map(|c| printers::storage::print_claim(c, &ctx))
+                .collect(),
+        ),
+        Kind::PersistentVolume => (
+            printers::storage::volume_columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolume>(k))
+                .map(|v| printers::storage::print_volume(v, &ctx))
+                .collect(),
+        ),
         Kind::ReplicationController => (
             printers::replicaset::COLUMNS,
             keys.iter()
                 .filter_map(|k| store.get_by_key::<ReplicationController>(k))
                 .map(|r| printers::replicaset::print_replication_controller(r, &ctx))
+                .collect(),
+        ),
+        Kind::CronJob => (
+            printers::cronjob::columns(&store.profile),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(k))
+                .map(|c| printers::cronjob::print(c, &ctx))
                 .collect(),
         ),
         Kind::Node => (
@@ -266,11 +312,41 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .map(|n| printers::node::print(n, &ctx))
                 .collect(),
         ),
+        Kind::Job => (
+            printers::job::columns(&ctx),
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::Job>(k))
+                .map(|j| printers::job::print(j, &ctx))
+                .collect(),
+        ),
         Kind::Namespace => (
             printers::namespace::COLUMNS,
             keys.iter()
                 .filter_map(|k| store.get_by_key::<Namespace>(k))
                 .map(|n| printers::namespace::print(n, &ctx))
+                .collect(),
+        ),
+        Kind::Service => (
+            printers::service::COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Service>(k))
+                .map(|s| printers::service::print(s, &ctx))
+                .collect(),
+        ),
+        Kind::HorizontalPodAutoscaler => (
+            printers::hpa::COLUMNS,
+            keys.iter()
+                .filter_map(|k| {
+                    store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(k)
+                })
+                .map(|h| printers::hpa::print(h, &ctx))
+                .collect(),
+        ),
+        Kind::Endpoints => (
+            printers::service::ENDPOINTS_COLUMNS,
+            keys.iter()
+                .filter_map(|k| store.get_by_key::<Endpoints>(k))
+                .map(|e| printers::service::print_endpoints(e, &ctx))
                 .collect(),
         ),
         Kind::Event => {
@@ -283,14 +359,6 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
                 .collect();
             (printers::event::COLUMNS, rows)
         }
-        // Kinds without a printer of their own: the apiserver's default table.
-        other => crate::with_kind!(other, T => (
-            printers::COLUMNS_DEFAULT,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<T>(k))
-                .map(|o| printers::print_default(k8s_openapi::Metadata::metadata(o), &ctx))
-                .collect(),
-        ), else unreachable!("events are handled above")),
     }
 }
 

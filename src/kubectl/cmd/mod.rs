@@ -1,16 +1,23 @@
 //! kubectl commands, one module each.
 
+pub mod autoscale;
 pub mod create;
+pub mod create_cronjob;
 pub mod create_deployment;
+pub mod create_service;
 pub mod delete;
 pub mod describe;
+pub mod drain;
+pub mod expose;
 pub mod get;
 pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
+pub mod taint;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};

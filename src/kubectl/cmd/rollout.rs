@@ -180,6 +180,12 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
     let revision = flags.int("revision").unwrap_or(0);
     let timeout = flags.duration_ms("timeout").unwrap_or(0);
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            if !super::rollout_statefulset::watch(env, key, watch, timeout, out)? {
+                return Ok(());
+            }
+            continue;
+        }
         if *kind != Kind::Deployment {
             out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
             return Ok(());
@@ -320,6 +326,23 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     let store = &env.cluster.store;
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            match super::rollout_statefulset::history(store, key, revision) {
+                Ok(info) => {
+                    let with_revision =
+                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+                    out.line(format!(
+                        "{} {with_revision}\n{info}",
+                        name_ref(env.cluster.profile(), *kind, &key.1)
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no history viewer has been implemented for \"{}\"",
@@ -446,6 +469,22 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::StatefulSet {
+            match super::rollout_statefulset::undo(env, key, to_revision, dry_run) {
+                Ok(result) => {
+                    out.line(format!(
+                        "{} {result}{}",
+                        name_ref(env.cluster.profile(), *kind, &key.1),
+                        dry_run.suffix()
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind != Kind::Deployment {
             failures.push(Failure::Text(format!(
                 "no rollbacker has been implemented for \"{}\"",

@@ -38,7 +38,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     for Target { kind, names } in targets {
-        if !matches!(kind, Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment) {
+        if !matches!(
+            kind,
+            Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment | Kind::StatefulSet
+        ) {
             out.fail(format!(
                 "error: no scaler has been implemented for {{\"{}\" \"{}\"}}",
                 kind.info().group,

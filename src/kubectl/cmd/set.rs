@@ -226,6 +226,7 @@ fn pod_spec_mut(kind: Kind, value: &mut Value) -> Option<&mut Value> {
         Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => {
             value.get_mut("spec")?.get_mut("template")?.get_mut("spec")
         }
+        Kind::StatefulSet => value.get_mut("spec")?.get_mut("template")?.get_mut("spec"),
         _ => None,
     }
 }

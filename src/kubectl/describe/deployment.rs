@@ -85,7 +85,7 @@ fn replica_sets<'a>(list: impl IntoIterator<Item = &'a ReplicaSet>) -> String {
 }
 
 /// `IntOrString.String()`; a nil pointer prints `<nil>` in Go.
-fn int_or_string(v: Option<&IntOrString>) -> String {
+pub(super) fn int_or_string(v: Option<&IntOrString>) -> String {
     match v {
         Some(IntOrString::Int(i)) => i.to_string(),
         Some(IntOrString::String(s)) => s.clone(),

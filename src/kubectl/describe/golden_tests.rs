@@ -262,3 +262,74 @@ fn describe_node_ready_in_1_17_style() {
     assert!(!out.contains("RegisteredNode"), "{out}");
     assert!(out.contains("  Normal  NodeReady                3h10m                  kubelet, worker1  Node worker1 status is now: NodeReady\n"), "{out}");
 }
+
+#[test]
+fn describe_cronjob_golden() {
+    check("describe-cronjob", |case| {
+        let cj: k8s_openapi::api::batch::v1::CronJob = case.one("CronJob");
+        let events = case.events();
+        super::describe_cronjob(&cj, &case.env(&events))
+    });
+}
+fn describe_statefulset_golden() {
+    check("describe-statefulset", |case| {
+        let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");
+        let pods = controlled_pods(case, set.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_stateful_set(&set, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}
+/// The NodePort Service: 1.27/1.30 were served its Endpoints, 1.31+ its EndpointSlice,
+/// which is turned back into the Endpoints kubesim keeps.
+#[test]
+fn describe_service_nodeport() {
+    use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Service};
+    check("describe-service-nodeport", |case| {
+        let svc: Service = case.one("Service");
+        let endpoints: Option<Endpoints> =
+            case.objects::<Endpoints>("Endpoints").into_iter().next().or_else(|| {
+                let slice =
+                    case.meta["objects"].as_array().unwrap().iter().find(|o| o["kind"] == "EndpointSlice")?;
+                let mut ready = Vec::new();
+                let mut not_ready = Vec::new();
+                for e in slice["endpoints"].as_array().unwrap() {
+                    let a = EndpointAddress {
+                        ip: e["addresses"][0].as_str().unwrap().into(),
+                        ..Default::default()
+                    };
+                    if e["conditions"]["ready"] == true { ready.push(a) } else { not_ready.push(a) }
+                }
+                let ports = slice["ports"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| EndpointPort {
+                        name: p["name"].as_str().map(String::from),
+                        port: p["port"].as_i64().unwrap() as i32,
+                        protocol: p["protocol"].as_str().map(String::from),
+                        ..Default::default()
+                    })
+                    .collect();
+                Some(Endpoints {
+                    subsets: Some(vec![EndpointSubset {
+                        addresses: Some(ready),
+                        not_ready_addresses: (!not_ready.is_empty()).then_some(not_ready),
+                        ports: Some(ports),
+                    }]),
+                    ..Default::default()
+                })
+            });
+        let events = case.events();
+        describe_service(&svc, endpoints.as_ref(), &case.env(&events))
+    });
+}
+
+#[test]
+fn describe_hpa_golden() {
+    check("describe-hpa", |case| {
+        let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler =
+            case.one("HorizontalPodAutoscaler");
+        let events = case.events();
+        describe_hpa(&hpa, &case.env(&events))
+    });
+}

@@ -11,13 +11,18 @@
 //! as the API stores them.
 
 mod containers;
+mod cronjob;
 mod deployment;
 mod events;
+mod hpa;
+mod job;
 mod node;
 mod pod;
-mod quantity;
+pub(crate) mod quantity;
 mod replicaset;
 mod resources;
+mod service;
+mod statefulset;
 mod style;
 mod template;
 mod volumes;
@@ -28,10 +33,15 @@ mod golden_tests;
 
 use jiff::Timestamp;
 
+pub use cronjob::describe_cronjob;
 pub use deployment::describe_deployment;
+pub use hpa::describe_hpa;
+pub use job::describe_job;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
+pub use service::describe_service;
+pub use statefulset::describe_stateful_set;
 pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};
 
 /// What a describer needs besides the object: the version, the clock, and the events

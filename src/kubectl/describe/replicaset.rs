@@ -67,6 +67,11 @@ fn header(w: &mut Writer, meta: &ObjectMeta, selector: &str) {
 /// default of 1 (kubectl would dereference a nil pointer).
 fn replicas(w: &mut Writer, current: i32, desired: Option<i32>, pods: &[&Pod]) {
     w.field(0, "Replicas", format!("{current} current / {} desired", desired.unwrap_or(1)));
+    pods_status(w, pods);
+}
+
+/// `Pods Status:` from the pods' phases (also used by the StatefulSet describer).
+pub(super) fn pods_status(w: &mut Writer, pods: &[&Pod]) {
     let phases = PhaseCounts::of(pods);
     w.field(
         0,

@@ -87,6 +87,16 @@ pub struct DescribeStyle {
     /// A node without a Lease prints `Lease:\tFailed to get lease: …` (1.19+); before,
     /// the `Lease:` block with `<unset>` values.
     pub missing_lease_error: bool,
+    /// Services print `IP Family Policy:`, `IP Families:` and `IPs:` (dual-stack API,
+    /// 1.20+).
+    pub service_ip_families: bool,
+    /// `describe svc` reads EndpointSlices (1.31+, seen in the goldens' requests):
+    /// not-ready endpoints are listed too, and a Service whose slices hold no endpoint
+    /// prints an empty `Endpoints:` value; before, the Endpoints object's ready
+    /// addresses, `<none>` without subsets.
+    pub service_endpoint_slices: bool,
+    /// `Internal Traffic Policy:` line (1.31+, goldens).
+    pub service_internal_traffic_policy: bool,
 }
 
 impl DescribeStyle {
@@ -126,6 +136,9 @@ impl DescribeStyle {
             node_hugepages_allocated: minor >= 18,
             node_uid_events: minor >= 24,
             missing_lease_error: minor >= 19,
+            service_ip_families: minor >= 20,
+            service_endpoint_slices: minor >= 31,
+            service_internal_traffic_policy: minor >= 31,
         }
     }
 

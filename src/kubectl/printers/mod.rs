@@ -2,12 +2,20 @@
 //! columns as data and one function computing a row's cells. The client-side layout
 //! (NAMESPACE, `-L`, LABELS, kind prefixes, tabwriter) lives in [`super::get`].
 
+pub mod controllerrevision;
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod event;
+pub mod hpa;
+pub mod job;
 pub mod namespace;
 pub mod node;
 pub mod pod;
 pub mod replicaset;
+pub mod service;
+pub mod statefulset;
+pub mod storage;
 
 use std::collections::BTreeMap;
 
@@ -67,13 +75,4 @@ pub fn row(meta: &ObjectMeta, cells: Vec<String>) -> Row {
 /// `<none>` for an empty string, as most cells print missing values.
 pub fn or_none(s: &str) -> String {
     if s.is_empty() { "<none>".into() } else { s.into() }
-}
-
-/// The apiserver's default table (`DefaultTableConvertor`) for kinds without printer
-/// columns: the name and `metadata.creationTimestamp` in RFC 3339.
-pub const COLUMNS_DEFAULT: &[Column] = &[col("NAME"), col("CREATED AT")];
-
-pub fn print_default(meta: &ObjectMeta, _ctx: &PrintContext) -> Row {
-    let created = meta.creation_timestamp.as_ref().map(|t| t.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-    row(meta, vec![created.unwrap_or_default()])
 }

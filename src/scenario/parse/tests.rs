@@ -391,14 +391,24 @@ fn errors() {
         (
             "top level not a map",
             "- run: a\n",
-            "1:1: expected a map of top-level keys (name, description, kubernetes, seed, start, cluster, images, files, steps), got a list",
+            "1:1: expected a map of top-level keys (name, description, kubernetes, featureGates, seed, start, cluster, images, files, steps), got a list",
         ),
         ("missing steps", "name: x\n", "1:1: missing top-level key \"steps\" (the list of steps to run)"),
         // Unknown keys.
         (
             "unknown top-level key",
             "name: x\nstpes:\n  - wait: 1s\n",
-            "2:1: unknown top-level key \"stpes\" (expected one of: name, description, kubernetes, seed, start, cluster, images, files, steps)",
+            "2:1: unknown top-level key \"stpes\" (expected one of: name, description, kubernetes, featureGates, seed, start, cluster, images, files, steps)",
+        ),
+        (
+            "unknown feature gate",
+            "featureGates: {TTLAfterFinish: false}\nsteps:\n  - wait: 1s\n",
+            "1:32: unknown feature gate \"TTLAfterFinish\" (supported: IndexedJob, JobReadyPods, PodIndexLabel, SuspendJob, TTLAfterFinished)",
+        ),
+        (
+            "feature gate not a boolean",
+            "featureGates: {TTLAfterFinished: off}\nsteps:\n  - wait: 1s\n",
+            "1:34: TTLAfterFinished: expected true or false, got \"off\"",
         ),
         (
             "unknown run modifier",
@@ -438,7 +448,7 @@ fn errors() {
         (
             "unknown cluster key",
             "cluster:\n  node: 3\nsteps: []\n",
-            "2:3: unknown cluster key \"node\" (expected one of: nodes)",
+            "2:3: unknown cluster key \"node\" (expected one of: nodes, serviceSubnet)",
         ),
         (
             "unknown taint key",
@@ -799,4 +809,13 @@ fn never_panics_on_odd_input() {
     for text in inputs {
         let _ = parse_scenario(FILE, text, "x");
     }
+}
+
+#[test]
+fn service_subnet() {
+    let s = parse("cluster:\n  serviceSubnet: 10.1.0.0/16\nsteps: []\n");
+    assert_eq!(s.cluster.service_subnet, Some((u32::from_be_bytes([10, 1, 0, 0]), 16)));
+    assert_eq!(s.cluster.nodes.len(), 1);
+    let e = err("cluster:\n  serviceSubnet: banana\nsteps: []\n");
+    assert!(e.contains("serviceSubnet: expected an IPv4 CIDR like 10.96.0.0/12, got \"banana\""), "{e}");
 }
