@@ -153,7 +153,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             let mut items = Vec::new();
             for (kind, keys) in &groups {
                 for key in keys {
-                    if let Some(v) = resources::get_value(store, *kind, key) {
+                    if let Some(mut v) = resources::get_value(store, *kind, key) {
+                        crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
                         items.push(v);
                     }
                 }
