@@ -62,6 +62,10 @@ pub struct Profile {
     pub container_runtime_version: &'static str,
     /// The kubelet's `Pulled` message ends with `Image size: N bytes.` (1.30+).
     pub pulled_image_size: bool,
+    /// The kubelet's `Created` event reads `Created container: web` (1.33+,
+    /// kubernetes#130471; `kuberuntime_container.go` `startContainer`) rather than
+    /// `Created container web`. `Started container web` kept its form.
+    pub created_event_colon: bool,
     /// The kubelet's `BackOff` message names container and pod (1.22+?).
     pub backoff_message_names_container: bool,
     /// A manifest of an unserved kind/version fails with `resource mapping not found for
@@ -511,6 +515,7 @@ impl Profile {
                 _ => "containerd://1.7.18",
             },
             pulled_image_size: minor >= 30,
+            created_event_colon: minor >= 33,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,

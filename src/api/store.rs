@@ -429,6 +429,16 @@ impl Store {
         out
     }
 
+    /// Dependents of one kind only (a range of the owner's index, so a StatefulSet's
+    /// revisions are found without visiting its pods), in (namespace, name) order.
+    pub fn dependents_of_kind(&self, owner_uid: &str, kind: Kind) -> Vec<ObjKey> {
+        let Some(set) = self.dependents.get(owner_uid) else { return Vec::new() };
+        let mut out: Vec<ObjKey> =
+            set.range((kind, 0)..=(kind, usize::MAX)).filter_map(|&(k, slot)| self.key_at(k, slot)).collect();
+        out.sort();
+        out
+    }
+
     /// The key of the object in a kind's slot.
     fn key_at(&self, kind: Kind, slot: usize) -> Option<ObjKey> {
         crate::with_kind!(kind, T => T::table(self).by_slot(slot).map(|o| key_of(o.metadata())), else None)
@@ -574,10 +584,16 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints).
+            // namespaces, services, endpoints, claims and volumes).
             if !matches!(
                 T::STORED_KIND,
-                Kind::Pod | Kind::Node | Kind::Namespace | Kind::Service | Kind::Endpoints
+                Kind::Pod
+                    | Kind::Node
+                    | Kind::Namespace
+                    | Kind::Service
+                    | Kind::Endpoints
+                    | Kind::PersistentVolumeClaim
+                    | Kind::PersistentVolume
             ) {
                 meta.generation = Some(1);
             }

@@ -55,6 +55,7 @@ pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
             default_selector_and_labels_from_template(&mut rs);
             *value = serde_json::to_value(rs).map_err(|e| e.to_string())?;
         }
+        (Kind::StatefulSet, _) if requested == "apps/v1beta1" => statefulset_v1beta1_defaults(value),
         _ => {}
     }
     Ok(())
@@ -84,6 +85,32 @@ pub fn to_preferred_version(profile: &crate::profile::Profile, kind: Kind, value
     }
     if let Some(revision) = revision.as_ref().and_then(Value::as_str).and_then(|r| r.parse::<i64>().ok()) {
         value["spec"]["rollbackTo"] = serde_json::json!({ "revision": revision });
+    }
+}
+
+/// apps/v1beta1 StatefulSets (`pkg/apis/apps/v1beta1/defaults.go`): `OnDelete` when no
+/// update strategy is given, selector and object labels from the template's labels; the
+/// rest defaults as apps/v1 does.
+fn statefulset_v1beta1_defaults(value: &mut Value) {
+    let labels = value.pointer("/spec/template/metadata/labels").cloned();
+    let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) else { return };
+    let strategy = spec.entry("updateStrategy").or_insert_with(|| Value::Object(Default::default()));
+    if let Some(strategy) = strategy.as_object_mut()
+        && strategy.get("type").and_then(Value::as_str).unwrap_or("").is_empty()
+    {
+        strategy.insert("type".into(), Value::String("OnDelete".into()));
+    }
+    let Some(labels) = labels.filter(|l| l.as_object().is_some_and(|m| !m.is_empty())) else { return };
+    if spec.get("selector").is_none_or(Value::is_null) {
+        spec.insert("selector".into(), serde_json::json!({ "matchLabels": labels }));
+    }
+    let meta = value
+        .as_object_mut()
+        .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
+    if let Some(meta) = meta.and_then(Value::as_object_mut)
+        && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
+    {
+        meta.insert("labels".into(), labels);
     }
 }
 

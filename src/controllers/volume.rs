@@ -93,7 +93,8 @@ impl VolumeController {
             .filter(|(k, _)| k == "storage")
             .collect();
         let mut annotations = BTreeMap::new();
-        annotations.insert("hostPathProvisionerIdentity".to_string(), hostpath_identity(store));
+        annotations
+            .insert("hostPathProvisionerIdentity".to_string(), HOSTPATH_PROVISIONER_IDENTITY.to_string());
         annotations
             .insert("pv.kubernetes.io/provisioned-by".to_string(), DEFAULT_STORAGE_PROVISIONER.to_string());
         let mut pv = PersistentVolume {
@@ -177,11 +178,9 @@ impl VolumeController {
     }
 }
 
-/// minikube's provisioner identifies itself by the node's name-based UUID; one fixed
+/// minikube's provisioner identifies itself by a UUID it makes at start-up; one fixed
 /// value stands in for it.
-fn hostpath_identity(_store: &Store) -> String {
-    "4a2bd3b4-7f7b-4c43-8cf1-0c1b6f0b7a11".into()
-}
+const HOSTPATH_PROVISIONER_IDENTITY: &str = "4a2bd3b4-7f7b-4c43-8cf1-0c1b6f0b7a11";
 
 /// The pvc-protection controller: lets a claim being deleted go once no pod that has
 /// not finished refers to it.

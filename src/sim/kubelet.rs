@@ -459,7 +459,11 @@ impl Kubelet {
             store,
             EventType::Normal,
             "Created",
-            format!("Created container {name}"),
+            if store.profile.created_event_colon {
+                format!("Created container: {name}")
+            } else {
+                format!("Created container {name}")
+            },
         );
         self.timer(key, i, now + start, Action::Started, timers);
     }

@@ -13,7 +13,10 @@ pub mod pods;
 pub mod revision;
 mod sync;
 
+use std::collections::HashSet;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::store::{Change, ChangeOp};
 use crate::api::{Kind, ObjKey, Store};
@@ -26,6 +29,8 @@ pub const COMPONENT: &str = "statefulset-controller";
 #[derive(Default)]
 pub struct StatefulSetController {
     queue: WorkQueue<ObjKey>,
+    /// Sets that may have orphans to adopt (new sets, and sets named by an orphan pod).
+    adopt: HashSet<ObjKey>,
 }
 
 impl StatefulSetController {
@@ -33,13 +38,19 @@ impl StatefulSetController {
     /// (a pod waits for its stale claim to be gone before it is recreated).
     pub fn observe(&mut self, change: &Change, store: &Store) {
         match change.kind {
-            Kind::StatefulSet if change.op != ChangeOp::Deleted => self.queue.add(change.key.clone()),
+            Kind::StatefulSet if change.op != ChangeOp::Deleted => {
+                if change.op == ChangeOp::Added {
+                    self.adopt.insert(change.key.clone());
+                }
+                self.queue.add(change.key.clone());
+            }
             Kind::Pod => {
                 for uid in [&change.old_controller, &change.new_controller].into_iter().flatten() {
                     if let Some((Kind::StatefulSet, key)) = store.lookup_uid(uid) {
                         self.queue.add(key.clone());
                     }
                 }
+                self.observe_orphan(change, store);
             }
             Kind::PersistentVolumeClaim if change.op == ChangeOp::Deleted => {
                 for set in store.list::<StatefulSet>(Some(&change.key.0)) {
@@ -54,6 +65,23 @@ impl StatefulSetController {
         }
     }
 
+    /// An orphan pod named like a set's member (`<set>-<ordinal>`) may be adopted by it.
+    fn observe_orphan(&mut self, change: &Change, store: &Store) {
+        if change.new_controller.is_some() || change.op == ChangeOp::Deleted {
+            return;
+        }
+        let Some(pod) = store.get_by_key::<Pod>(&change.key) else { return };
+        if pod.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let Some((parent, _)) = change.key.1.rsplit_once('-') else { return };
+        let key = (change.key.0.clone(), parent.to_string());
+        if store.get_by_key::<StatefulSet>(&key).is_some() {
+            self.adopt.insert(key.clone());
+            self.queue.add(key);
+        }
+    }
+
     /// A timer the controller set (minReadySeconds) fired.
     pub fn requeue(&mut self, key: ObjKey) {
         self.queue.add(key);
@@ -63,7 +91,8 @@ impl StatefulSetController {
     pub fn run(&mut self, store: &mut Store, requeues: &mut Requeues) -> usize {
         let keys = self.queue.drain();
         for key in &keys {
-            sync::sync(store, requeues, key);
+            let adopt = self.adopt.remove(key);
+            sync::sync(store, requeues, key, adopt);
         }
         keys.len()
     }

@@ -77,10 +77,9 @@ pub fn hash(data: &Value, probe: Option<i32>) -> String {
 /// The set's ControllerRevisions (those it owns), oldest revision first.
 pub fn list(store: &Store, set_uid: &str) -> Vec<ControllerRevision> {
     let mut revisions: Vec<ControllerRevision> = store
-        .dependents_of(set_uid)
+        .dependents_of_kind(set_uid, Kind::ControllerRevision)
         .into_iter()
-        .filter(|(kind, _)| *kind == Kind::ControllerRevision)
-        .filter_map(|(_, key)| store.get_by_key::<ControllerRevision>(&key).cloned())
+        .filter_map(|key| store.get_by_key::<ControllerRevision>(&key).cloned())
         .collect();
     revisions.sort_by(|a, b| a.revision.cmp(&b.revision).then(a.metadata.name.cmp(&b.metadata.name)));
     revisions

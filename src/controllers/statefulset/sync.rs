@@ -23,7 +23,8 @@ use super::pods::{self, claim_templates};
 use super::revision::{self, Revisions};
 use crate::api::admission::admit;
 use crate::api::event::EventType;
-use crate::api::store::{DeleteOptions, involved};
+use crate::api::selector::Selector;
+use crate::api::store::{DeleteOptions, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
 use crate::profile::Profile;
@@ -92,10 +93,16 @@ struct Ctx<'a> {
     revisions: Revisions,
     min_ready_seconds: i64,
     now: Timestamp,
+    /// Every pod's facts as the census read them, while this sync has written nothing
+    /// (status then needs no second pass over the pods).
+    census: Option<Vec<PodFacts>>,
 }
 
-pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey) {
+pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey, adopt: bool) {
     let Some(set) = store.get_by_key::<StatefulSet>(key).cloned() else { return };
+    if adopt && set.metadata.deletion_timestamp.is_none() {
+        adopt_orphans(store, &set);
+    }
     let uid = set.metadata.uid.clone().unwrap_or_default();
     let existing = revision::list(store, &uid);
     let Ok(revisions) = revision::sync(store, &set, &existing) else { return };
@@ -106,14 +113,49 @@ pub(super) fn sync(store: &mut Store, requeues: &mut Requeues, key: &ObjKey) {
         0
     };
     let now = store.clock.at(store.now);
-    let mut ctx = Ctx { store, set, key: key.clone(), profile, revisions, min_ready_seconds, now };
+    let mut ctx =
+        Ctx { store, set, key: key.clone(), profile, revisions, min_ready_seconds, now, census: None };
     if ctx.set.metadata.deletion_timestamp.is_none() {
         ctx.reconcile();
     }
-    ctx.update_status(requeues);
-    let live = ctx.live_revisions();
+    let live = ctx.update_status(requeues);
     let all = revision::list(ctx.store, &uid);
     revision::truncate(ctx.store, &ctx.set, &all, &live);
+}
+
+/// `ClaimPods`: pods without a controller that the selector matches and whose name makes
+/// them members (`<set>-<ordinal>`) get the set as controller.
+fn adopt_orphans(store: &mut Store, set: &StatefulSet) {
+    let Some(spec) = set.spec.as_ref() else { return };
+    let Ok(selector) = Selector::from_label_selector(&spec.selector) else { return };
+    if selector.is_empty() {
+        return;
+    }
+    let ns = set.metadata.namespace.clone().unwrap_or_default();
+    let name = set.metadata.name.clone().unwrap_or_default();
+    let orphans: Vec<Pod> = store
+        .list::<Pod>(Some(&ns))
+        .filter(|p| controller_ref(&p.metadata).is_none() && p.metadata.deletion_timestamp.is_none())
+        .filter(|p| p.metadata.name.as_deref().and_then(|n| pods::ordinal_of(&name, n)).is_some())
+        .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
+        .cloned()
+        .collect();
+    for mut pod in orphans {
+        pod.metadata.owner_references.get_or_insert_with(Vec::new).push(revision::owner_ref(set));
+        let _ = store.update(pod);
+    }
+    // `ClaimControllerRevisions`: orphaned revisions whose labels match, so that the
+    // template they hold is found again instead of being recorded anew.
+    let revisions: Vec<ControllerRevision> = store
+        .list::<ControllerRevision>(Some(&ns))
+        .filter(|r| controller_ref(&r.metadata).is_none() && r.metadata.deletion_timestamp.is_none())
+        .filter(|r| selector.matches_opt(r.metadata.labels.as_ref()))
+        .cloned()
+        .collect();
+    for mut r in revisions {
+        r.metadata.owner_references.get_or_insert_with(Vec::new).push(revision::owner_ref(set));
+        let _ = store.update(r);
+    }
 }
 
 impl Ctx<'_> {
@@ -169,9 +211,20 @@ impl Ctx<'_> {
         (slots, condemned)
     }
 
+    /// Every controlled pod's facts: the census's when nothing was written since.
+    fn all_facts(&mut self) -> Vec<PodFacts> {
+        if let Some(facts) = self.census.take() {
+            return facts;
+        }
+        self.store.pods_controlled_by(&self.uid()).map(PodFacts::of).collect()
+    }
+
     /// Phases 2–4 of the module doc; returns as soon as a phase has to wait.
     fn reconcile(&mut self) {
         let (mut slots, condemned) = self.census();
+        let mut facts: Vec<PodFacts> = slots.iter().flatten().cloned().collect();
+        facts.extend(condemned.iter().map(|(_, p)| p.clone()));
+        self.census = Some(facts);
         let first_unhealthy = self.first_unhealthy(&slots, &condemned);
         if self.process_replicas(&mut slots) {
             return;
@@ -199,7 +252,7 @@ impl Ctx<'_> {
         let monotonic = self.monotonic();
         for ord in 0..slots.len() {
             if let Some(p) = &slots[ord]
-                && p.phase == "Failed"
+                && (p.phase == "Failed" || p.phase == "Succeeded")
                 && !p.terminating
             {
                 let message =
@@ -294,6 +347,7 @@ impl Ctx<'_> {
         let template: PodTemplateSpec = revision::template_of(revision);
         let revision_name = revision.metadata.name.clone().unwrap_or_default();
         let mut pod = pods::new_pod(&self.set, &template, ord, &revision_name, &self.profile);
+        self.census = None;
         let result = admit(&mut pod, self.store).and_then(|_| self.store.create(pod));
         match result {
             Ok(pod) => {
@@ -326,6 +380,7 @@ impl Ctx<'_> {
             let mut claim = claim;
             let refs = pods::claim_owner_refs(&[], &self.set, pod_name, None, false, &self.profile);
             claim.metadata.owner_references = if refs.is_empty() { None } else { Some(refs) };
+            self.census = None;
             let result = admit(&mut claim, self.store).and_then(|_| self.store.create(claim));
             let set_name = self.name().to_string();
             match result {
@@ -353,6 +408,13 @@ impl Ctx<'_> {
         if !self.profile.statefulset_pvc_retention || claim_templates(&self.set).is_empty() {
             return;
         }
+        // Under Retain/Retain the claims carry no set or pod reference; only a policy
+        // change (a new generation not yet observed) can leave some to remove.
+        let policy_changed =
+            self.set.metadata.generation != self.set.status.as_ref().and_then(|s| s.observed_generation);
+        if pods::retention(&self.set, &self.profile) == (false, false) && !policy_changed {
+            return;
+        }
         let set_name = self.name().to_string();
         for template in claim_templates(&self.set).to_vec() {
             let name = pods::claim_name(template.metadata.name.as_deref().unwrap_or(""), &set_name, ord);
@@ -366,12 +428,14 @@ impl Ctx<'_> {
             if wanted != existing {
                 let mut claim = claim.clone();
                 claim.metadata.owner_references = if wanted.is_empty() { None } else { Some(wanted) };
+                self.census = None;
                 let _ = self.store.update(claim);
             }
         }
     }
 
     fn delete_pod(&mut self, name: &str) {
+        self.census = None;
         match self.store.delete::<Pod>(&self.key.0, name, DeleteOptions::default()) {
             Ok(_) => {
                 let message = format!("delete Pod {name} in StatefulSet {} successful", self.name());
@@ -391,27 +455,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// Revisions still in use: current, update, and every pod's.
-    fn live_revisions(&self) -> BTreeSet<String> {
-        let mut live: BTreeSet<String> = BTreeSet::new();
-        live.insert(self.revisions.current.metadata.name.clone().unwrap_or_default());
-        live.insert(self.revisions.update.metadata.name.clone().unwrap_or_default());
-        for pod in self.store.pods_controlled_by(&self.uid()) {
-            live.insert(pods::revision_of(pod).to_string());
-        }
-        live
-    }
-
     /// `computeReplicaStatus` over every pod the set controls, `completeRollingUpdate`,
     /// and the write when anything changed. Asks for a sync when a ready pod will turn
-    /// available.
-    fn update_status(&mut self, requeues: &mut Requeues) {
+    /// available. Returns the revisions in use (current, update, every pod's), which
+    /// history clean-up keeps.
+    fn update_status(&mut self, requeues: &mut Requeues) -> BTreeSet<String> {
         let current = self.revisions.current.metadata.name.clone().unwrap_or_default();
         let update = self.revisions.update.metadata.name.clone().unwrap_or_default();
         let (mut replicas, mut ready, mut available, mut current_n, mut updated) = (0, 0, 0, 0, 0);
         let mut wake: Option<Millis> = None;
-        for pod in self.store.pods_controlled_by(&self.uid()) {
-            let p = PodFacts::of(pod);
+        let mut live: BTreeSet<String> = [current.clone(), update.clone()].into_iter().collect();
+        for p in self.all_facts() {
             replicas += 1;
             if p.running_and_ready() {
                 ready += 1;
@@ -427,6 +481,7 @@ impl Ctx<'_> {
                 current_n += (p.revision == current) as i32;
                 updated += (p.revision == update) as i32;
             }
+            live.insert(p.revision);
         }
         let mut status = StatefulSetStatus {
             observed_generation: self.set.metadata.generation,
@@ -447,11 +502,11 @@ impl Ctx<'_> {
         if let Some(at) = wake {
             requeues.push(at.max(self.store.now), (Kind::StatefulSet, self.key.clone()));
         }
-        let Some(stored) = self.store.get_by_key::<StatefulSet>(&self.key) else { return };
-        if stored.status.as_ref() == Some(&status) {
-            return;
+        let Some(stored) = self.store.get_by_key::<StatefulSet>(&self.key) else { return live };
+        if stored.status.as_ref() != Some(&status) {
+            let key = self.key.clone();
+            let _ = self.store.modify_status::<StatefulSet>(&key, |s| s.status = Some(status));
         }
-        let key = self.key.clone();
-        let _ = self.store.modify_status::<StatefulSet>(&key, |s| s.status = Some(status));
+        live
     }
 }

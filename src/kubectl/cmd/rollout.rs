@@ -639,6 +639,9 @@ fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
 fn patch_one(env: &mut Env, sub: &str, kind: Kind, key: &ObjKey) -> Result<&'static str, Failure> {
     let resource = resources::qualified_resource(env.cluster.profile(), kind);
     let refuse = |problem: &str| Failure::Text(format!("error: {resource} \"{}\" {problem}", key.1));
+    if kind == Kind::StatefulSet && sub == "restart" {
+        return super::rollout_statefulset::restart(env, key).map_err(Failure::Text);
+    }
     if kind != Kind::Deployment {
         return Err(refuse(match sub {
             "pause" => "pausing is not supported",

@@ -201,3 +201,27 @@ pub fn undo(env: &mut Env, key: &ObjKey, to_revision: i64, dry_run: DryRun) -> R
         .map_err(|e| format!("failed restoring revision {to_revision}: {e}"))?;
     Ok("rolled back".into())
 }
+
+/// `rollout restart` (`objectrestarter.go`): stamps the pod template with
+/// `kubectl.kubernetes.io/restartedAt`, which makes a new revision that the update
+/// strategy rolls out.
+pub fn restart(env: &mut Env, key: &ObjKey) -> Result<&'static str, String> {
+    const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+    let store = &mut env.cluster.store;
+    let set = store.get_by_key::<StatefulSet>(key).cloned().expect("resolved");
+    let stamp = store.clock.time(store.now).0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let mut value = serde_json::to_value(&set).expect("serializable");
+    let annotations = &mut value["spec"]["template"]["metadata"]["annotations"];
+    if annotations.is_null() {
+        *annotations = serde_json::Value::Object(Default::default());
+    }
+    if annotations.get(RESTARTED_AT) == Some(&serde_json::Value::String(stamp.clone())) {
+        return Err(format!(
+            "failed to create patch for {}: if restart has already been triggered within the past second, please wait before attempting to trigger another",
+            key.1
+        ));
+    }
+    annotations[RESTARTED_AT] = serde_json::Value::String(stamp);
+    update_value(store, Kind::StatefulSet, value).map_err(|e| format!("failed to patch: {e}"))?;
+    Ok("restarted")
+}

@@ -271,6 +271,8 @@ fn describe_cronjob_golden() {
         super::describe_cronjob(&cj, &case.env(&events))
     });
 }
+
+#[test]
 fn describe_statefulset_golden() {
     check("describe-statefulset", |case| {
         let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");
