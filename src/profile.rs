@@ -100,6 +100,9 @@ pub struct Profile {
     pub no_resources_names_namespace: bool,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
+    /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
+    /// kubernetes#78098).
+    pub kubectl_log_alias: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
@@ -117,6 +120,10 @@ pub struct Profile {
     /// StatefulSet status carries `availableReplicas` and the controller honours
     /// `minReadySeconds` (`StatefulSetMinReadySeconds`, beta and on from 1.23).
     pub statefulset_min_ready_seconds: bool,
+    /// `ValidateStatefulSetUpdate`'s Forbidden text, which lists the spec fields an update
+    /// may change (`pkg/apis/apps/validation/validation.go`): `minReadySeconds` once its
+    /// gate is on, `persistentVolumeClaimRetentionPolicy` and `ordinals` from 1.26.
+    pub statefulset_update_forbidden: &'static str,
     /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
     /// the version is the reference's assumption).
     pub volume_attributes_class_column: bool,
@@ -241,6 +248,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// Job pods carry the `batch.kubernetes.io/job-tracking` finalizer until the
+    /// controller has counted them (JobTrackingWithFinalizers, GA 1.26).
+    pub tracking_finalizer: bool,
     /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
     /// kubernetes#86142).
     pub completed_event: bool,
@@ -558,6 +568,7 @@ impl Profile {
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
             no_resources_names_namespace: minor >= 16,
+            kubectl_log_alias: minor <= 15,
             cronjob: CronJobProfile {
                 cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
                 warn_tz_in_schedule: minor >= 23,
@@ -581,6 +592,7 @@ impl Profile {
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
                 completed_event: minor >= 18,
+                tracking_finalizer: minor >= 26,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
@@ -611,6 +623,17 @@ impl Profile {
             statefulset_pvc_retention: minor >= 27,
             statefulset_pod_index_label: minor >= 28,
             statefulset_min_ready_seconds: minor >= 23,
+            statefulset_update_forbidden: match minor {
+                0..=22 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', and 'updateStrategy' are forbidden"
+                }
+                23..=25 => {
+                    "updates to statefulset spec for fields other than 'replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+                _ => {
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                }
+            },
             volume_attributes_class_column: minor >= 29,
             service_ip_families: minor >= 20,
             service_internal_traffic_policy: minor >= 22,

@@ -39,6 +39,26 @@ pub trait Admit {
     fn validate_in(&self, _store: &Store) -> Vec<String> {
         self.validate()
     }
+    /// What an update may not change from the stored object (the `ValidateXUpdate`
+    /// functions), checked after defaults; nothing by default.
+    fn validate_update(&self, _old: &Self, _store: &Store) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// [`admit`] for an update of `old`: defaults, validation, then the update rules.
+pub fn admit_update<T: Admit + super::store::Object>(
+    obj: &mut T,
+    old: &T,
+    store: &mut Store,
+) -> Result<(), ApiError> {
+    admit(obj, store)?;
+    let causes = obj.validate_update(old, store);
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let name = obj.metadata().name.clone().unwrap_or_default();
+    Err(ApiError::Invalid { kind: T::STORED_KIND, name, causes })
 }
 
 /// Applies defaults then validation; the error names the object as the server does.

@@ -65,6 +65,27 @@ impl Admit for StatefulSet {
         causes.extend(validate_selector_and_template(spec));
         causes
     }
+
+    /// `ValidateStatefulSetUpdate`: the spec may change only in the fields the profile's
+    /// Forbidden text names. Fields a disabled gate drops are gone from both objects
+    /// already, so copying them from the old spec is the same as not copying them.
+    fn validate_update(&self, old: &Self, store: &Store) -> Vec<String> {
+        let (Some(new_spec), Some(old_spec)) = (self.spec.as_ref(), old.spec.as_ref()) else {
+            return Vec::new();
+        };
+        let mut clone = new_spec.clone();
+        clone.replicas = old_spec.replicas;
+        clone.ordinals = old_spec.ordinals.clone();
+        clone.template = old_spec.template.clone();
+        clone.update_strategy = old_spec.update_strategy.clone();
+        clone.persistent_volume_claim_retention_policy =
+            old_spec.persistent_volume_claim_retention_policy.clone();
+        clone.min_ready_seconds = old_spec.min_ready_seconds;
+        if clone == *old_spec {
+            return Vec::new();
+        }
+        vec![format!("spec: Forbidden: {}", store.profile.statefulset_update_forbidden)]
+    }
 }
 
 /// `SetDefaults_PersistentVolumeClaim` on a claim template: `volumeMode: Filesystem`

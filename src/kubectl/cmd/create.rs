@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::api::admission::{Admit, admit};
+use crate::api::admission::{Admit, admit, admit_update};
 use crate::api::store::Object;
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::api::{patch, versions};
@@ -143,7 +143,12 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
     fn go<T: Object + Admit>(store: &mut Store, mut value: Value) -> Result<(), ApiError> {
         versions::to_stored_version(T::STORED_KIND, &mut value).map_err(ApiError::BadRequest)?;
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        admit(&mut obj, store)?;
+        let meta = obj.metadata();
+        let key = (meta.namespace.clone().unwrap_or_default(), meta.name.clone().unwrap_or_default());
+        match store.get_by_key::<T>(&key).cloned() {
+            Some(old) => admit_update(&mut obj, &old, store)?,
+            None => admit(&mut obj, store)?,
+        }
         store.update(obj)
     }
     crate::with_kind!(kind, T => go::<T>(store, value), else Err(ApiError::BadRequest("events are recorded, not written".into())))

@@ -2,7 +2,9 @@
 //! object has that exact name) every object whose name starts with it.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Endpoints, Node, Pod, ReplicationController, Service};
+use k8s_openapi::api::core::v1::{
+    Endpoints, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service,
+};
 
 use crate::api::selector::Selector;
 use crate::api::store::{Object, controller_ref};
@@ -106,6 +108,18 @@ fn controlled_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
         .collect()
 }
 
+/// The namespace's pods with a volume naming the claim (`getPodsForPVC`).
+fn pods_using_claim<'a>(store: &'a Store, namespace: &'a str, claim: &str) -> Vec<&'a Pod> {
+    store
+        .list::<Pod>(Some(namespace))
+        .filter(|p| {
+            p.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
+                vs.iter().any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim))
+            })
+        })
+        .collect()
+}
+
 /// Reads only: the store, and the simulation state behind objects kubesim does not keep
 /// (the node Lease).
 fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
@@ -166,6 +180,15 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
         Kind::HorizontalPodAutoscaler => {
             let hpa = store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(key)?;
             describe::describe_hpa(hpa, &env_for(store, hpa))
+        }
+        Kind::PersistentVolumeClaim => {
+            let pvc = store.get_by_key::<PersistentVolumeClaim>(key)?;
+            let pods = pods_using_claim(store, &key.0, &key.1);
+            describe::describe_persistent_volume_claim(pvc, &pods, &env_for(store, pvc))
+        }
+        Kind::PersistentVolume => {
+            let pv = store.get_by_key::<PersistentVolume>(key)?;
+            describe::describe_persistent_volume(pv, &env_for(store, pv))
         }
         // Kinds without a describer yet.
         _ => return None,

@@ -18,6 +18,7 @@ pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
 pub mod taint;
+pub mod wait;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};

@@ -23,6 +23,7 @@ mod replicaset;
 mod resources;
 mod service;
 mod statefulset;
+mod storage;
 mod style;
 mod template;
 mod volumes;
@@ -42,6 +43,7 @@ pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
 pub use service::describe_service;
 pub use statefulset::describe_stateful_set;
+pub use storage::{describe_persistent_volume, describe_persistent_volume_claim};
 pub use style::{DescribeStyle, EventAge, EventFrom, ProjectedOptional};
 
 /// What a describer needs besides the object: the version, the clock, and the events

@@ -52,6 +52,8 @@ pub struct DescribeStyle {
     pub escape_terminal: bool,
     /// Tolerations with operator Exists print ` op=Exists` (1.19+).
     pub toleration_op_exists: bool,
+    /// Pods print the `IPs:` block after `IP:` (1.16+, dual-stack); 1.15 has only `IP:`.
+    pub pod_ips: bool,
     /// Pod `Runtime Class Name:` line when set (1.25+).
     pub pod_runtime_class: bool,
     /// Pod `Service Account:` line when set (1.25+).
@@ -97,6 +99,9 @@ pub struct DescribeStyle {
     pub service_endpoint_slices: bool,
     /// `Internal Traffic Policy:` line (1.31+, goldens).
     pub service_internal_traffic_policy: bool,
+    /// Title of the pods using a claim in `describe pvc`: `Used By` from 1.20
+    /// (`getPodsForPVC`), `Mounted By` before (`getMountPods`).
+    pub pvc_pods_title: &'static str,
 }
 
 impl DescribeStyle {
@@ -106,6 +111,7 @@ impl DescribeStyle {
             hide_last_applied: minor >= 18,
             escape_terminal: minor >= 26,
             toleration_op_exists: minor >= 19,
+            pod_ips: minor >= 16,
             pod_runtime_class: minor >= 25,
             pod_service_account: minor >= 25,
             seccomp_profile: minor >= 27,
@@ -139,6 +145,7 @@ impl DescribeStyle {
             service_ip_families: minor >= 20,
             service_endpoint_slices: minor >= 31,
             service_internal_traffic_policy: minor >= 31,
+            pvc_pods_title: if minor >= 20 { "Used By" } else { "Mounted By" },
         }
     }
 
