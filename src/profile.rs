@@ -124,6 +124,12 @@ pub struct Profile {
     /// may change (`pkg/apis/apps/validation/validation.go`): `minReadySeconds` once its
     /// gate is on, `persistentVolumeClaimRetentionPolicy` and `ordinals` from 1.26.
     pub statefulset_update_forbidden: &'static str,
+    /// How `FailedScheduling` words a PreFilter rejection (VolumeBinding's unbound or
+    /// missing claims): up to 1.22 counted once per node with no preemption clause
+    /// (`0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.`);
+    /// later `FitError` prints the PreFilter message once, then the preemption verdict.
+    /// The 1.23 boundary is this profile's assumption (`Diagnosis.PreFilterMsg`).
+    pub scheduler_prefilter_per_node: bool,
     /// `kubectl get pvc|pv` have a VOLUMEATTRIBUTESCLASS column (1.29+, kubernetes#121104;
     /// the version is the reference's assumption).
     pub volume_attributes_class_column: bool,
@@ -627,6 +633,7 @@ impl Profile {
             statefulset_pvc_retention: minor >= 27,
             statefulset_pod_index_label: minor >= 28,
             statefulset_min_ready_seconds: minor >= 23,
+            scheduler_prefilter_per_node: minor <= 22,
             statefulset_update_forbidden: match minor {
                 0..=22 => {
                     "updates to statefulset spec for fields other than 'replicas', 'template', and 'updateStrategy' are forbidden"

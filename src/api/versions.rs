@@ -62,6 +62,33 @@ pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Converts a stored object to the version the profile's kubectl asks for when it reads
+/// by type (its preferred version), for display: 1.15 reads Deployments and ReplicaSets
+/// as extensions/v1beta1, whose fields are those of apps/v1 plus `spec.rollbackTo`
+/// (kept in apps/v1 as an annotation). Other kinds and versions are shown as stored.
+pub fn to_preferred_version(profile: &crate::profile::Profile, kind: Kind, value: &mut Value) {
+    if !matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
+        return;
+    }
+    let Some(&preferred) = profile.versions_of(kind.info().name).first() else { return };
+    if preferred != "extensions/v1beta1" {
+        return;
+    }
+    value["apiVersion"] = Value::String(preferred.to_string());
+    let revision = value
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+        .and_then(|a| a.remove(ROLLBACK_TO_ANNOTATION));
+    if let Some(annotations) = value.pointer("/metadata/annotations").and_then(Value::as_object)
+        && annotations.is_empty()
+    {
+        value["metadata"].as_object_mut().expect("metadata").remove("annotations");
+    }
+    if let Some(revision) = revision.as_ref().and_then(Value::as_str).and_then(|r| r.parse::<i64>().ok()) {
+        value["spec"]["rollbackTo"] = serde_json::json!({ "revision": revision });
+    }
+}
+
 /// apps/v1beta1 StatefulSets (`pkg/apis/apps/v1beta1/defaults.go`): `OnDelete` when no
 /// update strategy is given, selector and object labels from the template's labels; the
 /// rest defaults as apps/v1 does.
@@ -188,6 +215,21 @@ mod tests {
         assert_eq!(v["spec"]["progressDeadlineSeconds"], i32::MAX);
         assert_eq!(v["metadata"]["annotations"][ROLLBACK_TO_ANNOTATION], "2");
         assert!(v["spec"].get("rollbackTo").is_none());
+    }
+
+    #[test]
+    fn extensions_is_what_1_15_reads() {
+        let mut v = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "annotations": {ROLLBACK_TO_ANNOTATION: "2"}}, "spec": {}
+        });
+        to_preferred_version(&crate::profile::Profile::for_minor(15), Kind::Deployment, &mut v);
+        assert_eq!(v["apiVersion"], "extensions/v1beta1");
+        assert_eq!(v["spec"]["rollbackTo"]["revision"], 2);
+        assert!(v["metadata"].get("annotations").is_none());
+        let mut v = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {}});
+        to_preferred_version(&crate::profile::Profile::for_minor(22), Kind::Deployment, &mut v);
+        assert_eq!(v["apiVersion"], "apps/v1");
     }
 
     #[test]

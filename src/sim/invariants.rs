@@ -36,7 +36,8 @@ struct Tracked {
     /// `replicas` when the Deployment was last seen complete.
     complete_at: Option<i32>,
     /// Per ReplicaSet uid: (spec replicas, available) when last seen complete, so that
-    /// availability lost right after (a crash, a node going down) counts as disturbed.
+    /// pods lost at the very instant a rollout seems to start (an eviction, a crash)
+    /// count as a disturbance rather than as the controller's doing.
     complete_counts: HashMap<String, (i32, i32)>,
     rollout: Option<Rollout>,
 }
@@ -84,10 +85,7 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
     if deployment_complete(d, &status) {
         tracked.rollout = None;
         tracked.complete_at = Some(replicas(d));
-        tracked.complete_counts = replica_sets(d, store)
-            .iter()
-            .map(|rs| (rs.metadata.uid.clone().unwrap_or_default(), (rs_replicas(rs), rs_available(rs))))
-            .collect();
+        tracked.complete_counts = replica_set_counts(&replica_sets(d, store));
         return None;
     }
     let changed_shape = tracked.rollout.as_ref().is_some_and(|r| {
@@ -140,6 +138,13 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
         rollout.reported = true;
         format!("rollout invariant broken at t={at}: {name}: {v}")
     })
+}
+
+/// (spec replicas, available) per ReplicaSet uid.
+fn replica_set_counts(rss: &[&ReplicaSet]) -> HashMap<String, (i32, i32)> {
+    rss.iter()
+        .map(|rs| (rs.metadata.uid.clone().unwrap_or_default(), (rs_replicas(rs), rs_available(rs))))
+        .collect()
 }
 
 fn rolling_violation(rollout: &Rollout, rss: &[&ReplicaSet]) -> Option<String> {

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, PodCondition, Taint, Toleration};
 
 use crate::api::event::EventType;
 use crate::api::store::{Change, ChangeOp, Object, controller_ref, involved};
@@ -135,6 +135,8 @@ impl Scheduler {
     pub fn observe(&mut self, change: &Change, store: &Store) {
         match change.kind {
             Kind::Pod => self.observe_pod(change, store),
+            // A claim that turns Bound may let a pod waiting for it through PreFilter.
+            Kind::PersistentVolumeClaim if !self.unschedulable.is_empty() => self.retry_unschedulable(),
             Kind::Node => {
                 self.node_cache = None;
                 if change.op != ChangeOp::Deleted {
@@ -281,6 +283,9 @@ impl Scheduler {
     fn pick_node(&mut self, pod: &Pod, nodes: &[NodeEntry], store: &mut Store) -> Result<String, String> {
         if nodes.is_empty() {
             return Err("no nodes available to schedule pods".into());
+        }
+        if let Some(reason) = unbound_claims(pod, store) {
+            return Err(prefilter_message(nodes.len(), &reason, store.profile.scheduler_prefilter_per_node));
         }
         let spec = pod.spec.as_ref();
         let selector = spec.and_then(|s| s.node_selector.as_ref());
@@ -453,6 +458,38 @@ pub fn set_condition(conditions: &mut Vec<PodCondition>, new: PodCondition) {
             }
         }
         None => conditions.push(new),
+    }
+}
+
+/// VolumeBinding's PreFilter (`podHasPVCs`): a claim the pod names that does not exist,
+/// or that is not bound yet (every class here binds immediately: no
+/// WaitForFirstConsumer), keeps the pod off every node.
+fn unbound_claims(pod: &Pod, store: &Store) -> Option<String> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref())?;
+    let mut unbound = false;
+    for claim in volumes.iter().filter_map(|v| v.persistent_volume_claim.as_ref()) {
+        let Some(pvc) = store.get::<PersistentVolumeClaim>(namespace, &claim.claim_name) else {
+            return Some(format!("persistentvolumeclaim \"{}\" not found", claim.claim_name));
+        };
+        if pvc.metadata.deletion_timestamp.is_some() {
+            return Some(format!("persistentvolumeclaim \"{}\" is being deleted", claim.claim_name));
+        }
+        if pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or("").is_empty() {
+            unbound = true;
+        }
+    }
+    unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
+}
+
+/// `FitError.Error()` for a PreFilter rejection, in the profile's wording.
+fn prefilter_message(total: usize, reason: &str, per_node: bool) -> String {
+    if per_node {
+        format!("0/{total} nodes are available: {total} {reason}.")
+    } else {
+        format!(
+            "0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+        )
     }
 }
 

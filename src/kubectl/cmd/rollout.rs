@@ -379,6 +379,13 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
             break;
         }
         let d = store.get_by_key::<Deployment>(key).expect("resolved");
+        if let Some(format) = flags.string("output") {
+            if let Err(f) = print_history_objects(env, d, revision, format, out) {
+                failures.push(f);
+                break;
+            }
+            continue;
+        }
         let mut revisions: BTreeMap<i64, PodTemplateSpec> = BTreeMap::new();
         for rs in DeploymentReplicaSets::of(store, d).all() {
             let Ok(v) = dutil::revision(&rs.metadata) else { continue };
@@ -424,6 +431,57 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     if !failures.is_empty() {
         fail_all(out, failures);
     }
+}
+
+/// `rollout history -o FORMAT` (`history.go`): the history viewer's objects, the
+/// Deployment's ReplicaSets by revision (only `--revision`'s when given), each printed
+/// as the API returns it: YAML documents separated by `---`, JSON objects one after the
+/// other, or `replicaset.apps/NAME`.
+fn print_history_objects(
+    env: &Env,
+    d: &Deployment,
+    revision: i64,
+    format: &str,
+    out: &mut Output,
+) -> Result<(), Failure> {
+    const ALLOWED: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+    if !matches!(format, "yaml" | "json" | "name") {
+        return Err(Failure::Text(format!(
+            "unable to match a printer suitable for the output format {format:?}, allowed formats are: {ALLOWED}"
+        )));
+    }
+    let store = &env.cluster.store;
+    let mut by_revision: BTreeMap<i64, &ReplicaSet> = BTreeMap::new();
+    for rs in DeploymentReplicaSets::of(store, d).all() {
+        if let Ok(v) = dutil::revision(&rs.metadata) {
+            by_revision.insert(v, rs);
+        }
+    }
+    if revision > 0 {
+        let Some(rs) = by_revision.remove(&revision) else {
+            return Err(Failure::Text("unable to find the specified revision".into()));
+        };
+        by_revision = BTreeMap::from([(revision, rs)]);
+    }
+    for (i, rs) in by_revision.values().enumerate() {
+        let value = serde_json::to_value(rs).expect("serializable");
+        match format {
+            "yaml" => {
+                if i > 0 {
+                    out.out("---\n");
+                }
+                out.out(crate::kubectl::yaml::to_yaml(&value));
+            }
+            "json" => out.line(crate::kubectl::cmd::get::json_text(&value)),
+            _ => out.line(resources::manifest_name_ref(
+                &store.profile,
+                Kind::ReplicaSet,
+                "apps/v1",
+                rs.metadata.name.as_deref().unwrap_or(""),
+            )),
+        }
+    }
+    Ok(())
 }
 
 // ----- undo --------------------------------------------------------------------------
