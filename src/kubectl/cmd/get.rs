@@ -5,6 +5,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, ReplicationController, Service};
 
 use crate::api::selector::format_labels;
+use crate::api::store::Object;
 use crate::api::{Kind, ObjKey, Store};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::printers::{self, Column, PrintContext, Row};
@@ -234,121 +235,67 @@ fn sort_keys(value: &serde_json::Value) -> serde_json::Value {
 
 /// The server-side table of one kind for the given objects.
 pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column], Vec<Row>) {
+    use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
     let ctx = PrintContext { profile: &store.profile, now: store.clock.at(store.now) };
+    let ctx = &ctx;
     match kind {
-        Kind::Pod => (
-            printers::pod::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Pod>(k))
-                .map(|p| printers::pod::print(p, &ctx))
-                .collect(),
-        ),
+        Kind::Pod => (printers::pod::COLUMNS, rows::<Pod>(store, keys, ctx, printers::pod::print)),
         Kind::ReplicaSet => (
             printers::replicaset::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<ReplicaSet>(k))
-                .map(|r| printers::replicaset::print_replica_set(r, &ctx))
-                .collect(),
+            rows::<ReplicaSet>(store, keys, ctx, printers::replicaset::print_replica_set),
         ),
-        Kind::Deployment => (
-            printers::deployment::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Deployment>(k))
-                .map(|d| printers::deployment::print(d, &ctx))
-                .collect(),
-        ),
-        Kind::DaemonSet => (
-            printers::daemonset::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<DaemonSet>(k))
-                .map(|d| printers::daemonset::print(d, &ctx))
-                .collect(),
-        ),
+        Kind::Deployment => {
+            (printers::deployment::COLUMNS, rows::<Deployment>(store, keys, ctx, printers::deployment::print))
+        }
+        Kind::DaemonSet => {
+            (printers::daemonset::COLUMNS, rows::<DaemonSet>(store, keys, ctx, printers::daemonset::print))
+        }
         Kind::ControllerRevision => (
             printers::controllerrevision::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::ControllerRevision>(k))
-                .map(|c| printers::controllerrevision::print(c, &ctx))
-                .collect(),
+            rows::<ControllerRevision>(store, keys, ctx, printers::controllerrevision::print),
         ),
         Kind::StatefulSet => (
             printers::statefulset::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(k))
-                .map(|s| printers::statefulset::print(s, &ctx))
-                .collect(),
+            rows::<StatefulSet>(store, keys, ctx, printers::statefulset::print),
         ),
         Kind::PersistentVolumeClaim => (
-            printers::storage::claim_columns(&ctx),
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(k))
-                .map(|c| printers::storage::print_claim(c, &ctx))
-                .collect(),
+            printers::storage::claim_columns(ctx),
+            rows::<PersistentVolumeClaim>(store, keys, ctx, printers::storage::print_claim),
         ),
         Kind::PersistentVolume => (
-            printers::storage::volume_columns(&ctx),
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::core::v1::PersistentVolume>(k))
-                .map(|v| printers::storage::print_volume(v, &ctx))
-                .collect(),
+            printers::storage::volume_columns(ctx),
+            rows::<PersistentVolume>(store, keys, ctx, printers::storage::print_volume),
         ),
         Kind::ReplicationController => (
             printers::replicaset::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<ReplicationController>(k))
-                .map(|r| printers::replicaset::print_replication_controller(r, &ctx))
-                .collect(),
+            rows::<ReplicationController>(
+                store,
+                keys,
+                ctx,
+                printers::replicaset::print_replication_controller,
+            ),
         ),
         Kind::CronJob => (
             printers::cronjob::columns(&store.profile),
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(k))
-                .map(|c| printers::cronjob::print(c, &ctx))
-                .collect(),
+            rows::<CronJob>(store, keys, ctx, printers::cronjob::print),
         ),
-        Kind::Node => (
-            printers::node::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Node>(k))
-                .map(|n| printers::node::print(n, &ctx))
-                .collect(),
-        ),
-        Kind::Job => (
-            printers::job::columns(&ctx),
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<k8s_openapi::api::batch::v1::Job>(k))
-                .map(|j| printers::job::print(j, &ctx))
-                .collect(),
-        ),
-        Kind::Namespace => (
-            printers::namespace::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Namespace>(k))
-                .map(|n| printers::namespace::print(n, &ctx))
-                .collect(),
-        ),
-        Kind::Service => (
-            printers::service::COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Service>(k))
-                .map(|s| printers::service::print(s, &ctx))
-                .collect(),
-        ),
-        Kind::HorizontalPodAutoscaler => (
-            printers::hpa::COLUMNS,
-            keys.iter()
-                .filter_map(|k| {
-                    store.get_by_key::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(k)
-                })
-                .map(|h| printers::hpa::print(h, &ctx))
-                .collect(),
-        ),
+        Kind::Node => (printers::node::COLUMNS, rows::<Node>(store, keys, ctx, printers::node::print)),
+        Kind::Job => (printers::job::columns(ctx), rows::<Job>(store, keys, ctx, printers::job::print)),
+        Kind::Namespace => {
+            (printers::namespace::COLUMNS, rows::<Namespace>(store, keys, ctx, printers::namespace::print))
+        }
+        Kind::Service => {
+            (printers::service::COLUMNS, rows::<Service>(store, keys, ctx, printers::service::print))
+        }
+        Kind::HorizontalPodAutoscaler => {
+            (printers::hpa::COLUMNS, rows::<HorizontalPodAutoscaler>(store, keys, ctx, printers::hpa::print))
+        }
         Kind::Endpoints => (
             printers::service::ENDPOINTS_COLUMNS,
-            keys.iter()
-                .filter_map(|k| store.get_by_key::<Endpoints>(k))
-                .map(|e| printers::service::print_endpoints(e, &ctx))
-                .collect(),
+            rows::<Endpoints>(store, keys, ctx, printers::service::print_endpoints),
         ),
         Kind::Event => {
             let now = store.clock.at(store.now);
@@ -361,6 +308,17 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             (printers::event::COLUMNS, rows)
         }
     }
+}
+
+/// The server-side rows of the objects of one stored kind named by `keys` (in `keys`
+/// order, skipping any that vanished), each printed by that kind's table printer.
+fn rows<T: Object>(
+    store: &Store,
+    keys: &[ObjKey],
+    ctx: &PrintContext,
+    print: impl Fn(&T, &PrintContext) -> Row,
+) -> Vec<Row> {
+    keys.iter().filter_map(|k| store.get_by_key::<T>(k)).map(|o| print(o, ctx)).collect()
 }
 
 /// Client-side decoration and layout of one kind's table.
