@@ -10,8 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::admission::cpu_metric;
 use crate::api::{ApiError, Kind};
-use crate::kubectl::cmd::create::create_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult};
 
@@ -53,13 +52,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let dry_run = match flags::DryRun::of(&flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     for target in &targets {
         for name in &target.names {
@@ -107,16 +100,19 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 status: None,
             };
             let qualified = name_ref(&store.profile, Kind::HorizontalPodAutoscaler, &hpa_name);
-            if dry_run != flags::DryRun::None {
-                out.line(format!("{qualified} autoscaled{}", dry_run.suffix()));
-                continue;
-            }
             let value = serde_json::to_value(&hpa).expect("serializable");
-            match create_value(store, Kind::HorizontalPodAutoscaler, value, &namespace) {
-                Ok(_) if flags.string("output") == Some("name") => out.line(qualified),
-                Ok(_) => out.line(format!("{qualified} autoscaled")),
-                Err(e) => out.api_error(&e),
-            }
+            super::create_and_report(
+                store,
+                Kind::HorizontalPodAutoscaler,
+                value,
+                &namespace,
+                &flags,
+                dry_run,
+                &qualified,
+                "autoscaled",
+                out,
+                |e, out| out.api_error(&e),
+            );
         }
     }
     Ok(())

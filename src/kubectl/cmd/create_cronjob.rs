@@ -61,10 +61,7 @@ fn container(name: &str, image: &str, command: &[String]) -> Container {
 
 /// Creates (or, with `--dry-run`, only names) the object and prints kubectl's line.
 fn finish(env: &mut Env, flags: &Parsed, kind: Kind, name: &str, value: serde_json::Value, out: &mut Output) {
-    let dry_run = match flags::DryRun::of(flags) {
-        Ok(d) => d,
-        Err(e) => return out.fail(e),
-    };
+    let Some(dry_run) = super::dry_run_or_fail(flags, out) else { return };
     let profile = env.cluster.profile().clone();
     let version = profile.versions_of(kind.info().name).first().copied().unwrap_or("batch/v1");
     let name_ref = resources::manifest_name_ref(&profile, kind, version, name);

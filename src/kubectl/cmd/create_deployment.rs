@@ -7,8 +7,7 @@ use k8s_openapi::api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateS
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::api::Kind;
-use crate::kubectl::cmd::create::create_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::{Env, Output, SimResult};
 
@@ -43,13 +42,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: cannot specify multiple --image options and command");
         return Ok(());
     }
-    let dry_run = match flags::DryRun::of(&flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     let profile = env.cluster.profile().clone();
     let store = &mut env.cluster.store;
@@ -64,27 +57,19 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         .collect::<Vec<_>>();
     let deployment = build(&name, containers, flags.int("replicas").unwrap_or(1) as i32, flags.int("port"));
     let value = serde_json::to_value(&deployment).expect("serializable");
-    if dry_run != flags::DryRun::None {
-        out.line(format!(
-            "{} created{}",
-            resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name),
-            dry_run.suffix()
-        ));
-        return Ok(());
-    }
-    match create_value(store, Kind::Deployment, value, &namespace) {
-        Ok(_) => {
-            if flags.string("output") == Some("name") {
-                out.line(resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name));
-            } else {
-                out.line(format!(
-                    "{} created",
-                    resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name)
-                ));
-            }
-        }
-        Err(e) => out.fail(format!("error: failed to create deployment: {e}")),
-    }
+    let name_ref = resources::manifest_name_ref(&profile, Kind::Deployment, "apps/v1", &name);
+    super::create_and_report(
+        store,
+        Kind::Deployment,
+        value,
+        &namespace,
+        &flags,
+        dry_run,
+        &name_ref,
+        "created",
+        out,
+        |e, out| out.fail(format!("error: failed to create deployment: {e}")),
+    );
     Ok(())
 }
 

@@ -10,8 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::Kind;
-use crate::kubectl::cmd::create::create_value;
-use crate::kubectl::flags::{self, Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult};
 
@@ -118,13 +117,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             }
         }
     }
-    let dry_run = match flags::DryRun::of(&flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let labels: BTreeMap<String, String> = [("app".to_string(), name.clone())].into();
     let service = Service {
         metadata: ObjectMeta { name: Some(name.clone()), labels: Some(labels.clone()), ..Default::default() },
@@ -138,25 +131,20 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }),
         status: None,
     };
-    if dry_run != flags::DryRun::None {
-        out.line(format!(
-            "{} created{}",
-            name_ref(env.cluster.profile(), Kind::Service, &name),
-            dry_run.suffix()
-        ));
-        return Ok(());
-    }
     let namespace = resources::namespace(&flags);
     let value = serde_json::to_value(&service).expect("serializable");
-    match create_value(&mut env.cluster.store, Kind::Service, value, &namespace) {
-        Ok(_) => {
-            if flags.string("output") == Some("name") {
-                out.line(name_ref(env.cluster.profile(), Kind::Service, &name));
-            } else {
-                out.line(format!("{} created", name_ref(env.cluster.profile(), Kind::Service, &name)));
-            }
-        }
-        Err(e) => out.fail(format!("error: failed to create {type_} service: {e}")),
-    }
+    let name_ref = name_ref(env.cluster.profile(), Kind::Service, &name);
+    super::create_and_report(
+        &mut env.cluster.store,
+        Kind::Service,
+        value,
+        &namespace,
+        &flags,
+        dry_run,
+        &name_ref,
+        "created",
+        out,
+        |e, out| out.fail(format!("error: failed to create {type_} service: {e}")),
+    );
     Ok(())
 }

@@ -17,7 +17,6 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::selector::Selector;
 use crate::api::{ApiError, Kind, Store};
-use crate::kubectl::cmd::create::create_value;
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult};
@@ -177,13 +176,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let dry_run = match flags::DryRun::of(&flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     for target in &targets {
         for name in &target.names {
@@ -295,23 +288,18 @@ fn expose_one(
         }),
         status: None,
     };
-    if dry_run != flags::DryRun::None {
-        out.line(format!(
-            "{} exposed{}",
-            name_ref(env.cluster.profile(), Kind::Service, &svc_name),
-            dry_run.suffix()
-        ));
-        return;
-    }
     let value = serde_json::to_value(&service).expect("serializable");
-    match create_value(store, Kind::Service, value, namespace) {
-        Ok(_) => {
-            if flags.string("output") == Some("name") {
-                out.line(name_ref(env.cluster.profile(), Kind::Service, &svc_name));
-            } else {
-                out.line(format!("{} exposed", name_ref(env.cluster.profile(), Kind::Service, &svc_name)));
-            }
-        }
-        Err(e) => out.api_error(&e),
-    }
+    let name_ref = name_ref(&store.profile, Kind::Service, &svc_name);
+    super::create_and_report(
+        store,
+        Kind::Service,
+        value,
+        namespace,
+        flags,
+        dry_run,
+        &name_ref,
+        "exposed",
+        out,
+        |e, out| out.api_error(&e),
+    );
 }

@@ -61,3 +61,35 @@ pub fn selector_or_fail(
 ) -> Result<Option<Selector>, ()> {
     resources::list_selector(flags, profile, kinds).map_err(|lines| lines.iter().for_each(|l| out.fail(l)))
 }
+
+/// The `--dry-run` mode; an invalid value is printed (exit 1) and gives `None`.
+pub fn dry_run_or_fail(flags: &Parsed, out: &mut Output) -> Option<flags::DryRun> {
+    flags::DryRun::of(flags).map_err(|e| out.fail(e)).ok()
+}
+
+/// The generator commands' (`create deployment|service`, `expose`, `autoscale`) ending:
+/// creates `value` unless `dry_run`, then prints the name printer's line — `REF VERB` plus
+/// the dry-run suffix, or only `REF` with `-o name` once really created. A failed create
+/// is reported by `on_error`, because each command words it its own way.
+#[allow(clippy::too_many_arguments)]
+pub fn create_and_report(
+    store: &mut crate::api::Store,
+    kind: Kind,
+    value: serde_json::Value,
+    namespace: &str,
+    flags: &Parsed,
+    dry_run: flags::DryRun,
+    name_ref: &str,
+    verb: &str,
+    out: &mut Output,
+    on_error: impl FnOnce(crate::api::ApiError, &mut Output),
+) {
+    if dry_run != flags::DryRun::None {
+        return out.line(format!("{name_ref} {verb}{}", dry_run.suffix()));
+    }
+    match create::create_value(store, kind, value, namespace) {
+        Ok(_) if flags.string("output") == Some("name") => out.line(name_ref),
+        Ok(_) => out.line(format!("{name_ref} {verb}")),
+        Err(e) => on_error(e, out),
+    }
+}

@@ -72,13 +72,7 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: all containers are already specified by *, but saw more than one container_name=container_image pairs");
         return Ok(());
     }
-    let dry_run = match flags::DryRun::of(&flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let cause = record::requested(&flags).then(|| record::change_cause("set image", &flags));
     let mut errors: Vec<String> = Vec::new();
     for (kind, key) in found {
