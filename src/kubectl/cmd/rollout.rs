@@ -180,13 +180,7 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
     let revision = flags.int("revision").unwrap_or(0);
     let timeout = flags.duration_ms("timeout").unwrap_or(0);
     for (kind, key) in &objects.found {
-        if *kind == Kind::StatefulSet {
-            if !super::rollout_statefulset::watch(env, key, watch, timeout, out)? {
-                return Ok(());
-            }
-            continue;
-        }
-        if !matches!(*kind, Kind::Deployment | Kind::DaemonSet) {
+        if !matches!(*kind, Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) {
             out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
             return Ok(());
         }
@@ -204,7 +198,8 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
     Ok(())
 }
 
-/// Watches one Deployment until its rollout is done; false when it ended in an error.
+/// Watches one Deployment, DaemonSet or StatefulSet until its rollout is done, printing
+/// a line per write as the watch delivers them; false when it ended in an error.
 fn watch_one(
     env: &mut Env,
     kind: Kind,
@@ -234,6 +229,10 @@ fn watch_one(
                 Kind::DaemonSet => {
                     let ds = serde_json::from_value(value).expect("a stored DaemonSet");
                     super::rollout_daemonset::status_line(&ds)
+                }
+                Kind::StatefulSet => {
+                    let set = serde_json::from_value(value).expect("a stored StatefulSet");
+                    super::rollout_statefulset::status_line(&set)
                 }
                 _ => {
                     let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
@@ -337,100 +336,92 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     let store = &env.cluster.store;
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
-        if *kind == Kind::DaemonSet {
-            match super::rollout_daemonset::history_text(store, key, revision) {
-                Ok(info) => {
-                    let with_revision =
-                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
-                    out.line(format!(
-                        "{} {with_revision}\n{info}",
-                        name_ref(env.cluster.profile(), *kind, &key.1)
-                    ));
+        let info = match kind {
+            Kind::DaemonSet => super::rollout_daemonset::history_text(store, key, revision),
+            Kind::StatefulSet => super::rollout_statefulset::history(store, key, revision),
+            Kind::Deployment => {
+                let d = store.get_by_key::<Deployment>(key).expect("resolved");
+                if let Some(format) = flags.string("output") {
+                    if let Err(f) = print_history_objects(env, d, revision, format, out) {
+                        failures.push(f);
+                        break;
+                    }
                     continue;
                 }
-                Err(e) => {
-                    failures.push(Failure::Text(e));
-                    break;
-                }
+                history_text(&deployment_revisions(store, d), revision, &store.profile)
             }
-        }
-        if *kind == Kind::StatefulSet {
-            match super::rollout_statefulset::history(store, key, revision) {
-                Ok(info) => {
-                    let with_revision =
-                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
-                    out.line(format!(
-                        "{} {with_revision}\n{info}",
-                        name_ref(env.cluster.profile(), *kind, &key.1)
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    failures.push(Failure::Text(e));
-                    break;
-                }
+            _ => Err(format!("no history viewer has been implemented for \"{}\"", group_kind(*kind))),
+        };
+        match info {
+            Ok(info) => {
+                let with_revision =
+                    if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+                out.line(format!(
+                    "{} {with_revision}\n{info}",
+                    name_ref(env.cluster.profile(), *kind, &key.1)
+                ));
             }
-        }
-        if *kind != Kind::Deployment {
-            failures.push(Failure::Text(format!(
-                "no history viewer has been implemented for \"{}\"",
-                group_kind(*kind)
-            )));
-            break;
-        }
-        let d = store.get_by_key::<Deployment>(key).expect("resolved");
-        if let Some(format) = flags.string("output") {
-            if let Err(f) = print_history_objects(env, d, revision, format, out) {
-                failures.push(f);
+            Err(e) => {
+                failures.push(Failure::Text(e));
                 break;
             }
-            continue;
         }
-        let mut revisions: BTreeMap<i64, PodTemplateSpec> = BTreeMap::new();
-        for rs in DeploymentReplicaSets::of(store, d).all() {
-            let Ok(v) = dutil::revision(&rs.metadata) else { continue };
-            let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
-            if let Some(cause) = rs.metadata.annotations.as_ref().and_then(|a| a.get(dutil::CHANGE_CAUSE))
-                && !cause.is_empty()
-            {
-                let meta = template.metadata.get_or_insert_with(Default::default);
-                meta.annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(dutil::CHANGE_CAUSE.into(), cause.clone());
-            }
-            revisions.insert(v, template);
-        }
-        let info = if revisions.is_empty() {
-            "No rollout history found.".to_string()
-        } else if revision > 0 {
-            match revisions.get(&revision) {
-                Some(template) => describe::pod_template_text(template, &store.profile),
-                None => {
-                    failures.push(Failure::Text("unable to find the specified revision".into()));
-                    break;
-                }
-            }
-        } else {
-            let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
-            for (v, template) in &revisions {
-                let cause = template
-                    .metadata
-                    .as_ref()
-                    .and_then(|m| m.annotations.as_ref())
-                    .and_then(|a| a.get(dutil::CHANGE_CAUSE))
-                    .map(String::as_str)
-                    .unwrap_or("<none>");
-                table.push_str(&format!("{v}\t{cause}\n"));
-            }
-            tabwriter::format(&table, Config::DESCRIBE)
-        };
-        let with_revision = if revision > 0 { format!("with revision #{revision}") } else { String::new() };
-        out.line(format!("{} {with_revision}\n{info}", name_ref(env.cluster.profile(), *kind, &key.1)));
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
         fail_all(out, failures);
     }
+}
+
+/// The revisions a history viewer shows: number → (pod template, change-cause).
+pub type Revisions = BTreeMap<i64, (PodTemplateSpec, Option<String>)>;
+
+/// `DeploymentHistoryViewer.ViewHistory`: the ReplicaSets' templates by revision, each
+/// carrying its ReplicaSet's change-cause annotation (so that `--revision` shows it).
+fn deployment_revisions(store: &crate::api::Store, d: &Deployment) -> Revisions {
+    let mut revisions = Revisions::new();
+    for rs in DeploymentReplicaSets::of(store, d).all() {
+        let Ok(v) = dutil::revision(&rs.metadata) else { continue };
+        let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+        if let Some(cause) = rs.metadata.annotations.as_ref().and_then(|a| a.get(dutil::CHANGE_CAUSE))
+            && !cause.is_empty()
+        {
+            let meta = template.metadata.get_or_insert_with(Default::default);
+            meta.annotations
+                .get_or_insert_with(Default::default)
+                .insert(dutil::CHANGE_CAUSE.into(), cause.clone());
+        }
+        let cause = template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get(dutil::CHANGE_CAUSE))
+            .cloned();
+        revisions.insert(v, (template, cause));
+    }
+    revisions
+}
+
+/// `printHistory` (`history.go`), shared by the Deployment, DaemonSet and StatefulSet
+/// history viewers: no revisions, one revision's pod template (`--revision`), or the
+/// REVISION / CHANGE-CAUSE table.
+pub fn history_text(
+    revisions: &Revisions,
+    revision: i64,
+    profile: &crate::profile::Profile,
+) -> Result<String, String> {
+    if revisions.is_empty() {
+        return Ok("No rollout history found.".into());
+    }
+    if revision > 0 {
+        let (template, _) = revisions.get(&revision).ok_or("unable to find the specified revision")?;
+        return Ok(describe::pod_template_text(template, profile));
+    }
+    let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
+    for (v, (_, cause)) in revisions {
+        table.push_str(&format!("{v}\t{}\n", cause.as_deref().unwrap_or("<none>")));
+    }
+    Ok(tabwriter::format(&table, Config::DESCRIBE))
 }
 
 /// `rollout history -o FORMAT` (`history.go`): the history viewer's objects, the
@@ -488,13 +479,7 @@ fn print_history_objects(
 
 fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) {
     let to_revision = flags.int("to-revision").unwrap_or(0);
-    let dry_run = match flags::DryRun::of(flags) {
-        Ok(d) => d,
-        Err(e) => {
-            out.fail(e);
-            return;
-        }
-    };
+    let Some(dry_run) = super::dry_run_or_fail(flags, out) else { return };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
         if *kind == Kind::DaemonSet && dry_run == flags::DryRun::None {

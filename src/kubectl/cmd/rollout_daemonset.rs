@@ -3,16 +3,12 @@
 //! counters, history from the ControllerRevisions, undo by putting a revision's template
 //! back.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::PodTemplateSpec;
 
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::daemonset::history::{change_cause, revision_template, revisions_of};
 use crate::kubectl::cmd::create::update_value;
-use crate::kubectl::describe;
-use crate::kubectl::tabwriter::{self, Config};
+use crate::kubectl::cmd::rollout::Revisions;
 
 /// `DaemonSetStatusViewer.Status`: the line for one state and whether it is done.
 pub fn status_line(ds: &DaemonSet) -> Result<(String, bool), String> {
@@ -39,7 +35,7 @@ pub fn status_line(ds: &DaemonSet) -> Result<(String, bool), String> {
 }
 
 /// The revisions of a DaemonSet: number → (template, change-cause).
-fn revisions(store: &Store, ds: &DaemonSet) -> BTreeMap<i64, (PodTemplateSpec, Option<String>)> {
+fn revisions(store: &Store, ds: &DaemonSet) -> Revisions {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let namespace = ds.metadata.namespace.as_deref().unwrap_or("");
     revisions_of(store, namespace, uid)
@@ -53,19 +49,7 @@ pub fn history_text(store: &Store, key: &ObjKey, revision: i64) -> Result<String
     let ds = store
         .get_by_key::<DaemonSet>(key)
         .ok_or_else(|| format!("daemonsets.apps \"{}\" not found", key.1))?;
-    let all = revisions(store, ds);
-    if all.is_empty() {
-        return Ok("No rollout history found.".into());
-    }
-    if revision > 0 {
-        let (template, _) = all.get(&revision).ok_or("unable to find the specified revision")?;
-        return Ok(describe::pod_template_text(template, &store.profile));
-    }
-    let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
-    for (v, (_, cause)) in &all {
-        table.push_str(&format!("{v}\t{}\n", cause.as_deref().unwrap_or("<none>")));
-    }
-    Ok(tabwriter::format(&table, Config::DESCRIBE))
+    super::rollout::history_text(&revisions(store, ds), revision, &store.profile)
 }
 
 /// `DaemonSetRollbacker.Rollback`: the chosen revision (the previous one for 0) patched

@@ -7,18 +7,12 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 
-use crate::api::store::ChangeOp;
-use crate::api::{ApiError, Kind, ObjKey, Store};
+use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::deployment::util::CHANGE_CAUSE;
 use crate::controllers::statefulset::revision;
 use crate::kubectl::cmd::create::update_value;
 use crate::kubectl::flags::DryRun;
-use crate::kubectl::tabwriter::{self, Config};
-use crate::kubectl::{Env, Output, SimResult, describe};
-use crate::time::{HOUR, Millis};
-
-/// How long `rollout status` without `--timeout` may wait in virtual time.
-const STATUS_WAIT_LIMIT_MS: Millis = 24 * HOUR;
+use crate::kubectl::{Env, describe};
 
 /// `StatefulSetStatusViewer.Status`: the line for one state of the set and whether the
 /// rollout is done. apps/v1 always has a `rollingUpdate.partition` (defaulted to 0), so
@@ -77,69 +71,6 @@ pub fn status_line(set: &StatefulSet) -> Result<(String, bool), String> {
     ))
 }
 
-/// Watches one StatefulSet until its rollout is done, printing a line per write as the
-/// watch delivers them; false when it ended in an error.
-pub fn watch(env: &mut Env, key: &ObjKey, watch: bool, timeout: Millis, out: &mut Output) -> SimResult<bool> {
-    let cluster = &mut *env.cluster;
-    let Some(current) = cluster.store.get_by_key::<StatefulSet>(key).cloned() else {
-        out.api_error(&ApiError::not_found(Kind::StatefulSet, &key.1));
-        return Ok(false);
-    };
-    let limit = cluster.now() + if timeout > 0 { timeout } else { STATUS_WAIT_LIMIT_MS };
-    cluster.store.watch_start(Kind::StatefulSet, key.clone());
-    let mut events = vec![(ChangeOp::Added, serde_json::to_value(current).expect("serializable"))];
-    let result = loop {
-        let mut finished = None;
-        for (op, value) in events.drain(..) {
-            if op == ChangeOp::Deleted {
-                finished = Some(Err("error: object has been deleted".to_string()));
-                break;
-            }
-            let set: StatefulSet = serde_json::from_value(value).expect("a stored StatefulSet");
-            match status_line(&set) {
-                Ok((line, done)) => {
-                    out.out(line);
-                    if done || !watch {
-                        finished = Some(Ok(()));
-                        break;
-                    }
-                }
-                Err(e) => {
-                    finished = Some(Err(format!("error: {e}")));
-                    break;
-                }
-            }
-        }
-        if let Some(result) = finished {
-            break result;
-        }
-        if cluster.now() >= limit {
-            break Err(if timeout > 0 {
-                "error: timed out waiting for the condition".to_string()
-            } else {
-                format!(
-                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for statefulset \"{}\"",
-                    crate::time::format_clock(STATUS_WAIT_LIMIT_MS),
-                    key.1
-                )
-            });
-        }
-        if let Err(e) = cluster.advance_until(limit, |c| c.store.watch_pending()) {
-            cluster.store.watch_stop();
-            return Err(e);
-        }
-        events = cluster.store.watch_take();
-    };
-    cluster.store.watch_stop();
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) => {
-            out.fail(e);
-            Ok(false)
-        }
-    }
-}
-
 /// The set's revisions by number (`controlledHistory`).
 fn history_of(store: &Store, key: &ObjKey) -> (StatefulSet, BTreeMap<i64, ControllerRevision>) {
     let set = store.get_by_key::<StatefulSet>(key).cloned().expect("resolved");
@@ -152,22 +83,15 @@ fn history_of(store: &Store, key: &ObjKey) -> (StatefulSet, BTreeMap<i64, Contro
 /// one revision's pod template.
 pub fn history(store: &Store, key: &ObjKey, revision_number: i64) -> Result<String, String> {
     let (_, revisions) = history_of(store, key);
-    if revisions.is_empty() {
-        return Ok("No rollout history found.".into());
-    }
-    if revision_number > 0 {
-        let Some(r) = revisions.get(&revision_number) else {
-            return Err("unable to find the specified revision".into());
-        };
-        return Ok(describe::pod_template_text(&revision::template_of(r), &store.profile));
-    }
-    let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
-    for (number, r) in &revisions {
-        let cause =
-            r.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty());
-        table.push_str(&format!("{number}\t{}\n", cause.map(String::as_str).unwrap_or("<none>")));
-    }
-    Ok(tabwriter::format(&table, Config::DESCRIBE))
+    let revisions = revisions
+        .iter()
+        .map(|(number, r)| {
+            let cause =
+                r.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty());
+            (*number, (revision::template_of(r), cause.cloned()))
+        })
+        .collect();
+    super::rollout::history_text(&revisions, revision_number, &store.profile)
 }
 
 /// `StatefulSetRollbacker.Rollback`: the chosen revision (the second newest when
