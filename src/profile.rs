@@ -162,7 +162,8 @@ pub struct Profile {
     /// `kubectl autoscale` creates `autoscaling/v2` objects (1.23+: kubectl moved with the
     /// API's GA); before, `autoscaling/v1`.
     pub autoscale_creates_v2: bool,
-    /// API group/versions served for each kind, first = preferred.
+    /// API group/versions served for each kind, first = preferred, where they differ
+    /// from the newest version's (`SERVED_1_33`).
     pub served: &'static [(&'static str, &'static [&'static str])],
 }
 
@@ -389,70 +390,31 @@ const CREATE_HELP_1_17: &str = include_str!("kubectl/cmd/help/create-1.17.txt");
 const CREATE_HELP_1_27: &str = include_str!("kubectl/cmd/help/create-1.27.txt");
 const CREATE_HELP_1_28: &str = include_str!("kubectl/cmd/help/create-1.28.txt");
 
-/// What each version serves, per kind, the version kubectl prefers first. 1.15 still
-/// serves `extensions/v1beta1` Deployments, ReplicaSets and DaemonSets, and kubectl 1.15
-/// resolves typed names (`kubectl delete deployment x`) to that group first.
+/// What each version serves, per kind, the version kubectl prefers first: the newest
+/// version's table, `SERVED_1_33`, overridden by the rows an older version serves
+/// differently (`Profile::versions_of` reads the override first).
+/// 1.15 still serves `extensions/v1beta1` Deployments, ReplicaSets and DaemonSets, and
+/// kubectl 1.15 resolves typed names (`kubectl delete deployment x`) to that group first.
 const SERVED_1_15: &[(&str, &[&str])] = &[
-    ("Pod", &["v1"]),
-    ("Node", &["v1"]),
-    ("Namespace", &["v1"]),
-    ("Event", &["v1"]),
-    ("ReplicationController", &["v1"]),
-    ("Service", &["v1"]),
-    ("Endpoints", &["v1"]),
-    ("PersistentVolumeClaim", &["v1"]),
-    ("PersistentVolume", &["v1"]),
     ("ReplicaSet", &["extensions/v1beta1", "apps/v1", "apps/v1beta2"]),
     ("Deployment", &["extensions/v1beta1", "apps/v1", "apps/v1beta1", "apps/v1beta2"]),
     ("DaemonSet", &["extensions/v1beta1", "apps/v1", "apps/v1beta2"]),
     ("StatefulSet", &["apps/v1", "apps/v1beta1", "apps/v1beta2"]),
     ("ControllerRevision", &["apps/v1", "apps/v1beta1", "apps/v1beta2"]),
-    ("Job", &["batch/v1"]),
     ("CronJob", &["batch/v1beta1"]),
-    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
+    ("HorizontalPodAutoscaler", HPA_BEFORE_1_23),
 ];
 
 /// 1.16 removed the `extensions` and `apps/v1beta*` workload versions.
-const SERVED_1_17: &[(&str, &[&str])] = &[
-    ("Pod", &["v1"]),
-    ("Node", &["v1"]),
-    ("Namespace", &["v1"]),
-    ("Event", &["v1"]),
-    ("ReplicationController", &["v1"]),
-    ("Service", &["v1"]),
-    ("Endpoints", &["v1"]),
-    ("PersistentVolumeClaim", &["v1"]),
-    ("PersistentVolume", &["v1"]),
-    ("ReplicaSet", &["apps/v1"]),
-    ("Deployment", &["apps/v1"]),
-    ("DaemonSet", &["apps/v1"]),
-    ("StatefulSet", &["apps/v1"]),
-    ("ControllerRevision", &["apps/v1"]),
-    ("Job", &["batch/v1"]),
-    ("CronJob", &["batch/v1beta1"]),
-    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
-];
+const SERVED_1_17: &[(&str, &[&str])] =
+    &[("CronJob", &["batch/v1beta1"]), ("HorizontalPodAutoscaler", HPA_BEFORE_1_23)];
 
 /// CronJob went GA in 1.21 (`batch/v1beta1` still served until 1.25).
-const SERVED_1_21: &[(&str, &[&str])] = &[
-    ("Pod", &["v1"]),
-    ("Node", &["v1"]),
-    ("Namespace", &["v1"]),
-    ("Event", &["v1"]),
-    ("ReplicationController", &["v1"]),
-    ("Service", &["v1"]),
-    ("Endpoints", &["v1"]),
-    ("PersistentVolumeClaim", &["v1"]),
-    ("PersistentVolume", &["v1"]),
-    ("ReplicaSet", &["apps/v1"]),
-    ("Deployment", &["apps/v1"]),
-    ("DaemonSet", &["apps/v1"]),
-    ("StatefulSet", &["apps/v1"]),
-    ("ControllerRevision", &["apps/v1"]),
-    ("Job", &["batch/v1"]),
-    ("CronJob", &["batch/v1", "batch/v1beta1"]),
-    ("HorizontalPodAutoscaler", &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"]),
-];
+const SERVED_1_21: &[(&str, &[&str])] =
+    &[("CronJob", &["batch/v1", "batch/v1beta1"]), ("HorizontalPodAutoscaler", HPA_BEFORE_1_23)];
+
+/// The HorizontalPodAutoscaler versions before `autoscaling/v2` (1.23).
+const HPA_BEFORE_1_23: &[&str] = &["autoscaling/v1", "autoscaling/v2beta1", "autoscaling/v2beta2"];
 
 /// `autoscaling/v2` arrived in 1.23; the beta versions are gone by 1.26.
 const SERVED_1_33: &[(&str, &[&str])] = &[
@@ -659,7 +621,7 @@ impl Profile {
                 0..=15 => SERVED_1_15,
                 16..=20 => SERVED_1_17,
                 21..=22 => SERVED_1_21,
-                _ => SERVED_1_33,
+                _ => &[],
             },
         }
     }
@@ -690,7 +652,7 @@ impl Profile {
 
     /// The apiVersions this server serves for a kind, preferred first (empty: not served).
     pub fn versions_of(&self, kind: &str) -> &'static [&'static str] {
-        self.served.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v).unwrap_or(&[])
+        self.served.iter().chain(SERVED_1_33).find(|(k, _)| *k == kind).map(|(_, v)| *v).unwrap_or(&[])
     }
 
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {
