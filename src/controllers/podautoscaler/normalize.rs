@@ -200,29 +200,8 @@ fn rate(
     downs: &[ScaleEvent],
 ) -> (i32, &'static str, &'static str) {
     let current = args.current;
-    let select = |rules: &HPAScalingRules| rules.select_policy.clone().unwrap_or_else(|| "Max".into());
     if desired > current {
-        let mut limit = match select(up).as_str() {
-            "Disabled" => current,
-            policy => {
-                let min_change = policy == "Min";
-                let mut result = if min_change { i32::MAX } else { i32::MIN };
-                for p in up.policies.iter().flatten() {
-                    let start = current - change_in_period(ups, p.period_seconds, args.now)
-                        + change_in_period(downs, p.period_seconds, args.now);
-                    let proposed = if p.type_ == "Pods" {
-                        start + p.value
-                    } else {
-                        (start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i32
-                    };
-                    result = if min_change { result.min(proposed) } else { result.max(proposed) };
-                }
-                result
-            }
-        };
-        if limit < current {
-            limit = current;
-        }
+        let limit = scaling_limit(up, true, current, ups, downs, args.now).max(current);
         let (maximum, reason, message) = if args.max > limit {
             (
                 limit,
@@ -236,27 +215,7 @@ fn rate(
             return (maximum, reason, message);
         }
     } else if desired < current {
-        let mut limit = match select(down).as_str() {
-            "Disabled" => current,
-            policy => {
-                let min_change = policy == "Min";
-                let mut result = if min_change { i32::MIN } else { i32::MAX };
-                for p in down.policies.iter().flatten() {
-                    let start = current - change_in_period(ups, p.period_seconds, args.now)
-                        + change_in_period(downs, p.period_seconds, args.now);
-                    let proposed = if p.type_ == "Pods" {
-                        start - p.value
-                    } else {
-                        (start as f64 * (1.0 - p.value as f64 / 100.0)) as i32
-                    };
-                    result = if min_change { result.max(proposed) } else { result.min(proposed) };
-                }
-                result
-            }
-        };
-        if limit > current {
-            limit = current;
-        }
+        let limit = scaling_limit(down, false, current, ups, downs, args.now).min(current);
         let (minimum, reason, message) = if args.min < limit {
             (
                 limit,
@@ -271,6 +230,39 @@ fn rate(
         }
     }
     (desired, "DesiredWithinRange", "the desired count is within the acceptable range")
+}
+
+/// `calculateScaleUpLimitWithScalingRules` (`up`) and
+/// `calculateScaleDownLimitWithScalingRules`: each policy's limit from the replicas at
+/// the start of its period; `selectPolicy: Max` (the default) takes the one allowing the
+/// largest change, `Min` the smallest, `Disabled` allows none.
+fn scaling_limit(
+    rules: &HPAScalingRules,
+    up: bool,
+    current: i32,
+    ups: &[ScaleEvent],
+    downs: &[ScaleEvent],
+    now: Millis,
+) -> i32 {
+    let policy = rules.select_policy.as_deref().unwrap_or("Max");
+    if policy == "Disabled" {
+        return current;
+    }
+    // The smallest change is the lowest limit going up, the highest going down.
+    let lowest = (policy == "Min") == up;
+    let mut result = if lowest { i32::MAX } else { i32::MIN };
+    for p in rules.policies.iter().flatten() {
+        let start = current - change_in_period(ups, p.period_seconds, now)
+            + change_in_period(downs, p.period_seconds, now);
+        let proposed = match (p.type_ == "Pods", up) {
+            (true, true) => start + p.value,
+            (true, false) => start - p.value,
+            (false, true) => (start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i32,
+            (false, false) => (start as f64 * (1.0 - p.value as f64 / 100.0)) as i32,
+        };
+        result = if lowest { result.min(proposed) } else { result.max(proposed) };
+    }
+    result
 }
 
 /// `storeScaleEvent`: events older than the longest policy period are reused.
