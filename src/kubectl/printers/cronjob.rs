@@ -4,8 +4,7 @@
 use k8s_openapi::api::batch::v1::CronJob;
 
 use super::replicaset::containers_and_images;
-use super::{Column, PrintContext, Row, col, row, wide};
-use crate::api::selector::Selector;
+use super::{Column, PrintContext, Row, col, or_none, row, selector_cell, wide};
 use crate::profile::Profile;
 
 const COLUMNS_WITH_TIMEZONE: &[Column] = &[
@@ -45,12 +44,7 @@ pub fn print(cj: &CronJob, ctx: &PrintContext) -> Row {
     let status = cj.status.clone().unwrap_or_default();
     let job_spec = spec.job_template.spec.clone().unwrap_or_default();
     let (containers, images) = containers_and_images(Some(&job_spec.template));
-    let selector = match job_spec.selector.as_ref().map(Selector::from_label_selector) {
-        None => "<none>".to_string(),
-        Some(Ok(s)) if s.is_empty() => "<none>".into(),
-        Some(Ok(s)) => s.render(),
-        Some(Err(_)) => "<invalid>".into(),
-    };
+    let selector = or_none(&job_spec.selector.as_ref().map(selector_cell).unwrap_or_default());
     let suspend = match spec.suspend {
         Some(true) => "True",
         Some(false) => "False",

@@ -4,8 +4,8 @@
 use k8s_openapi::api::apps::v1::DaemonSet;
 
 use super::replicaset::containers_and_images;
-use super::{Column, PrintContext, Row, col, row, wide};
-use crate::api::selector::{Selector, format_labels};
+use super::{Column, PrintContext, Row, col, row, selector_cell, wide};
+use crate::api::selector::format_labels;
 
 pub const COLUMNS: &[Column] = &[
     col("NAME"),
@@ -27,10 +27,7 @@ pub fn print(ds: &DaemonSet, ctx: &PrintContext) -> Row {
     let spec = ds.spec.clone().unwrap_or_default();
     let status = ds.status.clone().unwrap_or_default();
     let (containers, images) = containers_and_images(Some(&spec.template));
-    let selector = match Selector::from_label_selector(&spec.selector) {
-        Ok(s) => s.render(),
-        Err(_) => "<invalid>".into(),
-    };
+    let selector = selector_cell(&spec.selector);
     row(
         &ds.metadata,
         vec![

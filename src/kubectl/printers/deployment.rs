@@ -4,8 +4,7 @@
 use k8s_openapi::api::apps::v1::Deployment;
 
 use super::replicaset::containers_and_images;
-use super::{Column, PrintContext, Row, col, row, wide};
-use crate::api::selector::Selector;
+use super::{Column, PrintContext, Row, col, row, selector_cell, wide};
 
 pub const COLUMNS: &[Column] = &[
     col("NAME"),
@@ -24,10 +23,7 @@ pub fn print(d: &Deployment, ctx: &PrintContext) -> Row {
     let spec = d.spec.clone().unwrap_or_default();
     let status = d.status.clone().unwrap_or_default();
     let (containers, images) = containers_and_images(Some(&spec.template));
-    let selector = match Selector::from_label_selector(&spec.selector) {
-        Ok(s) => s.render(),
-        Err(_) => "<invalid>".into(),
-    };
+    let selector = selector_cell(&spec.selector);
     row(
         &d.metadata,
         vec![

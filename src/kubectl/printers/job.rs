@@ -4,8 +4,7 @@
 use k8s_openapi::api::batch::v1::{Job, JobStatus};
 
 use super::replicaset::containers_and_images;
-use super::{Column, PrintContext, Row, col, row, wide};
-use crate::api::selector::Selector;
+use super::{Column, PrintContext, Row, col, row, selector_cell, wide};
 use crate::kubectl::humanize::human_duration;
 
 pub const COLUMNS: &[Column] = &[
@@ -72,11 +71,7 @@ pub fn print(job: &Job, ctx: &PrintContext) -> Row {
         (Some(start), Some(end)) => human_duration(end.0.duration_since(start.0).as_millis() as i64),
     };
     let (containers, images) = containers_and_images(Some(&spec.template));
-    let selector = match spec.selector.as_ref().map(Selector::from_label_selector) {
-        Some(Ok(s)) => s.render(),
-        Some(Err(_)) => "<invalid>".into(),
-        None => "<none>".into(),
-    };
+    let selector = spec.selector.as_ref().map_or_else(|| "<none>".into(), selector_cell);
     let mut cells = Vec::new();
     if ctx.profile.job.status_column {
         cells.push(status_cell(job, &status).to_string());

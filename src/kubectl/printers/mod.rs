@@ -20,7 +20,7 @@ pub mod storage;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, Time};
 
 use crate::kubectl::humanize::translate_timestamp_since;
 use crate::profile::Profile;
@@ -70,6 +70,13 @@ pub fn row(meta: &ObjectMeta, cells: Vec<String>) -> Row {
         labels: meta.labels.clone().unwrap_or_default(),
         cells,
     }
+}
+
+/// A wide SELECTOR cell: `metav1.LabelSelectorAsSelector(…).String()`, `<invalid>`
+/// for a selector that does not convert.
+pub fn selector_cell(selector: &LabelSelector) -> String {
+    crate::api::selector::Selector::from_label_selector(selector)
+        .map_or_else(|_| "<invalid>".into(), |s| s.render())
 }
 
 /// `<none>` for an empty string, as most cells print missing values.
