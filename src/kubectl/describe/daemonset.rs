@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::DescribeEnv;
 use super::events::describe_events;
-use super::replicaset::PhaseCounts;
+use super::replicaset::pods_status;
 use super::template::describe_pod_template;
 use super::writer::{Writer, annotations, format_label_selector, format_labels, labels};
 
@@ -39,15 +39,7 @@ pub fn describe_daemon_set(ds: &DaemonSet, pods: &[&Pod], env: &DescribeEnv) -> 
         &format!("Number of Nodes Scheduled with Available Pods: {}", status.number_available.unwrap_or(0)),
     );
     w.line(0, &format!("Number of Nodes Misscheduled: {}", status.number_misscheduled));
-    let phases = PhaseCounts::of(pods);
-    w.field(
-        0,
-        "Pods Status",
-        format!(
-            "{} Running / {} Waiting / {} Succeeded / {} Failed",
-            phases.running, phases.waiting, phases.succeeded, phases.failed
-        ),
-    );
+    pods_status(&mut w, pods);
     describe_pod_template(&mut w, spec.map(|s| &s.template));
     describe_events(&mut w, env, &env.events);
     w.finish()

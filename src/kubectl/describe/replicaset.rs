@@ -70,7 +70,8 @@ fn replicas(w: &mut Writer, current: i32, desired: Option<i32>, pods: &[&Pod]) {
     pods_status(w, pods);
 }
 
-/// `Pods Status:` from the pods' phases (also used by the StatefulSet describer).
+/// `Pods Status:` from the pods' phases (also used by the StatefulSet and DaemonSet
+/// describers).
 pub(super) fn pods_status(w: &mut Writer, pods: &[&Pod]) {
     let phases = PhaseCounts::of(pods);
     w.field(
