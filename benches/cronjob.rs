@@ -10,24 +10,16 @@ mod common;
 use std::time::Instant;
 
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use kubesim::api::admission::admit;
-use kubesim::profile::Profile;
-use kubesim::sim::image::ImageTable;
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{HOUR, SECOND, WallClock, default_start};
+use kubesim::time::{HOUR, SECOND, default_start};
 
 fn main() {
     kubesim::alloc::tune();
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let hours: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(24);
     let wall = Instant::now();
-    let mut cluster =
-        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
-    cluster.add_node(&NodeSpecInput { name: "node-1".into(), ..Default::default() }).expect("node");
+    let mut cluster = common::cluster(None, 1, &[]);
     let manifest = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: hello, namespace: default}\nspec:\n  schedule: '*/1 * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers: [{name: hello, image: busybox, command: [sh, -c, 'date; echo Hello']}]\n";
-    let mut cj: CronJob = serde_yaml::from_str(manifest).expect("manifest");
-    admit(&mut cj, &mut cluster.store).expect("valid");
-    cluster.store.create(cj).expect("created");
+    common::create::<CronJob>(&mut cluster, manifest);
     let target = hours * HOUR + 30 * SECOND;
     cluster.advance_to(target).expect("no livelock");
     let elapsed = wall.elapsed();

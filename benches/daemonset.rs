@@ -12,10 +12,8 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use kubesim::api::admission::admit;
-use kubesim::profile::Profile;
-use kubesim::sim::image::ImageTable;
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{HOUR, Millis, SECOND, WallClock, default_start};
+use kubesim::sim::Cluster;
+use kubesim::time::{HOUR, Millis, SECOND};
 
 /// Whether the DaemonSet's rollout is done (what `rollout status` waits for).
 fn complete(cluster: &Cluster, nodes: i32) -> bool {
@@ -39,16 +37,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let nodes: i32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(5_000);
     let wall = Instant::now();
-    let mut cluster =
-        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
-    for i in 0..nodes {
-        let node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
-        cluster.add_node(&node).expect("node");
-    }
+    let mut cluster = common::cluster(None, nodes as usize, &[]);
     let manifest = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: default}\nspec:\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 10%}}\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec: {containers: [{name: agent, image: nginx:1.25}]}\n";
-    let mut ds: DaemonSet = serde_yaml::from_str(manifest).expect("manifest");
-    admit(&mut ds, &mut cluster.store).expect("valid");
-    cluster.store.create(ds).expect("create");
+    common::create::<DaemonSet>(&mut cluster, manifest);
     let setup = wall.elapsed();
     let virtual_create = wait_complete(&mut cluster, nodes, "create");
     let created = wall.elapsed();

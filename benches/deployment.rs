@@ -56,9 +56,7 @@ fn main() {
     let manifest = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: default}}\nspec:\n  replicas: {replicas}\n  strategy: {{rollingUpdate: {{maxSurge: 25%, maxUnavailable: 25%}}}}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx:1.25}}]}}\n"
     );
-    let mut d: Deployment = serde_yaml::from_str(&manifest).expect("manifest");
-    admit(&mut d, &mut cluster.store).expect("valid");
-    cluster.store.create(d).expect("create");
+    common::create::<Deployment>(&mut cluster, &manifest);
     let setup = wall.elapsed();
     let virtual_create = wait_complete(&mut cluster, replicas, "create");
     let created = wall.elapsed();

@@ -15,12 +15,8 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use kubesim::api::admission::admit;
 use kubesim::api::selector::Selector;
-use kubesim::profile::Profile;
-use kubesim::sim::image::ImageTable;
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{MINUTE, Millis, SECOND, WallClock, default_start};
+use kubesim::time::{MINUTE, Millis, SECOND};
 
 /// Millicores per pod at the 50 % target of a 100m request.
 const PER_POD_AT_TARGET: f64 = 50.0;
@@ -43,28 +39,16 @@ fn main() {
     let min = 10;
     let nodes = 20;
     let wall = Instant::now();
-    let mut cluster =
-        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
-    for i in 0..nodes {
-        let mut node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
-        node.capacity.insert("pods".into(), "110".into());
-        node.capacity.insert("cpu".into(), "64".into());
-        node.capacity.insert("memory".into(), "256Gi".into());
-        cluster.add_node(&node).expect("node");
-    }
+    let mut cluster = common::cluster(None, nodes, &[("pods", "110"), ("cpu", "64"), ("memory", "256Gi")]);
     let manifest = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: default}}\nspec:\n  replicas: {min}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx:1.25, resources: {{requests: {{cpu: 100m}}}}}}]}}\n"
     );
-    let mut d: Deployment = serde_yaml::from_str(&manifest).expect("manifest");
-    admit(&mut d, &mut cluster.store).expect("valid");
-    cluster.store.create(d).expect("create");
+    common::create::<Deployment>(&mut cluster, &manifest);
     cluster.advance_by(MINUTE).expect("no livelock");
     let hpa = format!(
         "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web, namespace: default}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: {min}\n  maxReplicas: {max}\n  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 50}}}}}}]\n"
     );
-    let mut h: HorizontalPodAutoscaler = serde_yaml::from_str(&hpa).expect("hpa");
-    admit(&mut h, &mut cluster.store).expect("valid");
-    cluster.store.create(h).expect("create");
+    common::create::<HorizontalPodAutoscaler>(&mut cluster, &hpa);
     let setup = wall.elapsed();
     let start = cluster.now();
     let selector = Selector::parse("app=web").expect("selector");

@@ -10,12 +10,9 @@ mod common;
 use std::time::Instant;
 
 use k8s_openapi::api::batch::v1::Job;
-use kubesim::api::admission::admit;
 use kubesim::controllers::job::condition_true;
-use kubesim::profile::Profile;
 use kubesim::sim::image::{Exit, ImageSpec, ImageTable, Pull};
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{SECOND, WallClock, default_start};
+use kubesim::time::SECOND;
 
 fn run(completions: usize, parallelism: usize, nodes: usize) {
     let start = Instant::now();
@@ -28,18 +25,11 @@ fn run(completions: usize, parallelism: usize, nodes: usize) {
             ..Default::default()
         },
     );
-    let mut cluster = Cluster::new(Profile::default(), WallClock::new(default_start()), 0, images);
-    for i in 0..nodes {
-        let mut node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
-        node.capacity.insert("pods".into(), "250".into());
-        cluster.add_node(&node).expect("node");
-    }
+    let mut cluster = common::cluster(Some(images), nodes, &[("pods", "250")]);
     let manifest = format!(
         "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: work, namespace: default}}\nspec:\n  completions: {completions}\n  parallelism: {parallelism}\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: work, image: worker:1}}]\n"
     );
-    let mut job: Job = serde_yaml::from_str(&manifest).expect("manifest");
-    admit(&mut job, &mut cluster.store).expect("valid");
-    cluster.store.create(job).expect("create");
+    common::create::<Job>(&mut cluster, &manifest);
     let done = cluster
         .advance_until(24 * 3600 * SECOND, |c| {
             c.store

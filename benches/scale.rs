@@ -10,29 +10,15 @@ use std::process::Command;
 use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use kubesim::api::admission::admit;
-use kubesim::profile::Profile;
-use kubesim::sim::image::ImageTable;
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{SECOND, WallClock, default_start};
+use kubesim::time::SECOND;
 
 fn run(replicas: usize, nodes: usize) {
     let start = Instant::now();
-    let mut cluster =
-        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
-    for i in 0..nodes {
-        let mut node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
-        node.capacity.insert("pods".into(), "250".into());
-        node.capacity.insert("cpu".into(), "64".into());
-        node.capacity.insert("memory".into(), "256Gi".into());
-        cluster.add_node(&node).expect("node");
-    }
+    let mut cluster = common::cluster(None, nodes, &[("pods", "250"), ("cpu", "64"), ("memory", "256Gi")]);
     let manifest = format!(
         "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {{name: web, namespace: default}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx:1.25}}]}}\n"
     );
-    let mut rs: ReplicaSet = serde_yaml::from_str(&manifest).expect("manifest");
-    admit(&mut rs, &mut cluster.store).expect("valid");
-    cluster.store.create(rs).expect("create");
+    common::create::<ReplicaSet>(&mut cluster, &manifest);
     let setup = start.elapsed();
     let done = cluster
         .advance_until(3600 * SECOND, |c| {

@@ -14,11 +14,8 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-use kubesim::api::admission::admit;
-use kubesim::profile::Profile;
-use kubesim::sim::image::ImageTable;
-use kubesim::sim::{Cluster, NodeSpecInput};
-use kubesim::time::{HOUR, SECOND, WallClock, default_start};
+use kubesim::sim::Cluster;
+use kubesim::time::{HOUR, SECOND};
 
 /// Every replica Running and Ready, as `rollout status` waits for.
 fn ready(cluster: &Cluster, replicas: i32) -> bool {
@@ -32,18 +29,11 @@ fn main() {
     let replicas: i32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000);
     let nodes = (replicas as usize / 20).max(1);
     let wall = Instant::now();
-    let mut cluster =
-        Cluster::new(Profile::default(), WallClock::new(default_start()), 0, ImageTable::default());
-    for i in 0..nodes {
-        let node = NodeSpecInput { name: format!("node-{}", i + 1), ..Default::default() };
-        cluster.add_node(&node).expect("node");
-    }
+    let mut cluster = common::cluster(None, nodes, &[]);
     let manifest = format!(
         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: web, namespace: default}}\nspec:\n  replicas: {replicas}\n  serviceName: web\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: nginx:1.25, volumeMounts: [{{name: www, mountPath: /data}}]}}]}}\n  volumeClaimTemplates:\n  - metadata: {{name: www}}\n    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n"
     );
-    let mut set: StatefulSet = serde_yaml::from_str(&manifest).expect("manifest");
-    admit(&mut set, &mut cluster.store).expect("valid");
-    cluster.store.create(set).expect("create");
+    common::create::<StatefulSet>(&mut cluster, &manifest);
     let setup = wall.elapsed();
     let start = cluster.now();
     let done = cluster.advance_until(start + 24 * HOUR, |c| ready(c, replicas)).expect("no livelock");
