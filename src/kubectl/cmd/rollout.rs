@@ -482,42 +482,22 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     let Some(dry_run) = super::dry_run_or_fail(flags, out) else { return };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
-        if *kind == Kind::DaemonSet && dry_run == flags::DryRun::None {
-            match super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision) {
-                Ok(result) => {
-                    out.line(format!("{} {result}", name_ref(env.cluster.profile(), *kind, &key.1)));
-                    continue;
-                }
-                Err(e) => {
-                    failures.push(Failure::Text(e));
-                    break;
-                }
+        let result = match kind {
+            // A DaemonSet undo with --dry-run is not simulated yet: it ends in "no rollbacker".
+            Kind::DaemonSet if dry_run == flags::DryRun::None => {
+                super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision)
+                    .map_err(Failure::Text)
             }
-        }
-        if *kind == Kind::StatefulSet {
-            match super::rollout_statefulset::undo(env, key, to_revision, dry_run) {
-                Ok(result) => {
-                    out.line(format!(
-                        "{} {result}{}",
-                        name_ref(env.cluster.profile(), *kind, &key.1),
-                        dry_run.suffix()
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    failures.push(Failure::Text(e));
-                    break;
-                }
+            Kind::StatefulSet => {
+                super::rollout_statefulset::undo(env, key, to_revision, dry_run).map_err(Failure::Text)
             }
-        }
-        if *kind != Kind::Deployment {
-            failures.push(Failure::Text(format!(
+            Kind::Deployment => rollback(env, key, to_revision, dry_run),
+            _ => Err(Failure::Text(format!(
                 "no rollbacker has been implemented for \"{}\"",
                 group_kind(*kind)
-            )));
-            break;
-        }
-        match rollback(env, key, to_revision, dry_run) {
+            ))),
+        };
+        match result {
             Ok(result) => out.line(format!(
                 "{} {result}{}",
                 name_ref(env.cluster.profile(), *kind, &key.1),
