@@ -190,6 +190,14 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let pv = store.get_by_key::<PersistentVolume>(key)?;
             describe::describe_persistent_volume(pv, &env_for(store, pv))
         }
+        Kind::Endpoints => {
+            let ep = store.get_by_key::<Endpoints>(key)?;
+            describe::describe_endpoints(ep, &env_for(store, ep))
+        }
+        Kind::Namespace => {
+            let ns = store.get_by_key::<k8s_openapi::api::core::v1::Namespace>(key)?;
+            describe::describe_namespace(ns, &env_for(store, ns))
+        }
         // Kinds without a describer yet.
         _ => return None,
     })

@@ -13,9 +13,11 @@
 mod containers;
 mod cronjob;
 mod deployment;
+mod endpoints;
 mod events;
 mod hpa;
 mod job;
+mod namespace;
 mod node;
 mod pod;
 pub(crate) mod quantity;
@@ -36,8 +38,10 @@ use jiff::Timestamp;
 
 pub use cronjob::describe_cronjob;
 pub use deployment::describe_deployment;
+pub use endpoints::describe_endpoints;
 pub use hpa::describe_hpa;
 pub use job::describe_job;
+pub use namespace::describe_namespace;
 pub use node::describe_node_with_lease;
 pub use pod::describe_pod;
 pub use replicaset::{describe_replica_set, describe_replication_controller};
