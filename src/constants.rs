@@ -75,6 +75,10 @@ pub const DEFAULT_PULL: Millis = SECOND;
 pub const NODE_MONITOR_GRACE_MS: Millis = 40 * SECOND;
 /// `--node-monitor-period`.
 pub const NODE_MONITOR_PERIOD_MS: Millis = 5 * SECOND;
+/// The kubelet posts its node status when it changes, and at least every
+/// `nodeStatusReportFrequency` (5 min, `pkg/kubelet/apis/config/v1beta1/defaults.go`,
+/// since node leases carry the heartbeat): the conditions' `lastHeartbeatTime`.
+pub const NODE_STATUS_REPORT_MS: Millis = 5 * MINUTE;
 /// Kubelet `nodeStatusUpdateFrequency` / lease renewal.
 pub const NODE_HEARTBEAT_MS: Millis = 10 * SECOND;
 /// The kubelet's node Lease (`kube-node-lease/<node>`): `NodeLeaseDurationSeconds` 40

@@ -62,6 +62,10 @@ pub struct Profile {
     pub container_runtime_version: &'static str,
     /// The kubelet's `Pulled` message ends with `Image size: N bytes.` (1.30+).
     pub pulled_image_size: bool,
+    /// The kubelet's `Created` event reads `Created container: web` (1.33+,
+    /// kubernetes#130471; `kuberuntime_container.go` `startContainer`) rather than
+    /// `Created container web`. `Started container web` kept its form.
+    pub created_event_colon: bool,
     /// The kubelet's `BackOff` message names container and pod (1.22+?).
     pub backoff_message_names_container: bool,
     /// A manifest of an unserved kind/version fails with `resource mapping not found for
@@ -96,6 +100,9 @@ pub struct Profile {
     pub no_resources_names_namespace: bool,
     /// What schedules, runs and shows CronJobs.
     pub cronjob: CronJobProfile,
+    /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
+    /// kubernetes#78098).
+    pub kubectl_log_alias: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
@@ -247,6 +254,9 @@ pub struct JobProfile {
     pub default_pod_replacement_policy: bool,
     /// How replacement pods of failed pods are delayed.
     pub backoff: JobBackoff,
+    /// Job pods carry the `batch.kubernetes.io/job-tracking` finalizer until the
+    /// controller has counted them (JobTrackingWithFinalizers, GA 1.26).
+    pub tracking_finalizer: bool,
     /// A completed Job gets a Normal `Completed` "Job completed" event (1.18+,
     /// kubernetes#86142).
     pub completed_event: bool,
@@ -322,8 +332,11 @@ pub enum UnmanagedText {
     /// `Pods declare no controller (use --force to override)` (1.24–1.29).
     NoController,
     /// `cannot delete Pods that declare no controller (use --force to override)`, so
-    /// the error reads `cannot delete cannot delete …` (1.30+).
+    /// the error reads `cannot delete cannot delete …` (1.30, per the reference notes).
     NoControllerDoubled,
+    /// `Pods that declare no controller (use --force to override)` (1.31+, as seen in
+    /// transcripts with the 1.31 `due to error: ` spacing).
+    ThatDeclareNoController,
 }
 
 /// `kubectl scale` when no named object exists (kubectl `pkg/cmd/scale/scale.go`).
@@ -521,6 +534,7 @@ impl Profile {
                 _ => "containerd://1.7.18",
             },
             pulled_image_size: minor >= 30,
+            created_event_colon: minor >= 33,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
@@ -563,6 +577,7 @@ impl Profile {
                 _ => ScaleNothingFound::NoObjectsWithErrors,
             },
             no_resources_names_namespace: minor >= 16,
+            kubectl_log_alias: minor <= 15,
             cronjob: CronJobProfile {
                 cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
                 warn_tz_in_schedule: minor >= 23,
@@ -586,6 +601,7 @@ impl Profile {
                 ready_status: minor >= 24,
                 default_pod_replacement_policy: minor >= 29,
                 completed_event: minor >= 18,
+                tracking_finalizer: minor >= 26,
                 backoff: if minor >= 27 { JobBackoff::FailureRecords } else { JobBackoff::Queue },
                 interim_conditions: minor >= 31,
                 status_column: minor >= 30,
@@ -610,7 +626,8 @@ impl Profile {
                 unmanaged: match minor {
                     0..=23 => UnmanagedText::NotManaged,
                     24..=29 => UnmanagedText::NoController,
-                    _ => UnmanagedText::NoControllerDoubled,
+                    30 => UnmanagedText::NoControllerDoubled,
+                    _ => UnmanagedText::ThatDeclareNoController,
                 },
             },
             statefulset_pvc_retention: minor >= 27,

@@ -41,7 +41,8 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// Strategic merge patch: like a merge patch, but lists with a merge key merge element
-/// by element (`$patch: delete` removes one), and `$retainKeys`/directives are ignored.
+/// by element (`$patch: delete` removes one), and an object carrying `$retainKeys` keeps
+/// only the keys listed there; other directives are ignored.
 pub fn strategic_merge(target: &mut Value, patch: &Value) {
     strategic_merge_field(target, patch, "");
 }
@@ -69,6 +70,9 @@ fn strategic_merge_field(target: &mut Value, patch: &Value, field: &str) {
                     *target = Value::Object(Map::new());
                 }
                 let t = target.as_object_mut().expect("object");
+                if let Some(Value::Array(keep)) = p.get("$retainKeys") {
+                    t.retain(|k, _| keep.iter().any(|x| x.as_str() == Some(k.as_str())));
+                }
                 for (k, v) in p {
                     if k.starts_with('$') {
                         continue;
@@ -82,6 +86,26 @@ fn strategic_merge_field(target: &mut Value, patch: &Value, field: &str) {
             }
             other => *target = other.clone(),
         },
+    }
+}
+
+/// Fields whose patch strategy is `retainKeys` (a union: setting one member clears the
+/// others): a Deployment's `spec.strategy` (`type: Recreate` drops `rollingUpdate`).
+const RETAIN_KEYS_FIELDS: &[&[&str]] = &[&["spec", "strategy"]];
+
+/// Adds the `$retainKeys` directives `kubectl apply` puts into its patch for the
+/// retainKeys fields `modified` sets: the keys it gives them.
+pub fn add_retain_keys(modified: &mut Value) {
+    for path in RETAIN_KEYS_FIELDS {
+        let mut at = Some(&mut *modified);
+        for field in *path {
+            at = at.and_then(|v| v.get_mut(*field));
+        }
+        if let Some(Value::Object(obj)) = at {
+            let keys: Vec<Value> =
+                obj.keys().filter(|k| !k.starts_with('$')).map(|k| Value::String(k.clone())).collect();
+            obj.insert("$retainKeys".into(), Value::Array(keys));
+        }
     }
 }
 

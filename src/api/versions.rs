@@ -50,6 +50,7 @@ pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
             default_deployment(&mut d, defaults);
             *value = serde_json::to_value(d).map_err(|e| e.to_string())?;
         }
+        (Kind::DaemonSet, _) if requested == "extensions/v1beta1" => legacy_daemon_set_defaults(value),
         (Kind::ReplicaSet, _) if requested == "extensions/v1beta1" => {
             let mut rs: ReplicaSet = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
             default_selector_and_labels_from_template(&mut rs);
@@ -59,6 +60,33 @@ pub fn to_stored_version(kind: Kind, value: &mut Value) -> Result<(), String> {
         _ => {}
     }
     Ok(())
+}
+
+/// Converts a stored object to the version the profile's kubectl asks for when it reads
+/// by type (its preferred version), for display: 1.15 reads Deployments and ReplicaSets
+/// as extensions/v1beta1, whose fields are those of apps/v1 plus `spec.rollbackTo`
+/// (kept in apps/v1 as an annotation). Other kinds and versions are shown as stored.
+pub fn to_preferred_version(profile: &crate::profile::Profile, kind: Kind, value: &mut Value) {
+    if !matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
+        return;
+    }
+    let Some(&preferred) = profile.versions_of(kind.info().name).first() else { return };
+    if preferred != "extensions/v1beta1" {
+        return;
+    }
+    value["apiVersion"] = Value::String(preferred.to_string());
+    let revision = value
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+        .and_then(|a| a.remove(ROLLBACK_TO_ANNOTATION));
+    if let Some(annotations) = value.pointer("/metadata/annotations").and_then(Value::as_object)
+        && annotations.is_empty()
+    {
+        value["metadata"].as_object_mut().expect("metadata").remove("annotations");
+    }
+    if let Some(revision) = revision.as_ref().and_then(Value::as_str).and_then(|r| r.parse::<i64>().ok()) {
+        value["spec"]["rollbackTo"] = serde_json::json!({ "revision": revision });
+    }
 }
 
 /// apps/v1beta1 StatefulSets (`pkg/apis/apps/v1beta1/defaults.go`): `OnDelete` when no
@@ -117,6 +145,36 @@ fn move_rollback_to(value: &mut Value) {
     }
 }
 
+/// extensions/v1beta1 DaemonSets (`SetDefaults_DaemonSet` there): the update strategy
+/// is `OnDelete` unless given, and an empty selector and empty object labels come from
+/// the template's labels. (Its `spec.templateGeneration` lives on in apps/v1 as the
+/// `deprecated.daemonset.template.generation` annotation, which admission keeps.)
+fn legacy_daemon_set_defaults(value: &mut Value) {
+    let labels = value.pointer("/spec/template/metadata/labels").cloned();
+    let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) else { return };
+    let strategy = spec.entry("updateStrategy").or_insert_with(|| Value::Object(Default::default()));
+    if let Some(strategy) = strategy.as_object_mut() {
+        strategy.entry("type").or_insert_with(|| Value::String("OnDelete".into()));
+    }
+    if let Some(labels) = labels {
+        let selector = spec.entry("selector").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(selector) = selector.as_object_mut()
+            && !selector.contains_key("matchLabels")
+            && !selector.contains_key("matchExpressions")
+        {
+            selector.insert("matchLabels".into(), labels.clone());
+        }
+        let meta = value
+            .as_object_mut()
+            .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
+        if let Some(meta) = meta.and_then(Value::as_object_mut)
+            && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
+        {
+            meta.insert("labels".into(), labels);
+        }
+    }
+}
+
 /// extensions/v1beta1 ReplicaSets: an empty selector and empty object labels default to
 /// the template's labels (`SetDefaults_ReplicaSet`).
 fn default_selector_and_labels_from_template(rs: &mut ReplicaSet) {
@@ -157,6 +215,21 @@ mod tests {
         assert_eq!(v["spec"]["progressDeadlineSeconds"], i32::MAX);
         assert_eq!(v["metadata"]["annotations"][ROLLBACK_TO_ANNOTATION], "2");
         assert!(v["spec"].get("rollbackTo").is_none());
+    }
+
+    #[test]
+    fn extensions_is_what_1_15_reads() {
+        let mut v = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "annotations": {ROLLBACK_TO_ANNOTATION: "2"}}, "spec": {}
+        });
+        to_preferred_version(&crate::profile::Profile::for_minor(15), Kind::Deployment, &mut v);
+        assert_eq!(v["apiVersion"], "extensions/v1beta1");
+        assert_eq!(v["spec"]["rollbackTo"]["revision"], 2);
+        assert!(v["metadata"].get("annotations").is_none());
+        let mut v = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {}});
+        to_preferred_version(&crate::profile::Profile::for_minor(22), Kind::Deployment, &mut v);
+        assert_eq!(v["apiVersion"], "apps/v1");
     }
 
     #[test]

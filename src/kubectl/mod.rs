@@ -110,8 +110,15 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "patch" => cmd::patch::run_patch(env, &rest, &mut out)?,
         "edit" => cmd::patch::run_edit(env, &rest, &mut out)?,
         "logs" => cmd::logs::run(env, &rest, &mut out)?,
+        // `log`, deprecated since 2015, until kubectl 1.16 (kubernetes#78098): the logs
+        // command warns first (`printDeprecationWarning`).
+        "log" if env.cluster.profile().kubectl_log_alias => {
+            out.err_line("log is DEPRECATED and will be removed in a future version. Use logs instead.");
+            cmd::logs::run(env, &rest, &mut out)?
+        }
         "rollout" => cmd::rollout::run(env, &rest, &mut out)?,
         "set" => cmd::set::run(env, &rest, &mut out)?,
+        "wait" => cmd::wait::run(env, &rest, &mut out)?,
         "taint" => cmd::taint::run(env, &rest, &mut out)?,
         "cordon" => cmd::drain::run_cordon(env, &rest, &mut out)?,
         "uncordon" => cmd::drain::run_uncordon(env, &rest, &mut out)?,

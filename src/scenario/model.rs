@@ -176,6 +176,16 @@ pub enum Action {
     Assert(Assert),
     /// Prose for the reader.
     Note(String),
+    /// Extension: `{name, content}` replaces (or adds) a virtual file from this step on,
+    /// as a tutorial's `vi FILE` does between two `kubectl apply -f FILE`.
+    File(FileWrite),
+}
+
+/// `file:`: a virtual file's new content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileWrite {
+    pub name: String,
+    pub content: String,
 }
 
 impl Action {
@@ -190,6 +200,7 @@ impl Action {
             Action::Metrics(_) => "metrics",
             Action::Assert(_) => "assert",
             Action::Note(_) => "note",
+            Action::File(_) => "file",
         }
     }
 }

@@ -55,12 +55,13 @@ const CLUSTER_KEYS: &[&str] = &["nodes", "serviceSubnet"];
 const NODE_KEYS: &[&str] = &["name", "roles", "labels", "taints", "capacity"];
 const TAINT_KEYS: &[&str] = &["key", "value", "effect"];
 const IMAGE_KEYS: &[&str] = &["pull", "start", "exit", "terminate", "ready", "live", "logs"];
-const ACTIONS: &[&str] = &["run", "wait", "at", "node", "pod", "metrics", "assert", "note"];
+const ACTIONS: &[&str] = &["run", "wait", "at", "node", "pod", "metrics", "assert", "note", "file"];
 const RUN_MODIFIERS: &[&str] = &["expect", "snapshot", "stderr", "status", "exact", "unordered", "edit"];
 const NODE_STEP_ACTIONS: &[&str] = &["add", "down", "up", "remove"];
 const NODE_STEP_KEYS: &[&str] = &["add", "down", "up", "remove", "labels", "roles", "taints", "capacity"];
 const POD_KEYS: &[&str] = &["crash", "exitCode", "container"];
 const METRICS_KEYS: &[&str] = &["selector", "cpu"];
+const FILE_KEYS: &[&str] = &["name", "content"];
 const ASSERT_KEYS: &[&str] = &["kind", "name", "namespace", "selector", "count", "absent", "contains"];
 
 /// `nodes: N` larger than this is refused rather than allocated.
@@ -818,6 +819,7 @@ impl Parser<'_> {
             "metrics" => Action::Metrics(self.metrics_step(body, &at)?),
             "assert" => Action::Assert(self.assert_step(body, &at)?),
             "note" => Action::Note(self.text(body, &at, "note", true)?),
+            "file" => Action::File(self.file_step(body, &at)?),
             _ => unreachable!("every action is handled"),
         })
     }
@@ -961,6 +963,20 @@ impl Parser<'_> {
             None => None,
         };
         Ok(PodAction::Crash { target, exit_code, container })
+    }
+
+    fn file_step(&self, value: &Value, path: &[Seg]) -> R<FileWrite> {
+        let entries = self.map_entries(value, path, "file", "a map like {name: web.yaml, content: ...}")?;
+        check_keys(&entries, FILE_KEYS, "file", path)?;
+        let name = match get(&entries, "name") {
+            Some(v) => self.name(v, &child(path, "name"), "name", "a file name")?,
+            None => return Err(fail(path, "file: missing \"name\"")),
+        };
+        let content = match get(&entries, "content") {
+            Some(v) => self.text(v, &child(path, "content"), "content", true)?,
+            None => return Err(fail(path, "file: missing \"content\"")),
+        };
+        Ok(FileWrite { name, content })
     }
 
     fn metrics_step(&self, value: &Value, path: &[Seg]) -> R<Metrics> {

@@ -150,7 +150,7 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
             return outcome;
         }
     };
-    let files: BTreeMap<String, String> =
+    let mut files: BTreeMap<String, String> =
         scenario.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let mut vars = Vars::new();
     for step in &scenario.steps {
@@ -241,6 +241,13 @@ pub fn run(scenario: &Scenario, snapshots: &SnapshotSettings) -> Outcome {
                 for l in text.lines() {
                     outcome.transcript.push_str(&format!("# {l}\n"));
                 }
+            }
+            Action::File(write) => {
+                outcome.transcript.push_str(&format!("# {} is now:\n", write.name));
+                for l in write.content.lines() {
+                    outcome.transcript.push_str(&format!("#   {l}\n"));
+                }
+                files.insert(write.name.clone(), write.content.clone());
             }
         }
         // Whatever the step made the cluster do, rollouts must have kept their bounds.

@@ -35,6 +35,10 @@ pub struct RolloutChecker {
 struct Tracked {
     /// `replicas` when the Deployment was last seen complete.
     complete_at: Option<i32>,
+    /// Per ReplicaSet uid: (spec replicas, available) when last seen complete, so that
+    /// pods lost at the very instant a rollout seems to start (an eviction, a crash)
+    /// count as a disturbance rather than as the controller's doing.
+    complete_counts: HashMap<String, (i32, i32)>,
     rollout: Option<Rollout>,
 }
 
@@ -81,6 +85,7 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
     if deployment_complete(d, &status) {
         tracked.rollout = None;
         tracked.complete_at = Some(replicas(d));
+        tracked.complete_counts = replica_set_counts(&replica_sets(d, store));
         return None;
     }
     let changed_shape = tracked.rollout.as_ref().is_some_and(|r| {
@@ -100,7 +105,7 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
             max_total: replicas(d) + max_surge(d),
             min_available: min_available(d),
             disturbed: false,
-            previous: HashMap::new(),
+            previous: std::mem::take(&mut tracked.complete_counts),
             reported: false,
         });
     }
@@ -133,6 +138,13 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
         rollout.reported = true;
         format!("rollout invariant broken at t={at}: {name}: {v}")
     })
+}
+
+/// (spec replicas, available) per ReplicaSet uid.
+fn replica_set_counts(rss: &[&ReplicaSet]) -> HashMap<String, (i32, i32)> {
+    rss.iter()
+        .map(|rs| (rs.metadata.uid.clone().unwrap_or_default(), (rs_replicas(rs), rs_available(rs))))
+        .collect()
 }
 
 fn rolling_violation(rollout: &Rollout, rss: &[&ReplicaSet]) -> Option<String> {

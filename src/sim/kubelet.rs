@@ -50,6 +50,8 @@ enum Action {
     Probe(usize),
     /// The immediate readiness probe of a container that just started.
     ProbeOnce(usize),
+    /// The pod's `activeDeadlineSeconds` ran out.
+    ActiveDeadline,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +115,9 @@ struct PodRuntime {
     grace: Millis,
     containers: Vec<Container>,
     terminating: bool,
+    /// `activeDeadlineSeconds` passed: the kubelet failed the pod and stopped its
+    /// containers (`pkg/kubelet/active_deadline.go`).
+    deadline_exceeded: bool,
 }
 
 #[derive(Default)]
@@ -249,6 +254,10 @@ impl Kubelet {
             if !self.pods.contains_key(&key) {
                 let rt = self.runtime_for(pod, images, store);
                 self.pods.insert(key.clone(), rt);
+                if let Some(deadline) = pod.spec.as_ref().and_then(|s| s.active_deadline_seconds) {
+                    let at = self.pods[&key].admitted + deadline.max(0) as Millis * SECOND;
+                    self.timer(&key, 0, at, Action::ActiveDeadline, timers);
+                }
                 if !deleting && !self.pods[&key].containers.is_empty() {
                     self.start_probe_workers(&key, timers);
                     self.start_container(&key, 0, store, timers);
@@ -266,7 +275,15 @@ impl Kubelet {
         n + dirty.len()
     }
 
-    fn pod_cidr_index(&mut self, node: &str) -> u32 {
+    /// The third octet of the node's `spec.podCIDR` (10.244.<index>.0/24); nodes without
+    /// one get indexes in order of first use.
+    fn pod_cidr_index(&mut self, node: &str, store: &Store) -> u32 {
+        if let Some(index) = store
+            .get::<k8s_openapi::api::core::v1::Node>("", node)
+            .and_then(|n| n.spec.as_ref()?.pod_cidr.as_deref()?.split('.').nth(2)?.parse().ok())
+        {
+            return index;
+        }
         let next = self.cidr_index.len() as u32;
         *self.cidr_index.entry(node.to_string()).or_insert(next)
     }
@@ -277,7 +294,7 @@ impl Kubelet {
     /// ContainerCreating, each with the behaviour its image and command give it.
     fn runtime_for(&mut self, pod: &Pod, images: &ImageTable, store: &Store) -> PodRuntime {
         let node = pod.bound_node().unwrap_or_default().to_string();
-        let index = self.pod_cidr_index(&node);
+        let index = self.pod_cidr_index(&node, store);
         let host = self.next_ip.entry(node.clone()).or_insert(2);
         let ip = format!("10.244.{index}.{}", *host);
         *host += 1;
@@ -331,6 +348,7 @@ impl Kubelet {
                 * SECOND,
             containers,
             terminating: false,
+            deadline_exceeded: false,
         }
     }
 
@@ -404,7 +422,10 @@ impl Kubelet {
             Pull::Never => {}
         }
         let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
-        if c.container_id.is_none() {
+        // A retried pull keeps the last pull error showing: the pod worker is busy
+        // pulling and writes no new status until the pull ends.
+        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if reason == "ErrImagePull" || reason == "ImagePullBackOff");
+        if c.container_id.is_none() && !pull_error {
             c.state = State::Waiting { reason: "ContainerCreating".into(), message: None };
         }
         c.pull_started = now;
@@ -459,14 +480,18 @@ impl Kubelet {
             store,
             EventType::Normal,
             "Created",
-            format!("Created container {name}"),
+            if store.profile.created_event_colon {
+                format!("Created container: {name}")
+            } else {
+                format!("Created container {name}")
+            },
         );
         self.timer(key, i, now + start, Action::Started, timers);
     }
 
     pub fn handle(&mut self, t: KubeletTimer, store: &mut Store, timers: &mut Timers) {
         let Some(rt) = self.pods.get(&t.pod) else { return };
-        let ticker = matches!(t.action, Action::Probe(_));
+        let ticker = matches!(t.action, Action::Probe(_) | Action::ActiveDeadline);
         if rt.uid != t.uid || rt.containers.get(t.container).is_none_or(|c| !ticker && c.epoch != t.epoch) {
             return;
         }
@@ -560,9 +585,10 @@ impl Kubelet {
                 self.probe(&key, i, w, store, timers);
             }
             Action::ProbeOnce(w) => self.probe(&key, i, w, store, timers),
+            Action::ActiveDeadline => self.deadline_exceeded(&key, store, timers),
             Action::Stopped => {
                 self.on_stopped(&key, i, store);
-                if self.all_stopped(&key) {
+                if self.pods[&key].terminating && self.all_stopped(&key) {
                     self.finish_termination(&key, store);
                     return;
                 }
@@ -625,6 +651,7 @@ impl Kubelet {
     fn on_exit(&mut self, key: &ObjKey, i: usize, code: i32, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let policy = self.pods[key].restart_policy.clone();
+        let failed_pod = self.pods[key].deadline_exceeded;
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         let started = match c.state {
             State::Running { since } => since,
@@ -639,7 +666,7 @@ impl Kubelet {
         };
         c.state = State::Terminated(term.clone());
         c.ready = false;
-        let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
+        let restart = !failed_pod && (policy == "Always" || (policy == "OnFailure" && code != 0));
         if !restart {
             return;
         }
@@ -679,6 +706,58 @@ impl Kubelet {
                 self.container_event(key, i, store, EventType::Warning, "BackOff", backoff_msg);
                 self.timer(key, i, now + delay, Action::Restart, timers);
             }
+        }
+    }
+
+    /// `activeDeadlineSeconds` passed (measured from the kubelet's start time): the pod
+    /// fails with reason DeadlineExceeded, a Normal event says so, and its running
+    /// containers are stopped within the grace period and not restarted.
+    fn deadline_exceeded(&mut self, key: &ObjKey, store: &mut Store, timers: &mut Timers) {
+        let now = store.now;
+        let rt = self.pods.get_mut(key).expect("known");
+        if rt.terminating || rt.deadline_exceeded {
+            return;
+        }
+        rt.deadline_exceeded = true;
+        let grace = rt.grace;
+        let who = InvolvedObject {
+            kind: "Pod".into(),
+            namespace: key.0.clone(),
+            name: key.1.clone(),
+            uid: rt.uid.clone(),
+            field_path: None,
+            api_version: "v1".into(),
+        };
+        let node = rt.node.clone();
+        store.record_event(
+            who,
+            EventType::Normal,
+            "DeadlineExceeded",
+            DEADLINE_MESSAGE.into(),
+            "kubelet",
+            Some(node),
+        );
+        for i in 0..self.pods[key].containers.len() {
+            let c = &mut self.pods.get_mut(key).expect("known").containers[i];
+            c.epoch += 1;
+            if !matches!(c.state, State::Running { .. }) {
+                continue;
+            }
+            c.stopping = true;
+            let stop_after = match c.behaviour.terminate {
+                Some(t) => t.min(grace),
+                None => grace.max(constants::MIN_KILL_GRACE),
+            };
+            let name = c.name.clone();
+            self.container_event(
+                key,
+                i,
+                store,
+                EventType::Normal,
+                "Killing",
+                format!("Stopping container {name}"),
+            );
+            self.timer(key, i, now + stop_after, Action::Stopped, timers);
         }
     }
 
@@ -938,8 +1017,15 @@ impl Kubelet {
             }
         }
         let host_ip = rt.host_ip.clone();
+        let (phase, reason, message) = if rt.deadline_exceeded {
+            ("Failed", Some("DeadlineExceeded".to_string()), Some(DEADLINE_MESSAGE.to_string()))
+        } else {
+            (phase(rt), None, None)
+        };
         let status = PodStatus {
-            phase: Some(phase(rt).into()),
+            phase: Some(phase.into()),
+            reason,
+            message,
             conditions: Some(conditions),
             host_ip: host_ip.clone(),
             host_ips: host_ip
@@ -958,6 +1044,9 @@ impl Kubelet {
         let _ = store.modify_status::<Pod>(key, |pod| pod.status = Some(status));
     }
 }
+
+/// The pod status message of a pod past its `activeDeadlineSeconds`.
+const DEADLINE_MESSAGE: &str = "Pod was active on the node longer than the specified deadline";
 
 /// The image as the runtime reports it in the container status: containerd gives the
 /// fully qualified reference (`docker.io/library/nginx:1.25`), docker the short one

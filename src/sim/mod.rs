@@ -435,6 +435,23 @@ impl Cluster {
         })
     }
 
+    /// The node as its kubelet last reported it: the conditions' `lastHeartbeatTime` is
+    /// the last status report, every [`constants::NODE_STATUS_REPORT_MS`] from when the
+    /// kubelet started (conditions do not change in between), the last one before the
+    /// machine went down if it is down. Stored nodes keep their registration time, so
+    /// readers that show heartbeats ask here.
+    pub fn node_with_heartbeats(&self, name: &str) -> Option<Node> {
+        let mut node = self.store.get::<Node>("", name)?.clone();
+        let Some((started, stopped)) = self.nodes.kubelet_uptime(name) else { return Some(node) };
+        let until = stopped.unwrap_or(self.store.now).max(started);
+        let interval = constants::NODE_STATUS_REPORT_MS;
+        let reported = self.store.clock.time(started + (until - started) / interval * interval);
+        for c in node.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+            c.last_heartbeat_time = Some(reported.clone());
+        }
+        Some(node)
+    }
+
     pub fn remove_node(&mut self, name: &str) -> Result<(), crate::api::ApiError> {
         self.store.delete::<Node>("", name, DeleteOptions::default()).map(|_| ())
     }

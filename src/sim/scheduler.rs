@@ -160,6 +160,19 @@ impl Scheduler {
         {
             self.account(change.key.clone(), pod);
         }
+        // A terminating pod still holds its resources but no longer counts for spreading
+        // (the spreading plugins skip pods with a deletionTimestamp, kubernetes#87621).
+        if let Some(pod) = pod
+            && pod.metadata.deletion_timestamp.is_some()
+            && let Some(placement) = self.placements.get_mut(&change.key)
+            && let Some(owner) = placement.owner.take()
+            && let Some(counts) = self.owner_counts.get_mut(&owner)
+        {
+            counts[placement.node] -= 1;
+            if counts.iter().all(|n| *n <= 0) {
+                self.owner_counts.remove(&owner);
+            }
+        }
         if let Some(pod) = pod
             && pod.bound_node().is_none()
             && pod.metadata.deletion_timestamp.is_none()

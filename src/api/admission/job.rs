@@ -38,9 +38,14 @@ fn generate_selector(job: &mut Job, uid: &str, prefixed: bool) {
     for key in name_keys {
         labels.entry((*key).to_string()).or_insert_with(|| name.clone());
     }
-    let mut match_labels = BTreeMap::new();
-    match_labels.insert(uid_keys[0].to_string(), uid.to_string());
-    spec.selector = Some(LabelSelector { match_labels: Some(match_labels), match_expressions: None });
+    // A selector the user gave gets the uid label added; validation then rejects it
+    // unless it selects exactly by uid (`not auto-generated`).
+    let selector = spec.selector.get_or_insert_with(LabelSelector::default);
+    selector
+        .match_labels
+        .get_or_insert_with(BTreeMap::new)
+        .entry(uid_keys[0].to_string())
+        .or_insert_with(|| uid.to_string());
 }
 
 impl Admit for Job {
@@ -80,7 +85,7 @@ impl Admit for Job {
             spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).filter(|l| !l.is_empty());
         let manual = spec.manual_selector == Some(true);
         let new = self.metadata.uid.is_none() && self.metadata.resource_version.is_none();
-        if !manual && new && spec.selector.is_none() {
+        if !manual && new {
             let uid = store.reserve_uid();
             generate_selector(self, &uid, profile.prefixed_labels);
         }
@@ -120,6 +125,18 @@ impl Admit for Job {
         if spec.completion_mode.as_deref() == Some("Indexed") && spec.completions.is_none() {
             causes.push("spec.completions: Required value: when completion mode is Indexed".into());
         }
+        let manual = spec.manual_selector == Some(true);
+        if !manual && let Some(sel) = spec.selector.as_ref() {
+            let generated = ["controller-uid", "batch.kubernetes.io/controller-uid"];
+            let only_uid = sel.match_expressions.as_ref().is_none_or(|e| e.is_empty())
+                && sel.match_labels.iter().flatten().all(|(k, _)| generated.contains(&k.as_str()));
+            if !only_uid {
+                causes.push(format!(
+                    "spec.selector: Invalid value: {}: `selector` not auto-generated",
+                    go_label_selector(sel)
+                ));
+            }
+        }
         match spec.selector.as_ref() {
             None => causes.push("spec.selector: Required value".into()),
             Some(sel) => {
@@ -136,6 +153,21 @@ impl Admit for Job {
         }
         causes
     }
+}
+
+/// Go's `%#v`-like rendering of a `v1.LabelSelector` in field errors.
+fn go_label_selector(sel: &LabelSelector) -> String {
+    let labels = if sel.match_labels.as_ref().is_none_or(|m| m.is_empty()) {
+        "map[string]string(nil)".to_string()
+    } else {
+        go_map(sel.match_labels.as_ref())
+    };
+    let expressions = if sel.match_expressions.as_ref().is_none_or(|e| e.is_empty()) {
+        "[]v1.LabelSelectorRequirement(nil)".to_string()
+    } else {
+        "[]v1.LabelSelectorRequirement{...}".to_string()
+    };
+    format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{expressions}}}")
 }
 
 /// Go's `%v` of a `map[string]string`.

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::{Value, json};
 
 use super::Ds;
-use crate::api::{Kind, ObjKey, Store};
+use crate::api::{ObjKey, Store};
 use crate::controllers::deployment::util::pod_template_hash;
 
 /// The label that carries a revision's hash, on revisions and on daemon pods.
@@ -36,13 +36,13 @@ pub fn revision_template(cr: &ControllerRevision) -> Option<PodTemplateSpec> {
     serde_json::from_value(t).ok()
 }
 
-/// The revisions a DaemonSet owns, in revision order.
-pub fn revisions_of(store: &Store, uid: &str) -> Vec<ControllerRevision> {
+/// The revisions a DaemonSet owns, in revision order. Read from the namespace's few
+/// ControllerRevisions rather than from the owner index, which also holds every pod.
+pub fn revisions_of(store: &Store, namespace: &str, uid: &str) -> Vec<ControllerRevision> {
     let mut out: Vec<ControllerRevision> = store
-        .dependents_of(uid)
-        .into_iter()
-        .filter(|(k, _)| *k == Kind::ControllerRevision)
-        .filter_map(|(_, key)| store.get_by_key::<ControllerRevision>(&key).cloned())
+        .list::<ControllerRevision>(Some(namespace))
+        .filter(|cr| cr.metadata.owner_references.iter().flatten().any(|r| r.uid == uid))
+        .cloned()
         .collect();
     out.sort_by(|a, b| (a.revision, &a.metadata.name).cmp(&(b.revision, &b.metadata.name)));
     out
@@ -52,7 +52,7 @@ pub fn revisions_of(store: &Store, uid: &str) -> Vec<ControllerRevision> {
 /// returns its hash.
 pub fn construct(ds: &Ds, store: &mut Store) -> String {
     let patch = template_patch(&ds.template);
-    let histories = revisions_of(store, &ds.uid);
+    let histories = revisions_of(store, &ds.key.0, &ds.uid);
     let max = histories.iter().map(|h| h.revision).max().unwrap_or(0);
     let current = histories.iter().find(|h| h.data.as_ref().map(|d| &d.0) == Some(&patch));
     if let Some(cur) = current {
@@ -92,7 +92,7 @@ pub fn construct(ds: &Ds, store: &mut Store) -> String {
 /// `cleanupHistory`: keeps `revisionHistoryLimit` old revisions, deleting the lowest
 /// first but never one whose hash a live pod still carries.
 pub fn cleanup(ds: &Ds, current_hash: &str, live_hashes: &BTreeSet<String>, store: &mut Store) {
-    let histories = revisions_of(store, &ds.uid);
+    let histories = revisions_of(store, &ds.key.0, &ds.uid);
     let old: Vec<&ControllerRevision> = histories
         .iter()
         .filter(|h| {

@@ -240,22 +240,25 @@ impl DaemonSetController {
             })
             .collect();
         let hash = history::construct(&ds, store);
-        let pods = node_to_pods(&ds, &hash, store);
-        let acted = self.manage(&ds, &nodes, &pods, &hash, store, requeues);
+        let mut pods = node_to_pods(&ds, &hash, store);
+        let mut acted = self.manage(&ds, &nodes, &pods, &hash, store, requeues);
         // The real controller acts again only once its informer saw its own writes
         // (expectations); those writes requeue this DaemonSet, so the next sync goes on.
-        if !acted {
+        let observed = !acted;
+        if observed {
             if let Some((unavailable, surge)) = &ds.rolling {
-                let pods = node_to_pods(&ds, &hash, store);
                 let (delete, create) = rolling::plan(&ds, &nodes, &pods, unavailable, surge, store.now);
+                acted = !delete.is_empty() || !create.is_empty();
                 sync_nodes(&ds, &delete, &create, &hash, store);
             }
-            let pods = node_to_pods(&ds, &hash, store);
             let live: BTreeSet<String> = pods.values().flatten().filter_map(|p| p.hash.clone()).collect();
             history::cleanup(&ds, &hash, &live, store);
         }
-        let pods = node_to_pods(&ds, &hash, store);
-        update_status(&ds, &nodes, &pods, !acted, store, requeues);
+        // Status reads the pods as they are now (the writes above are in the store).
+        if acted {
+            pods = node_to_pods(&ds, &hash, store);
+        }
+        update_status(&ds, &nodes, &pods, observed, store, requeues);
     }
 
     /// `manage`: a pod for every node that should run one and has none; failed and

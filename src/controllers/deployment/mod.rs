@@ -13,6 +13,7 @@
 
 mod progress;
 mod recreate;
+mod rollback;
 mod rolling;
 mod sync;
 pub mod util;
@@ -199,6 +200,21 @@ impl Ctx<'_> {
         let mut updated = stored.clone();
         updated.status = self.d.status.clone();
         updated.metadata.annotations = self.d.metadata.annotations.clone();
+        self.store.update(updated)?;
+        Ok(())
+    }
+
+    /// `Update` of the Deployment copy this sync holds (spec and metadata; the stored
+    /// status stays): conflicts when the copy is stale.
+    pub fn update_deployment(&mut self) -> SyncResult<()> {
+        let Some(stored) = self.store.get_by_key::<Deployment>(&self.key) else {
+            return Err(ApiError::not_found(Kind::Deployment, &self.key.1).into());
+        };
+        if stored.metadata.resource_version != self.d.metadata.resource_version {
+            return Err(SyncError::Conflict);
+        }
+        let mut updated = self.d.clone();
+        updated.status = stored.status.clone();
         self.store.update(updated)?;
         Ok(())
     }

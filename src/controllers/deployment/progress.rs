@@ -78,6 +78,15 @@ impl Ctx<'_> {
         if deployment_complete(&self.d, status) || current.reason.as_deref() == Some(TIMED_OUT_REASON) {
             return;
         }
+        // A complete Deployment that lost pods (a crash, an eviction) keeps its
+        // `NewReplicaSetAvailable` condition, which `DeploymentTimedOut` never times out.
+        // The real controller still requeues it through its rate limiter (about ten
+        // times a second) until the pods are back, but those syncs cannot change
+        // anything, and every pod change syncs it anyway: skip them, or an old
+        // condition would make the simulation step through hours a millisecond apart.
+        if current.reason.as_deref() == Some(NEW_RS_AVAILABLE_REASON) {
+            return;
+        }
         let Some(updated) = current.last_update_time.as_ref() else { return };
         let due = updated.0 + jiff::SignedDuration::from_secs(deadline as i64);
         let due_ms = self.store.clock.millis_of(due).max(0) as u64;

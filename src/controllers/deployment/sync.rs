@@ -42,6 +42,10 @@ impl Ctx<'_> {
         if paused(&self.d) {
             return self.sync(&rs_list);
         }
+        // Rollback is not re-entrant: the request is cleared before any ReplicaSet moves.
+        if self.rollback_to().is_some() {
+            return self.rollback(&rs_list);
+        }
         if self.is_scaling_event(&rs_list)? {
             return self.sync(&rs_list);
         }

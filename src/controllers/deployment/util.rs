@@ -15,7 +15,7 @@ pub const REVISION: &str = "deployment.kubernetes.io/revision";
 pub const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 pub const DESIRED_REPLICAS: &str = "deployment.kubernetes.io/desired-replicas";
 pub const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
-pub const ROLLBACK_TO: &str = "deprecated.deployment.rollback.to";
+pub const ROLLBACK_TO: &str = crate::api::versions::ROLLBACK_TO_ANNOTATION;
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 /// The label that tells a Deployment's ReplicaSets (and their pods) apart.

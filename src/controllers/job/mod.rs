@@ -147,13 +147,21 @@ impl JobController {
 
     fn sync(&mut self, key: &ObjKey, store: &mut Store, requeues: &mut Requeues) {
         let Some(job) = JobView::load(store, key) else { return };
+        // Counting happens from the pods as they are now; the finalizers can go.
+        let census_first = pods::Census::take(
+            &job,
+            store,
+            self.memory.entry(job.uid.clone()).or_default(),
+            store.profile.job.backoff,
+        );
+        pods::release_counted(&job.uid, store);
         if status::finished(&job.status) {
             status::finish_interim(&job, store);
             return;
         }
         let profile = store.profile.job;
         let memory = self.memory.entry(job.uid.clone()).or_default();
-        let census = pods::Census::take(&job, store, memory, profile.backoff);
+        let census = census_first;
         let mut st = job.status.clone();
         let now_time = store.clock.time(store.now);
         // Job first start (not while suspended).

@@ -13,6 +13,9 @@ use crate::api::store::{DeleteOptions, Object};
 use crate::api::{ObjKey, Store};
 use crate::profile::JobBackoff;
 
+/// The finalizer that keeps a finished Job pod until the controller counted it.
+pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
+
 /// The annotation (and, 1.28+, label) holding an Indexed Job pod's completion index.
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 
@@ -64,6 +67,7 @@ impl Census {
             succeeded_indexes: BTreeSet::new(),
         };
         let completions = job.spec.completions.unwrap_or(0);
+        let tracking = store.profile.job.tracking_finalizer;
         for pod in store.pods_controlled_by(&job.uid) {
             let phase = phase(pod);
             let index = completion_index(pod);
@@ -82,11 +86,19 @@ impl Census {
                     .sum::<i32>();
             }
             if terminal {
-                let uid = pod.metadata.uid.clone().unwrap_or_default();
+                let uid = if tracking { String::new() } else { pod.metadata.uid.clone().unwrap_or_default() };
                 match backoff {
-                    // Counted once, when first seen finished (finalizer tracking).
+                    // Counted once, when first seen finished: a pod still holding the
+                    // tracking finalizer is not counted yet (the finalizer is the
+                    // record, as in the real controller); without finalizers, the set
+                    // of counted uids is.
                     JobBackoff::FailureRecords => {
-                        if memory.counted.insert(uid) {
+                        let fresh = if tracking {
+                            pod.metadata.finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER)
+                        } else {
+                            memory.counted.insert(uid)
+                        };
+                        if fresh {
                             if phase == "Succeeded" {
                                 memory.succeeded += 1;
                                 memory.consecutive_failures = 0;
@@ -261,9 +273,11 @@ fn pod_from_template(job: &JobView, index: Option<i32>, store: &Store) -> Pod {
             }
         }
     }
+    let finalizers = store.profile.job.tracking_finalizer.then(|| vec![TRACKING_FINALIZER.to_string()]);
     Pod {
         metadata: ObjectMeta {
             generate_name: Some(generate_name),
+            finalizers,
             namespace: Some(job.key.0.clone()),
             labels,
             annotations,
@@ -279,6 +293,32 @@ fn pod_from_template(job: &JobView, index: Option<i32>, store: &Store) -> Pod {
         },
         spec,
         status: None,
+    }
+}
+
+/// Removes the tracking finalizer from the Job's pods that finished or are being
+/// deleted: they are counted (or will never count) by now.
+pub fn release_counted(uid: &str, store: &mut Store) {
+    if !store.profile.job.tracking_finalizer {
+        return;
+    }
+    let done: Vec<Pod> = store
+        .pods_controlled_by(uid)
+        .filter(|p| {
+            let phase = phase(p);
+            let has = p.metadata.finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER);
+            has && (phase == "Succeeded" || phase == "Failed" || p.metadata.deletion_timestamp.is_some())
+        })
+        .cloned()
+        .collect();
+    for mut pod in done {
+        if let Some(list) = pod.metadata.finalizers.as_mut() {
+            list.retain(|f| f != TRACKING_FINALIZER);
+            if list.is_empty() {
+                pod.metadata.finalizers = None;
+            }
+        }
+        let _ = store.update(pod);
     }
 }
 

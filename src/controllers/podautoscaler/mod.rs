@@ -387,12 +387,31 @@ impl HpaController {
             store.record_event(inv, EventType::Warning, "SelectorRequired", msg.clone(), COMPONENT, None);
             return Computed { proposal: None, statuses: Vec::new(), error: Some(msg) };
         };
-        let pods: Vec<&Pod> = store
-            .list::<Pod>(Some(&scale.key.0))
-            .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
-            .collect();
-        let pods: Vec<Pod> = pods.into_iter().cloned().collect();
-        let pod_refs: Vec<&Pod> = pods.iter().collect();
+        // The calculator reads the pods in place; events are recorded afterwards.
+        let outcomes: Vec<Option<Result<replicas::Proposal, String>>> = {
+            let pods: Vec<&Pod> = store
+                .list::<Pod>(Some(&scale.key.0))
+                .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
+                .collect();
+            specs
+                .iter()
+                .map(|m| {
+                    let r = m.resource.as_ref().filter(|_| {
+                        m.type_ == "Resource" && m.resource.as_ref().is_some_and(|r| r.name == "cpu")
+                    })?;
+                    let target = r.target.average_utilization?;
+                    Some(replicas::cpu_replicas(
+                        scale.replicas,
+                        target,
+                        &pods,
+                        metrics,
+                        &store.clock,
+                        store.now,
+                        generic,
+                    ))
+                })
+                .collect()
+        };
         let mut best: Option<(i32, String)> = None;
         let mut invalid = 0;
         let mut first_error: Option<String> = None;
@@ -400,7 +419,7 @@ impl HpaController {
         for (i, m) in specs.iter().enumerate() {
             let resource = m.resource.as_ref().filter(|_| m.type_ == "Resource");
             let target = resource.and_then(|r| r.target.average_utilization.map(|u| (r.name.clone(), u)));
-            let Some((name, target)) = target else {
+            let Some((name, _)) = target else {
                 invalid += 1;
                 if first_error.is_none() {
                     first_error = Some(format!("unsupported metric source type \"{}\" (kubesim)", m.type_));
@@ -414,15 +433,8 @@ impl HpaController {
                 });
                 continue;
             }
-            match replicas::cpu_replicas(
-                scale.replicas,
-                target,
-                &pod_refs,
-                metrics,
-                &store.clock,
-                store.now,
-                generic,
-            ) {
+            let Some(outcome) = outcomes[i].clone() else { continue };
+            match outcome {
                 Ok(p) => {
                     statuses[i] = MetricStatus {
                         type_: "Resource".into(),

@@ -382,7 +382,9 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
     if let Some(original) = &original {
         patch::remove_deleted_fields(&mut updated, original, &modified);
     }
-    patch::strategic_merge(&mut updated, &modified);
+    let mut patch_body = modified.clone();
+    patch::add_retain_keys(&mut patch_body);
+    patch::strategic_merge(&mut updated, &patch_body);
     set_last_applied(&mut updated, m.kind, &m.value, &ns);
     // The manifest may be written in a legacy version (extensions/v1beta1): the merged
     // object is compared and stored in the stored version.

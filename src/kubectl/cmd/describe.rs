@@ -139,6 +139,18 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let rss = crate::kubectl::deployments::DeploymentReplicaSets::of(store, d);
             describe::describe_deployment(d, &rss.old, rss.new, &env_for(store, d))
         }
+        Kind::DaemonSet => {
+            let ds = store.get_by_key::<k8s_openapi::api::apps::v1::DaemonSet>(key)?;
+            let selector = crate::api::selector::Selector::from_label_selector(
+                &ds.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default(),
+            )
+            .ok()?;
+            let pods: Vec<&Pod> = store
+                .list::<Pod>(Some(&key.0))
+                .filter(|p| !selector.is_empty() && selector.matches_opt(p.metadata.labels.as_ref()))
+                .collect();
+            describe::describe_daemon_set(ds, &pods, &env_for(store, ds))
+        }
         Kind::StatefulSet => {
             let set = store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(key)?;
             let pods = controlled_pods(store, set.metadata.uid.as_deref().unwrap_or(""));
@@ -162,7 +174,8 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 })
                 .collect();
             let lease = cluster.node_lease(&key.1);
-            describe::describe_node_with_lease(node, lease.as_ref(), &pods, &env_for(store, node))
+            let reported = cluster.node_with_heartbeats(&key.1)?;
+            describe::describe_node_with_lease(&reported, lease.as_ref(), &pods, &env_for(store, node))
         }
         Kind::CronJob => {
             let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;

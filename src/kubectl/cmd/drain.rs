@@ -144,6 +144,7 @@ fn fatal_text(p: Problem, profile: &Profile) -> String {
             UnmanagedText::NoControllerDoubled => {
                 "cannot delete Pods that declare no controller (use --force to override)".into()
             }
+            UnmanagedText::ThatDeclareNoController => "Pods that declare no controller (use --force to override)".into(),
         },
     }
 }
@@ -232,7 +233,8 @@ pub fn run_drain(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
     };
     let grace = flags.int("grace-period").filter(|g| *g >= 0);
     let timeout = flags.duration_ms("timeout").filter(|t| *t > 0);
-    let mut fatal: Vec<String> = Vec::new();
+    // Per failed node, its errors (an aggregate).
+    let mut fatal: Vec<Vec<String>> = Vec::new();
     let mut pending: Vec<String> = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         if let Err(e) = cordon(env, node, true, out) {
@@ -255,7 +257,7 @@ pub fn run_drain(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
                     let space = if profile.drain.failure == DrainFailure::ContinueSpaced { " " } else { "" };
                     out.err_line(format!(
                             "error: unable to drain node \"{node}\" due to error:{space}{}, continuing command...",
-                            err
+                            aggregate_text(&err)
                         ));
                     pending.push(node.clone());
                     fatal.push(err);
@@ -269,16 +271,30 @@ pub fn run_drain(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
             out.err_line(format!(" {n}"));
         }
     }
-    match fatal.len() {
-        0 => {}
-        1 => out.fail(format!("error: {}", fatal[0])),
-        _ => out.fail(fatal.join("\n")),
+    // `CheckErr` unwraps an aggregate of one: ≤ 1.22 returned the node's aggregate
+    // itself (one error prints with `error: `), 1.23+ an aggregate of the nodes'
+    // aggregates (the inner one prints one error per line, no prefix).
+    let nested = matches!(profile.drain.failure, DrainFailure::Continue | DrainFailure::ContinueSpaced);
+    let lines: Vec<String> = fatal.iter().flatten().cloned().collect();
+    if !lines.is_empty() {
+        if !nested && lines.len() == 1 {
+            out.fail(format!("error: {}", lines[0]));
+        } else if fatal.len() > 1 {
+            out.fail(fatal.iter().map(|e| aggregate_text(e)).collect::<Vec<_>>().join("\n"));
+        } else {
+            out.fail(lines.join("\n"));
+        }
     }
     Ok(())
 }
 
+/// An aggregate's `Error()`: the one message, or `[a, b]`.
+fn aggregate_text(errors: &[String]) -> String {
+    if errors.len() == 1 { errors[0].clone() } else { format!("[{}]", errors.join(", ")) }
+}
+
 /// Filters the node's pods, prints the warnings, evicts what may go and waits until it
-/// is gone. `Err` carries the filters' errors as kubectl's aggregate prints them.
+/// is gone. `Err` carries the filters' errors.
 fn drain_node(
     env: &mut Env,
     node: &str,
@@ -287,7 +303,7 @@ fn drain_node(
     timeout: Option<u64>,
     profile: &Profile,
     out: &mut Output,
-) -> SimResult<Result<(), String>> {
+) -> SimResult<Result<(), Vec<String>>> {
     let pods: Vec<(ObjKey, Verdict)> = env
         .cluster
         .store
@@ -316,8 +332,7 @@ fn drain_node(
             .iter()
             .map(|(p, pods)| format!("cannot delete {}: {}", fatal_text(*p, profile), pods.join(", ")))
             .collect();
-        let joined = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
-        return Ok(Err(joined));
+        return Ok(Err(errs));
     }
     if !warnings.is_empty() {
         let text: Vec<String> = warnings

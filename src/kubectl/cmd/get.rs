@@ -153,7 +153,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             let mut items = Vec::new();
             for (kind, keys) in &groups {
                 for key in keys {
-                    if let Some(v) = resources::get_value(store, *kind, key) {
+                    if let Some(mut v) = resources::get_value(store, *kind, key) {
+                        crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
                         items.push(v);
                     }
                 }
@@ -206,7 +207,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
 }
 
 /// kubectl's `-o json`: four-space indent, keys sorted.
-fn json_text(value: &serde_json::Value) -> String {
+pub(crate) fn json_text(value: &serde_json::Value) -> String {
     let sorted = sort_keys(value);
     let mut buf = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");

@@ -25,9 +25,19 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let name = arg.strip_prefix("pod/").or_else(|| arg.strip_prefix("pods/")).unwrap_or(arg);
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
+    let job_pod;
+    let name = match arg.strip_prefix("job/").or_else(|| arg.strip_prefix("jobs/")) {
+        Some(job) => match pod_of_job(store, &namespace, job, out) {
+            Some(pod) => {
+                job_pod = pod;
+                job_pod.as_str()
+            }
+            None => return Ok(()),
+        },
+        None => arg.strip_prefix("pod/").or_else(|| arg.strip_prefix("pods/")).unwrap_or(arg),
+    };
     let Some(pod) = store.get::<Pod>(&namespace, name) else {
         // 1.30+ wraps the NotFound with `%w`, so CheckErr no longer sees an API status and
         // prints it as a plain error (kubectl `pkg/cmd/logs/logs.go`).
@@ -103,4 +113,49 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     }
     Ok(())
+}
+
+/// `logs job/NAME`: the first of the Job's pods in kubectl's `ByLogging` order (assigned,
+/// Running before others, ready, more restarts, older), with `Found N pods, using …` when
+/// there are several (`polymorphichelpers.AttachablePodForObject`, `GetFirstPod`).
+fn pod_of_job(store: &crate::api::Store, namespace: &str, job: &str, out: &mut Output) -> Option<String> {
+    use k8s_openapi::api::batch::v1::Job;
+    let Some(j) = store.get::<Job>(namespace, job) else {
+        out.fail(format!("Error from server (NotFound): jobs.batch \"{job}\" not found"));
+        return None;
+    };
+    let uid = j.metadata.uid.clone().unwrap_or_default();
+    let mut pods: Vec<&Pod> = store.pods_controlled_by(&uid).collect();
+    if pods.is_empty() {
+        out.fail("error: timed out waiting for the condition");
+        return None;
+    }
+    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Running") => 0,
+        Some("Unknown") => 1,
+        _ => 2,
+    };
+    let ready = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+    };
+    let restarts = |p: &Pod| -> i32 {
+        p.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum()
+    };
+    pods.sort_by_key(|p| {
+        (
+            p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none(),
+            phase(p),
+            !ready(p),
+            -restarts(p),
+            p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        )
+    });
+    let name = pods[0].metadata.name.clone().unwrap_or_default();
+    if pods.len() > 1 {
+        out.err_line(format!("Found {} pods, using pod/{name}", pods.len()));
+    }
+    Some(name)
 }

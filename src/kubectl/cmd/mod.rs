@@ -14,10 +14,12 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod rollout;
+pub mod rollout_daemonset;
 pub mod rollout_statefulset;
 pub mod scale;
 pub mod set;
 pub mod taint;
+pub mod wait;
 
 use super::Output;
 use super::flags::{self, Flag, Parsed};

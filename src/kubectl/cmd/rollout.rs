@@ -186,11 +186,11 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
             }
             continue;
         }
-        if *kind != Kind::Deployment {
+        if !matches!(*kind, Kind::Deployment | Kind::DaemonSet) {
             out.fail(format!("error: no status viewer has been implemented for {}", group_kind(*kind)));
             return Ok(());
         }
-        if !watch_one(env, key, revision, watch, timeout, out)? {
+        if !watch_one(env, *kind, key, revision, watch, timeout, out)? {
             return Ok(());
         }
     }
@@ -207,6 +207,7 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
 /// Watches one Deployment until its rollout is done; false when it ended in an error.
 fn watch_one(
     env: &mut Env,
+    kind: Kind,
     key: &ObjKey,
     revision: i64,
     watch: bool,
@@ -214,14 +215,14 @@ fn watch_one(
     out: &mut Output,
 ) -> SimResult<bool> {
     let cluster = &mut *env.cluster;
-    let Some(current) = cluster.store.get_by_key::<Deployment>(key).cloned() else {
-        out.api_error(&ApiError::not_found(Kind::Deployment, &key.1));
+    let Some(current) = crate::kubectl::resources::get_value(&cluster.store, kind, key) else {
+        out.api_error(&ApiError::not_found(kind, &key.1));
         return Ok(false);
     };
     let start = cluster.now();
     let limit = start + if timeout > 0 { timeout } else { STATUS_WAIT_LIMIT_MS };
-    cluster.store.watch_start(Kind::Deployment, key.clone());
-    let mut events = vec![(ChangeOp::Added, serde_json::to_value(current).expect("serializable"))];
+    cluster.store.watch_start(kind, key.clone());
+    let mut events = vec![(ChangeOp::Added, current)];
     let result = loop {
         let mut finished = None;
         for (op, value) in events.drain(..) {
@@ -229,8 +230,17 @@ fn watch_one(
                 finished = Some(Err("error: object has been deleted".to_string()));
                 break;
             }
-            let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
-            match status_line(&d, revision) {
+            let line = match kind {
+                Kind::DaemonSet => {
+                    let ds = serde_json::from_value(value).expect("a stored DaemonSet");
+                    super::rollout_daemonset::status_line(&ds)
+                }
+                _ => {
+                    let d: Deployment = serde_json::from_value(value).expect("a stored Deployment");
+                    status_line(&d, revision)
+                }
+            };
+            match line {
                 Ok((line, done)) => {
                     out.out(line);
                     if done || !watch {
@@ -252,8 +262,9 @@ fn watch_one(
                 "error: timed out waiting for the condition".to_string()
             } else {
                 format!(
-                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for deployment \"{}\"",
+                    "error: kubesim: gave up after {} of virtual time; kubectl would keep waiting for {} \"{}\"",
                     crate::time::format_clock(STATUS_WAIT_LIMIT_MS),
+                    kind.info().name.to_lowercase(),
                     key.1
                 )
             });
@@ -326,6 +337,23 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     let store = &env.cluster.store;
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::DaemonSet {
+            match super::rollout_daemonset::history_text(store, key, revision) {
+                Ok(info) => {
+                    let with_revision =
+                        if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+                    out.line(format!(
+                        "{} {with_revision}\n{info}",
+                        name_ref(env.cluster.profile(), *kind, &key.1)
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind == Kind::StatefulSet {
             match super::rollout_statefulset::history(store, key, revision) {
                 Ok(info) => {
@@ -351,6 +379,13 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
             break;
         }
         let d = store.get_by_key::<Deployment>(key).expect("resolved");
+        if let Some(format) = flags.string("output") {
+            if let Err(f) = print_history_objects(env, d, revision, format, out) {
+                failures.push(f);
+                break;
+            }
+            continue;
+        }
         let mut revisions: BTreeMap<i64, PodTemplateSpec> = BTreeMap::new();
         for rs in DeploymentReplicaSets::of(store, d).all() {
             let Ok(v) = dutil::revision(&rs.metadata) else { continue };
@@ -398,6 +433,57 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     }
 }
 
+/// `rollout history -o FORMAT` (`history.go`): the history viewer's objects, the
+/// Deployment's ReplicaSets by revision (only `--revision`'s when given), each printed
+/// as the API returns it: YAML documents separated by `---`, JSON objects one after the
+/// other, or `replicaset.apps/NAME`.
+fn print_history_objects(
+    env: &Env,
+    d: &Deployment,
+    revision: i64,
+    format: &str,
+    out: &mut Output,
+) -> Result<(), Failure> {
+    const ALLOWED: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+    if !matches!(format, "yaml" | "json" | "name") {
+        return Err(Failure::Text(format!(
+            "unable to match a printer suitable for the output format {format:?}, allowed formats are: {ALLOWED}"
+        )));
+    }
+    let store = &env.cluster.store;
+    let mut by_revision: BTreeMap<i64, &ReplicaSet> = BTreeMap::new();
+    for rs in DeploymentReplicaSets::of(store, d).all() {
+        if let Ok(v) = dutil::revision(&rs.metadata) {
+            by_revision.insert(v, rs);
+        }
+    }
+    if revision > 0 {
+        let Some(rs) = by_revision.remove(&revision) else {
+            return Err(Failure::Text("unable to find the specified revision".into()));
+        };
+        by_revision = BTreeMap::from([(revision, rs)]);
+    }
+    for (i, rs) in by_revision.values().enumerate() {
+        let value = serde_json::to_value(rs).expect("serializable");
+        match format {
+            "yaml" => {
+                if i > 0 {
+                    out.out("---\n");
+                }
+                out.out(crate::kubectl::yaml::to_yaml(&value));
+            }
+            "json" => out.line(crate::kubectl::cmd::get::json_text(&value)),
+            _ => out.line(resources::manifest_name_ref(
+                &store.profile,
+                Kind::ReplicaSet,
+                "apps/v1",
+                rs.metadata.name.as_deref().unwrap_or(""),
+            )),
+        }
+    }
+    Ok(())
+}
+
 // ----- undo --------------------------------------------------------------------------
 
 fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Output) {
@@ -411,6 +497,18 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     };
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
+        if *kind == Kind::DaemonSet && dry_run == flags::DryRun::None {
+            match super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision) {
+                Ok(result) => {
+                    out.line(format!("{} {result}", name_ref(env.cluster.profile(), *kind, &key.1)));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(Failure::Text(e));
+                    break;
+                }
+            }
+        }
         if *kind == Kind::StatefulSet {
             match super::rollout_statefulset::undo(env, key, to_revision, dry_run) {
                 Ok(result) => {

@@ -264,6 +264,16 @@ fn describe_node_ready_in_1_17_style() {
 }
 
 #[test]
+fn describe_daemonset_golden() {
+    check("describe-daemonset", |case| {
+        let ds: k8s_openapi::api::apps::v1::DaemonSet = case.one("DaemonSet");
+        let pods = controlled_pods(case, ds.metadata.uid.as_deref().unwrap());
+        let events = case.events();
+        describe_daemon_set(&ds, &pods.iter().collect::<Vec<_>>(), &case.env(&events))
+    });
+}
+
+#[test]
 fn describe_cronjob_golden() {
     check("describe-cronjob", |case| {
         let cj: k8s_openapi::api::batch::v1::CronJob = case.one("CronJob");
@@ -271,6 +281,8 @@ fn describe_cronjob_golden() {
         super::describe_cronjob(&cj, &case.env(&events))
     });
 }
+
+#[test]
 fn describe_statefulset_golden() {
     check("describe-statefulset", |case| {
         let set: k8s_openapi::api::apps::v1::StatefulSet = case.one("StatefulSet");

@@ -12,6 +12,7 @@
 
 mod containers;
 mod cronjob;
+mod daemonset;
 mod deployment;
 mod endpoints;
 mod events;
@@ -37,6 +38,7 @@ mod golden_tests;
 use jiff::Timestamp;
 
 pub use cronjob::describe_cronjob;
+pub use daemonset::describe_daemon_set;
 pub use deployment::describe_deployment;
 pub use endpoints::describe_endpoints;
 pub use hpa::describe_hpa;

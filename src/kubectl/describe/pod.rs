@@ -126,6 +126,7 @@ impl Parts<'_> {
     fn network_and_owner(&self, w: &mut Writer) {
         w.field(0, "IP", self.status.pod_ip.as_deref().unwrap_or(""));
         match self.status.pod_ips.as_deref().filter(|ips| !ips.is_empty()) {
+            _ if !w.style().pod_ips => {}
             None => w.field(0, "IPs", "<none>"),
             Some(ips) => {
                 w.line(0, "IPs:");

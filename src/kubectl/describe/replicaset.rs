@@ -86,15 +86,15 @@ pub(super) fn pods_status(w: &mut Writer, pods: &[&Pod]) {
 /// Pods by phase, as `getPodStatusForController` counts them (Pending is "Waiting";
 /// Unknown counts nowhere).
 #[derive(Default)]
-struct PhaseCounts {
-    running: usize,
-    waiting: usize,
-    succeeded: usize,
-    failed: usize,
+pub(super) struct PhaseCounts {
+    pub(super) running: usize,
+    pub(super) waiting: usize,
+    pub(super) succeeded: usize,
+    pub(super) failed: usize,
 }
 
 impl PhaseCounts {
-    fn of(pods: &[&Pod]) -> Self {
+    pub(super) fn of(pods: &[&Pod]) -> Self {
         let mut counts = PhaseCounts::default();
         for pod in pods {
             match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {

@@ -52,6 +52,8 @@ pub struct DescribeStyle {
     pub escape_terminal: bool,
     /// Tolerations with operator Exists print ` op=Exists` (1.19+).
     pub toleration_op_exists: bool,
+    /// Pods print the `IPs:` block after `IP:` (1.16+, dual-stack); 1.15 has only `IP:`.
+    pub pod_ips: bool,
     /// Pod `Runtime Class Name:` line when set (1.25+).
     pub pod_runtime_class: bool,
     /// Pod `Service Account:` line when set (1.25+).
@@ -66,6 +68,8 @@ pub struct DescribeStyle {
     pub projected_optional: ProjectedOptional,
     /// Pod templates end with `Node-Selectors:` and `Tolerations:` (1.30+).
     pub template_scheduling: bool,
+    /// `describe daemonset` has a `Namespace:` line (1.33; not in 1.27–1.32).
+    pub daemonset_namespace: bool,
     pub event_age: EventAge,
     pub event_from: EventFrom,
     /// Components whose events are written through the events.k8s.io API, so their
@@ -109,6 +113,7 @@ impl DescribeStyle {
             hide_last_applied: minor >= 18,
             escape_terminal: minor >= 26,
             toleration_op_exists: minor >= 19,
+            pod_ips: minor >= 16,
             pod_runtime_class: minor >= 25,
             pod_service_account: minor >= 25,
             seccomp_profile: minor >= 27,
@@ -120,6 +125,7 @@ impl DescribeStyle {
                 ProjectedOptional::Pointer
             },
             template_scheduling: minor >= 30,
+            daemonset_namespace: minor >= 33,
             event_age: match minor {
                 0..=18 => EventAge::FirstTimestamp,
                 19..=22 => EventAge::EventTimeFallback,

@@ -418,7 +418,7 @@ fn errors() {
         (
             "unknown key without action",
             "steps:\n  - rn: kubectl get pods\n",
-            "2:5: unknown step key \"rn\" (expected one of: run, wait, at, node, pod, metrics, assert, note)",
+            "2:5: unknown step key \"rn\" (expected one of: run, wait, at, node, pod, metrics, assert, note, file)",
         ),
         (
             "unknown key on wait",
@@ -475,17 +475,17 @@ fn errors() {
         (
             "no action",
             "steps:\n  - expect: foo\n",
-            "2:5: step has no action (expected one of: run, wait, at, node, pod, metrics, assert, note)",
+            "2:5: step has no action (expected one of: run, wait, at, node, pod, metrics, assert, note, file)",
         ),
         (
             "empty step",
             "steps:\n  - {}\n",
-            "2:5: step has no action (expected one of: run, wait, at, node, pod, metrics, assert, note)",
+            "2:5: step has no action (expected one of: run, wait, at, node, pod, metrics, assert, note, file)",
         ),
         (
             "two actions",
             "steps:\n  - run: kubectl get pods\n    wait: 1s\n",
-            "3:5: step has two actions, \"run\" and \"wait\" (a step takes exactly one of: run, wait, at, node, pod, metrics, assert, note)",
+            "3:5: step has two actions, \"run\" and \"wait\" (a step takes exactly one of: run, wait, at, node, pod, metrics, assert, note, file)",
         ),
         (
             "step not a map",
