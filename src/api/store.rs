@@ -584,7 +584,7 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints, claims and volumes).
+            // namespaces, services, endpoints, claims, volumes and controller revisions).
             if !matches!(
                 T::STORED_KIND,
                 Kind::Pod
@@ -594,6 +594,7 @@ impl Store {
                     | Kind::Endpoints
                     | Kind::PersistentVolumeClaim
                     | Kind::PersistentVolume
+                    | Kind::ControllerRevision
             ) {
                 meta.generation = Some(1);
             }
