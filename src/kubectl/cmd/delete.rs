@@ -168,7 +168,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
             Err(e) => {
                 let context = source.map(|f| format!("error when deleting \"{f}\""));
-                errors.push(crate::kubectl::server_error(&e, context.as_deref()))
+                errors.push(match version.as_deref() {
+                    Some(v) => crate::kubectl::manifest_server_error(&profile, &e, context.as_deref(), v),
+                    None => crate::kubectl::server_error(&profile, &e, context.as_deref()),
+                })
             }
         }
     }

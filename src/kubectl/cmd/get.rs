@@ -105,9 +105,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 if resources::exists(store, *kind, &key) {
                     keys.push(key);
                 } else if !flags.bool("ignore-not-found") {
-                    errors.push(format!(
-                        "Error from server (NotFound): {} \"{name}\" not found",
-                        kind.qualified_plural()
+                    errors.push(crate::kubectl::server_error(
+                        &store.profile,
+                        &crate::api::ApiError::not_found(*kind, name),
+                        None,
                     ));
                 }
             }
