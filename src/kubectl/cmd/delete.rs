@@ -105,7 +105,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         let listed: Vec<Kind> = targets.iter().filter(|t| t.names.is_empty()).map(|t| t.kind).collect();
         let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
         let selector = selector.unwrap_or_default();
-        for Target { kind, names } in targets {
+        for Target { kind, names, .. } in targets {
             if names.is_empty() {
                 if !by_listing {
                     out.fail(format!("error: resource(s) were provided, but no name was specified"));

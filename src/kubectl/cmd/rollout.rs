@@ -128,7 +128,7 @@ fn resolve(env: &Env, flags: &flags::Parsed, out: &mut Output) -> Option<Objects
     let namespace = resources::namespace(flags);
     let store = &env.cluster.store;
     let mut objects = Objects { found: Vec::new(), missing: Vec::new(), namespace: namespace.clone() };
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if names.is_empty() {
             let sel = selector.clone().unwrap_or_default();
             for key in resources::list_keys(store, kind, Some(&namespace), &sel) {

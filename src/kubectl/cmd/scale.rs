@@ -37,7 +37,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     // Like kubectl's resource builder: read every named object first, keeping the errors.
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if !matches!(
             kind,
             Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment | Kind::StatefulSet

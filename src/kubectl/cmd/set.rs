@@ -164,7 +164,7 @@ fn find_objects(
     let store = &env.cluster.store;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if names.is_empty() {
             if !flags.bool("all") && flags.string("selector").is_none() {
                 out.fail("error: resource(s) were provided, but no name was specified");
