@@ -153,10 +153,15 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
         Format::Yaml | Format::Json | Format::JsonPath(_) => {
             let mut items = Vec::new();
-            for (kind, _, keys) in &groups {
+            for (kind, group, keys) in &groups {
+                // Read in the preferred version, unless the `all` category named another
+                // group (1.15 `get all` reads Deployments as apps/v1).
+                let preferred = *group == resources::message_group(&store.profile, *kind, None);
                 for key in keys {
                     if let Some(mut v) = resources::get_value(store, *kind, key) {
-                        crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
+                        if preferred {
+                            crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
+                        }
                         items.push(v);
                     }
                 }
