@@ -79,6 +79,9 @@ pub struct Profile {
     pub server_side_field_validation: bool,
     /// Pod status carries `hostIPs` (1.28+).
     pub pod_host_ips: bool,
+    /// Node spec carries the dual-stack `podCIDRs` list besides `podCIDR` (1.16+), which
+    /// `describe node` prints as `PodCIDRs:`.
+    pub node_pod_cidrs: bool,
     /// How the deployment controller words its `ScalingReplicaSet` events.
     pub scaling_message: ScalingMessage,
     /// `--record` prints `Flag --record has been deprecated, …` on stderr (1.22+,
@@ -542,6 +545,7 @@ impl Profile {
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
             pod_host_ips: minor >= 28,
+            node_pod_cidrs: minor >= 16,
             scaling_message: match minor {
                 0..=22 => ScalingMessage::To,
                 23..=31 => ScalingMessage::ToFrom,

@@ -689,7 +689,10 @@ impl Admit for k8s_openapi::api::core::v1::Namespace {
     fn set_defaults(&mut self, store: &mut Store) {
         if store.profile.namespace_name_label {
             let name = self.metadata.name.clone().unwrap_or_default();
-            self.metadata.labels.get_or_insert_with(Default::default).insert(NAMESPACE_NAME_LABEL.into(), name);
+            self.metadata
+                .labels
+                .get_or_insert_with(Default::default)
+                .insert(NAMESPACE_NAME_LABEL.into(), name);
         }
         let status = self.status.get_or_insert_with(Default::default);
         status.phase.get_or_insert_with(|| "Active".into());

@@ -66,7 +66,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             let key = resources::key(target.kind, &namespace, name);
             let store = &mut env.cluster.store;
             if !resources::exists(store, target.kind, &key) {
-                out.api_error(&ApiError::not_found(target.kind, name));
+                out.api_error(env.cluster.profile(), &ApiError::not_found(target.kind, name));
                 continue;
             }
             if !matches!(
@@ -115,7 +115,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             match create_value(store, Kind::HorizontalPodAutoscaler, value, &namespace) {
                 Ok(_) if flags.string("output") == Some("name") => out.line(qualified),
                 Ok(_) => out.line(format!("{qualified} autoscaled")),
-                Err(e) => out.api_error(&e),
+                Err(e) => out.api_error(env.cluster.profile(), &e),
             }
         }
     }

@@ -77,7 +77,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.out("\n");
     }
     for e in &errors {
-        out.api_error(e);
+        out.api_error(env.cluster.profile(), e);
     }
     if out.stdout.is_empty() && errors.is_empty() {
         if all_ns {

@@ -82,7 +82,7 @@ pub fn status_line(set: &StatefulSet) -> Result<(String, bool), String> {
 pub fn watch(env: &mut Env, key: &ObjKey, watch: bool, timeout: Millis, out: &mut Output) -> SimResult<bool> {
     let cluster = &mut *env.cluster;
     let Some(current) = cluster.store.get_by_key::<StatefulSet>(key).cloned() else {
-        out.api_error(&ApiError::not_found(Kind::StatefulSet, &key.1));
+        out.api_error(env.cluster.profile(), &ApiError::not_found(Kind::StatefulSet, &key.1));
         return Ok(false);
     };
     let limit = cluster.now() + if timeout > 0 { timeout } else { STATUS_WAIT_LIMIT_MS };
