@@ -184,8 +184,10 @@ mod tests {
 
     #[test]
     fn selector_and_taints_decide() {
-        let mut spec = PodSpec::default();
-        spec.node_selector = Some([("disk".to_string(), "ssd".to_string())].into());
+        let spec = PodSpec {
+            node_selector: Some([("disk".to_string(), "ssd".to_string())].into()),
+            ..Default::default()
+        };
         let tol = daemon_tolerations(Some(&spec));
         assert!(!should_run(&node(&[], vec![]), Some(&spec), &tol).should_run);
         assert!(should_run(&node(&[("disk", "ssd")], vec![]), Some(&spec), &tol).should_run);
@@ -209,8 +211,7 @@ mod tests {
         let keys: Vec<&str> = tol.iter().map(|t| t.key.as_deref().unwrap()).collect();
         assert_eq!(keys[0], "node.kubernetes.io/not-ready");
         assert_eq!(keys.len(), 6);
-        let mut spec = PodSpec::default();
-        spec.host_network = Some(true);
+        let spec = PodSpec { host_network: Some(true), ..Default::default() };
         assert_eq!(daemon_tolerations(Some(&spec)).len(), 7);
     }
 }

@@ -89,9 +89,12 @@ fn parse_taint(spec: &str) -> Result<Taint, String> {
     Ok(Taint { key: key.into(), value: value.map(str::to_string), effect: effect.into(), time_added: None })
 }
 
+/// Resource words, taints to add, taints to remove.
+type TaintArgs = (Vec<String>, Vec<Taint>, Vec<Taint>);
+
 /// Splits arguments into resource words, taints to add and taints to remove
 /// (`ParseTaints`): an argument with `=` or `:` or a trailing `-` is a taint.
-fn parse_args(args: &[String]) -> Result<(Vec<String>, Vec<Taint>, Vec<Taint>), String> {
+fn parse_args(args: &[String]) -> Result<TaintArgs, String> {
     let mut resources = Vec::new();
     let mut add: Vec<Taint> = Vec::new();
     let mut remove = Vec::new();
