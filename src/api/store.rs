@@ -457,13 +457,8 @@ impl Store {
 
     /// Slots of the pods whose controller is the owner with this uid, with each slot's
     /// write version.
-    pub fn pod_slots_controlled_by(&self, owner_uid: &str) -> Vec<(usize, u64)> {
-        self.controlled_pods
-            .get(owner_uid)
-            .into_iter()
-            .flatten()
-            .map(|&slot| (slot, self.pods.version(slot)))
-            .collect()
+    pub fn pod_slots_controlled_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = (usize, u64)> + 'a {
+        self.controlled_pods.get(owner_uid).into_iter().flatten().map(|&slot| (slot, self.pods.version(slot)))
     }
 
     pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
