@@ -62,6 +62,8 @@ pub struct Profile {
     pub container_runtime_version: &'static str,
     /// The kubelet's `Pulled` message ends with `Image size: N bytes.` (1.30+).
     pub pulled_image_size: bool,
+    /// Namespaces carry the `kubernetes.io/metadata.name` label (1.21+, kubernetes#96968).
+    pub namespace_name_label: bool,
     /// The kubelet's `Created` event reads `Created container: web` (1.33+,
     /// kubernetes#130471; `kuberuntime_container.go` `startContainer`) rather than
     /// `Created container web`. `Started container web` kept its form.
@@ -77,6 +79,9 @@ pub struct Profile {
     pub server_side_field_validation: bool,
     /// Pod status carries `hostIPs` (1.28+).
     pub pod_host_ips: bool,
+    /// Node spec carries the dual-stack `podCIDRs` list besides `podCIDR` (1.16+), which
+    /// `describe node` prints as `PodCIDRs:`.
+    pub node_pod_cidrs: bool,
     /// How the deployment controller words its `ScalingReplicaSet` events.
     pub scaling_message: ScalingMessage,
     /// `--record` prints `Flag --record has been deprecated, …` on stderr (1.22+,
@@ -497,10 +502,12 @@ impl Profile {
             },
             pulled_image_size: minor >= 30,
             created_event_colon: minor >= 33,
+            namespace_name_label: minor >= 21,
             backoff_message_names_container: minor >= 22,
             resource_mapping_error: minor >= 24,
             server_side_field_validation: minor >= 25,
             pod_host_ips: minor >= 28,
+            node_pod_cidrs: minor >= 16,
             scaling_message: match minor {
                 0..=22 => ScalingMessage::To,
                 23..=31 => ScalingMessage::ToFrom,

@@ -310,15 +310,14 @@ impl Store {
             ),
         };
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            let namespace = Namespace {
+            let mut namespace = Namespace {
                 metadata: ObjectMeta { name: Some(ns.to_string()), ..Default::default() },
                 ..Default::default()
             };
+            super::admission::Admit::set_defaults(&mut namespace, &mut store);
+            let status = namespace.status.take();
             let mut namespace = store.create(namespace).expect("fresh store");
-            namespace.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
-                phase: Some("Active".into()),
-                ..Default::default()
-            });
+            namespace.status = status;
             store.put(namespace);
         }
         store.create_kubernetes_service();
@@ -458,13 +457,8 @@ impl Store {
 
     /// Slots of the pods whose controller is the owner with this uid, with each slot's
     /// write version.
-    pub fn pod_slots_controlled_by(&self, owner_uid: &str) -> Vec<(usize, u64)> {
-        self.controlled_pods
-            .get(owner_uid)
-            .into_iter()
-            .flatten()
-            .map(|&slot| (slot, self.pods.version(slot)))
-            .collect()
+    pub fn pod_slots_controlled_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = (usize, u64)> + 'a {
+        self.controlled_pods.get(owner_uid).into_iter().flatten().map(|&slot| (slot, self.pods.version(slot)))
     }
 
     pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
@@ -584,7 +578,7 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints, claims and volumes).
+            // namespaces, services, endpoints, claims, volumes and controller revisions).
             if !matches!(
                 T::STORED_KIND,
                 Kind::Pod
@@ -594,6 +588,7 @@ impl Store {
                     | Kind::Endpoints
                     | Kind::PersistentVolumeClaim
                     | Kind::PersistentVolume
+                    | Kind::ControllerRevision
             ) {
                 meta.generation = Some(1);
             }

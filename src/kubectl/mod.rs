@@ -17,7 +17,8 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Kind};
+use crate::profile::Profile;
 use crate::sim::{Cluster, Livelock};
 
 /// What a command printed and how it ended.
@@ -49,15 +50,35 @@ impl Output {
         self.code = 1;
     }
 
-    /// An API error: `Error from server (NotFound): pods "x" not found`.
-    pub fn api_error(&mut self, err: &ApiError) {
-        let text = server_error(err, None);
+    /// An API error on a typed name: `Error from server (NotFound): pods "x" not found`.
+    pub fn api_error(&mut self, profile: &Profile, err: &ApiError) {
+        let text = server_error(profile, err, None);
         self.fail(text);
     }
 }
 
-/// kubectl's text for an API error, optionally "error when creating \"file\": …".
-pub fn server_error(err: &ApiError, context: Option<&str>) -> String {
+/// kubectl's text for an API error on an object named by type (`delete deploy x`),
+/// optionally "error when creating \"file\": …". The apiserver names the resource of the
+/// request URL, so the group is the one of the version kubectl's RESTMapper prefers
+/// (`deployments.extensions "x" not found` in 1.15, see [`resources::message_group`]).
+pub fn server_error(profile: &Profile, err: &ApiError, context: Option<&str>) -> String {
+    render_server_error(err, context, |kind| resources::message_group(profile, kind, None))
+}
+
+/// kubectl's text for an API error on an object read from a manifest: the request went
+/// to the manifest's own `apiVersion`, so the error names that group.
+pub fn manifest_server_error(
+    profile: &Profile,
+    err: &ApiError,
+    context: Option<&str>,
+    api_version: &str,
+) -> String {
+    render_server_error(err, context, |kind| resources::message_group(profile, kind, Some(api_version)))
+}
+
+/// Renders an API error as kubectl's `CheckErr` does, `group` giving the API group the
+/// request named for NotFound / AlreadyExists messages.
+fn render_server_error(err: &ApiError, context: Option<&str>, group: impl Fn(Kind) -> String) -> String {
     let context = context.map(|c| format!("{c}: ")).unwrap_or_default();
     match err {
         ApiError::Invalid { kind, name, causes } => {
@@ -70,6 +91,14 @@ pub fn server_error(err: &ApiError, context: Option<&str>) -> String {
             // "error when creating" context the message got.
             format!("The {} \"{name}\" is invalid: {body}", kind.info().name)
         }
+        ApiError::NotFound { kind, name } => format!(
+            "Error from server (NotFound): {context}{} \"{name}\" not found",
+            kind.qualified_plural_in(&group(*kind))
+        ),
+        ApiError::AlreadyExists { kind, name } => format!(
+            "Error from server (AlreadyExists): {context}{} \"{name}\" already exists",
+            kind.qualified_plural_in(&group(*kind))
+        ),
         other => format!("Error from server ({}): {context}{other}", other.reason()),
     }
 }

@@ -15,6 +15,22 @@ use crate::with_kind;
 pub struct Target {
     pub kind: Kind,
     pub names: Vec<String>,
+    /// The API group the argument itself named. `all` expands, through discovery's
+    /// categories, to group-qualified resources (`deployments.apps`: kubectl 1.14/1.15 list
+    /// `deployment.apps/x` under `get all`, only `apps`), which kubectl then requests in that
+    /// group. `None`: the group of the RESTMapper's preferred version ([`message_group`]).
+    pub group: Option<&'static str>,
+}
+
+impl Target {
+    /// The group kubectl names this target's objects by (`deployment.extensions/x` for
+    /// `get deploy` in 1.15, `deployment.apps/x` for `get all`).
+    pub fn message_group(&self, profile: &Profile) -> String {
+        match self.group {
+            Some(group) => group.to_string(),
+            None => message_group(profile, self.kind, None),
+        }
+    }
 }
 
 fn unknown_type(text: &str) -> String {
@@ -41,7 +57,7 @@ pub fn parse_targets(args: &[String]) -> Result<Vec<Target>, String> {
             let kind = resolve(kind)?;
             match targets.iter_mut().find(|t| t.kind == kind) {
                 Some(t) => t.names.push(name.to_string()),
-                None => targets.push(Target { kind, names: vec![name.to_string()] }),
+                None => targets.push(Target { kind, names: vec![name.to_string()], group: None }),
             }
         }
         return Ok(targets);
@@ -50,13 +66,13 @@ pub fn parse_targets(args: &[String]) -> Result<Vec<Target>, String> {
     for part in args[0].split(',').filter(|p| !p.is_empty()) {
         if part == "all" {
             for info in crate::api::kind::KINDS.iter().filter(|k| k.in_all) {
-                targets.push(Target { kind: info.kind, names: names.clone() });
+                targets.push(Target { kind: info.kind, names: names.clone(), group: Some(info.group) });
             }
             continue;
         }
         let kind = resolve(part)?;
         if !targets.iter().any(|t| t.kind == kind) {
-            targets.push(Target { kind, names: names.clone() });
+            targets.push(Target { kind, names: names.clone(), group: None });
         }
     }
     Ok(targets)

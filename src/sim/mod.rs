@@ -354,7 +354,7 @@ impl Cluster {
             },
             spec: Some(NodeSpec {
                 pod_cidr: Some(format!("10.244.{index}.0/24")),
-                pod_cidrs: Some(vec![format!("10.244.{index}.0/24")]),
+                pod_cidrs: profile.node_pod_cidrs.then(|| vec![format!("10.244.{index}.0/24")]),
                 taints: if input.taints.is_empty() { None } else { Some(input.taints.clone()) },
                 ..Default::default()
             }),

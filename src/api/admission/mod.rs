@@ -680,8 +680,20 @@ impl Admit for k8s_openapi::api::apps::v1::ControllerRevision {
     }
 }
 
+/// The label the apiserver puts on every namespace (1.21+).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
 impl Admit for k8s_openapi::api::core::v1::Namespace {
-    fn set_defaults(&mut self, _store: &mut Store) {
+    /// Phase `Active`; from 1.21 the apiserver also labels every namespace with its own
+    /// name (`kubernetes.io/metadata.name`, NamespaceDefaultLabelName, beta in 1.21).
+    fn set_defaults(&mut self, store: &mut Store) {
+        if store.profile.namespace_name_label {
+            let name = self.metadata.name.clone().unwrap_or_default();
+            self.metadata
+                .labels
+                .get_or_insert_with(Default::default)
+                .insert(NAMESPACE_NAME_LABEL.into(), name);
+        }
         let status = self.status.get_or_insert_with(Default::default);
         status.phase.get_or_insert_with(|| "Active".into());
     }

@@ -59,7 +59,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             let key = resources::key(target.kind, &namespace, name);
             let store = &mut env.cluster.store;
             if !resources::exists(store, target.kind, &key) {
-                out.api_error(&ApiError::not_found(target.kind, name));
+                out.api_error(env.cluster.profile(), &ApiError::not_found(target.kind, name));
                 continue;
             }
             if !matches!(
@@ -111,7 +111,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 &qualified,
                 "autoscaled",
                 out,
-                |e, out| out.api_error(&e),
+                |profile, e, out| out.api_error(profile, &e),
             );
         }
     }

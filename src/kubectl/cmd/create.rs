@@ -10,7 +10,7 @@ use crate::api::{patch, versions};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources;
 use crate::kubectl::validation::{self, Validate, Verdict};
-use crate::kubectl::{Env, Output, SimResult, server_error};
+use crate::kubectl::{Env, Output, SimResult};
 use crate::profile::Profile;
 
 const FLAGS: &[Flag] = &[
@@ -43,6 +43,13 @@ impl Manifest {
     /// `deployment.extensions/web`: named in the manifest's own group.
     pub fn name_ref(&self, profile: &Profile) -> String {
         resources::manifest_name_ref(profile, self.kind, self.api_version(), &self.name())
+    }
+
+    /// kubectl's text for an API error on this manifest's object ("error when creating
+    /// \"file\": deployments.extensions \"x\" already exists"): named in the manifest's group.
+    pub fn server_error(&self, profile: &Profile, err: &ApiError, action: &str) -> String {
+        let context = format!("error when {action} \"{}\"", self.file);
+        crate::kubectl::manifest_server_error(profile, err, Some(&context), self.api_version())
     }
 }
 
@@ -263,7 +270,7 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
             }
             match create_value(&mut env.cluster.store, m.kind, value, &namespace) {
                 Ok(_) => out.line(format!("{} created", m.name_ref(&profile))),
-                Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
+                Err(e) => out.fail(m.server_error(&profile, &e, "creating")),
             }
         }
     }
@@ -362,7 +369,7 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
         set_last_applied(&mut value, m.kind, &m.value, &ns);
         match create_value(store, m.kind, value, &ns) {
             Ok(_) => out.line(format!("{} created", m.name_ref(&profile))),
-            Err(e) => out.fail(server_error(&e, Some(&format!("error when creating \"{}\"", m.file)))),
+            Err(e) => out.fail(m.server_error(&profile, &e, "creating")),
         }
         return;
     };
@@ -389,10 +396,7 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
     // The manifest may be written in a legacy version (extensions/v1beta1): the merged
     // object is compared and stored in the stored version.
     if let Err(e) = versions::to_stored_version(m.kind, &mut updated) {
-        out.fail(server_error(
-            &ApiError::BadRequest(e),
-            Some(&format!("error when applying patch to \"{}\"", m.file)),
-        ));
+        out.fail(m.server_error(&profile, &ApiError::BadRequest(e), "applying patch to"));
         return;
     }
     if updated == current {
@@ -405,6 +409,6 @@ fn apply_one(env: &mut Env, m: &Manifest, namespace: &str, out: &mut Output) {
             let _ = after;
             out.line(format!("{} configured", m.name_ref(&profile)));
         }
-        Err(e) => out.fail(server_error(&e, Some(&format!("error when applying patch to \"{}\"", m.file)))),
+        Err(e) => out.fail(m.server_error(&profile, &e, "applying patch to")),
     }
 }

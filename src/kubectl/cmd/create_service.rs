@@ -144,7 +144,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         &name_ref,
         "created",
         out,
-        |e, out| out.fail(format!("error: failed to create {type_} service: {e}")),
+        |_, e, out| out.fail(format!("error: failed to create {type_} service: {e}")),
     );
     Ok(())
 }

@@ -105,7 +105,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         let listed: Vec<Kind> = targets.iter().filter(|t| t.names.is_empty()).map(|t| t.kind).collect();
         let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
         let selector = selector.unwrap_or_default();
-        for Target { kind, names } in targets {
+        for Target { kind, names, .. } in targets {
             if names.is_empty() {
                 if !by_listing {
                     out.fail(format!("error: resource(s) were provided, but no name was specified"));
@@ -168,7 +168,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             Err(ApiError::NotFound { .. }) if flags.bool("ignore-not-found") => {}
             Err(e) => {
                 let context = source.map(|f| format!("error when deleting \"{f}\""));
-                errors.push(crate::kubectl::server_error(&e, context.as_deref()))
+                errors.push(match version.as_deref() {
+                    Some(v) => crate::kubectl::manifest_server_error(&profile, &e, context.as_deref(), v),
+                    None => crate::kubectl::server_error(&profile, &e, context.as_deref()),
+                })
             }
         }
     }

@@ -77,7 +77,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.out("\n");
     }
     for e in &errors {
-        out.api_error(e);
+        out.api_error(env.cluster.profile(), e);
     }
     if out.stdout.is_empty() && errors.is_empty() {
         if all_ns {
@@ -202,6 +202,26 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
         Kind::PersistentVolume => {
             let pv = store.get_by_key::<PersistentVolume>(key)?;
             describe::describe_persistent_volume(pv, &env_for(store, pv))
+        }
+        Kind::Endpoints => {
+            let ep = store.get_by_key::<Endpoints>(key)?;
+            describe::describe_endpoints(ep, &env_for(store, ep))
+        }
+        Kind::Namespace => {
+            let ns = store.get_by_key::<k8s_openapi::api::core::v1::Namespace>(key)?;
+            describe::describe_namespace(ns, &env_for(store, ns))
+        }
+        // kubectl has no ControllerRevision describer: its generic one shows the object.
+        Kind::ControllerRevision => {
+            let value = resources::get_value(store, kind, key)?;
+            let uid = value.pointer("/metadata/uid").and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let env = DescribeEnv {
+                profile: &store.profile,
+                clock: store.clock,
+                now: store.now,
+                events: store.events_for(&uid),
+            };
+            describe::describe_generic(&value, &env)
         }
         // Kinds without a describer yet.
         _ => return None,

@@ -78,7 +78,7 @@ fn cordon_command(
     let Some(nodes) = node_names(&flags.args, name, out) else { return Ok(()) };
     for node in nodes {
         if let Err(e) = cordon(env, &node, desired, out) {
-            out.fail(server_error(&e, None));
+            out.fail(server_error(env.cluster.profile(), &e, None));
         }
     }
     Ok(())
@@ -238,7 +238,7 @@ pub fn run_drain(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
     let mut pending: Vec<String> = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
         if let Err(e) = cordon(env, node, true, out) {
-            out.fail(server_error(&e, None));
+            out.fail(server_error(env.cluster.profile(), &e, None));
             continue;
         }
         match drain_node(env, node, &opts, grace, timeout, &profile, out)? {

@@ -20,6 +20,7 @@ use crate::api::{ApiError, Kind, Store};
 use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult};
+use crate::profile::Profile;
 
 const FLAGS: &[Flag] = &[
     flag("port", None, FlagKind::String),
@@ -71,8 +72,14 @@ fn label_selector_map(kind: &str, sel: &LabelSelector) -> Result<BTreeMap<String
 }
 
 /// Reads the exposed object; `Err` is kubectl's whole error text.
-fn read_exposed(store: &Store, kind: Kind, ns: &str, name: &str) -> Result<Exposed, String> {
-    let not_found = || crate::kubectl::server_error(&ApiError::not_found(kind, name), None);
+fn read_exposed(
+    profile: &Profile,
+    store: &Store,
+    kind: Kind,
+    ns: &str,
+    name: &str,
+) -> Result<Exposed, String> {
+    let not_found = || crate::kubectl::server_error(profile, &ApiError::not_found(kind, name), None);
     match kind {
         Kind::Pod => {
             let pod = store.get::<Pod>(ns, name).ok_or_else(not_found)?;
@@ -195,8 +202,9 @@ fn expose_one(
     dry_run: flags::DryRun,
     out: &mut Output,
 ) {
+    let profile = env.cluster.profile().clone();
     let store = &mut env.cluster.store;
-    let exposed = match read_exposed(store, kind, namespace, name) {
+    let exposed = match read_exposed(&profile, store, kind, namespace, name) {
         Ok(e) => e,
         Err(e) => {
             out.fail(e);
@@ -300,6 +308,6 @@ fn expose_one(
         &name_ref,
         "exposed",
         out,
-        |e, out| out.api_error(&e),
+        |profile, e, out| out.api_error(profile, &e),
     );
 }

@@ -95,8 +95,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.err_line("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice");
     }
     let mut errors = Vec::new();
-    let mut groups: Vec<(Kind, Vec<ObjKey>)> = Vec::new();
-    for Target { kind, names } in &targets {
+    // Each kind with the API group its objects are named in, and the objects found.
+    let mut groups: Vec<(Kind, String, Vec<ObjKey>)> = Vec::new();
+    for target in &targets {
+        let Target { kind, names, .. } = target;
         let keys = if names.is_empty() {
             resources::list_keys(store, *kind, if all_ns { None } else { Some(&namespace) }, &selector)
         } else {
@@ -106,23 +108,24 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 if resources::exists(store, *kind, &key) {
                     keys.push(key);
                 } else if !flags.bool("ignore-not-found") {
-                    errors.push(format!(
-                        "Error from server (NotFound): {} \"{name}\" not found",
-                        kind.qualified_plural()
+                    errors.push(crate::kubectl::server_error(
+                        &store.profile,
+                        &crate::api::ApiError::not_found(*kind, name),
+                        None,
                     ));
                 }
             }
             keys
         };
-        groups.push((*kind, keys));
+        groups.push((*kind, target.message_group(&store.profile), keys));
     }
     let single_named = targets.len() == 1 && targets[0].names.len() == 1;
     // Kind prefixes when the objects found span several kinds (`multipleGVKsRequested`).
-    let with_kind = flags.bool("show-kind") || groups.iter().filter(|(_, k)| !k.is_empty()).count() > 1;
+    let with_kind = flags.bool("show-kind") || groups.iter().filter(|(_, _, k)| !k.is_empty()).count() > 1;
     match &format {
         Format::Table { wide } => {
             let mut first = true;
-            for (kind, keys) in &groups {
+            for (kind, group, keys) in &groups {
                 if keys.is_empty() {
                     continue;
                 }
@@ -138,24 +141,28 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                     &flags,
                     *wide,
                     all_ns,
-                    with_kind,
-                    &store.profile,
+                    with_kind.then_some(group.as_str()),
                 ));
             }
         }
         Format::Name => {
-            for (kind, keys) in &groups {
+            for (kind, group, keys) in &groups {
                 for key in keys {
-                    out.line(resources::name_ref(env.cluster.profile(), *kind, &key.1));
+                    out.line(format!("{}/{}", kind.qualified_singular_in(group), key.1));
                 }
             }
         }
         Format::Yaml | Format::Json | Format::JsonPath(_) => {
             let mut items = Vec::new();
-            for (kind, keys) in &groups {
+            for (kind, group, keys) in &groups {
+                // Read in the preferred version, unless the `all` category named another
+                // group (1.15 `get all` reads Deployments as apps/v1).
+                let preferred = *group == resources::message_group(&store.profile, *kind, None);
                 for key in keys {
                     if let Some(mut v) = resources::get_value(store, *kind, key) {
-                        crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
+                        if preferred {
+                            crate::api::versions::to_preferred_version(&store.profile, *kind, &mut v);
+                        }
                         items.push(v);
                     }
                 }
@@ -321,7 +328,8 @@ fn rows<T: Object>(
     keys.iter().filter_map(|k| store.get_by_key::<T>(k)).map(|o| print(o, ctx)).collect()
 }
 
-/// Client-side decoration and layout of one kind's table.
+/// Client-side decoration and layout of one kind's table; `kind_group`: names are
+/// prefixed `kind.group/` (several kinds listed), in the group the objects were read from.
 fn render_table(
     columns: &[Column],
     rows: &[Row],
@@ -329,8 +337,7 @@ fn render_table(
     flags: &flags::Parsed,
     wide: bool,
     all_ns: bool,
-    with_kind: bool,
-    profile: &crate::profile::Profile,
+    kind_group: Option<&str>,
 ) -> String {
     let label_columns = flags.strings("label-columns");
     let show_labels = flags.bool("show-labels");
@@ -362,10 +369,11 @@ fn render_table(
         }
         for &i in &visible {
             if i == 0 {
-                let name = if with_kind && kind != Kind::Event {
-                    resources::name_ref(profile, kind, &row.name)
-                } else {
-                    row.name.clone()
+                let name = match kind_group {
+                    Some(group) if kind != Kind::Event => {
+                        format!("{}/{}", kind.qualified_singular_in(group), row.name)
+                    }
+                    _ => row.name.clone(),
                 };
                 cells.push(name);
             } else {

@@ -98,7 +98,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         };
         for key in keys {
             let Some(mut value) = resources::get_value(&env.cluster.store, t.kind, &key) else {
-                out.api_error(&ApiError::not_found(t.kind, &key.1));
+                out.api_error(env.cluster.profile(), &ApiError::not_found(t.kind, &key.1));
                 continue;
             };
             let labels: BTreeMap<String, String> = value
@@ -141,7 +141,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 };
                 value["metadata"]["labels"] = labels_value;
                 if let Err(e) = update_value(&mut env.cluster.store, t.kind, value) {
-                    out.fail(server_error(&e, None));
+                    out.fail(server_error(env.cluster.profile(), &e, None));
                     continue;
                 }
             }

@@ -82,7 +82,7 @@ pub fn create_and_report(
     name_ref: &str,
     verb: &str,
     out: &mut Output,
-    on_error: impl FnOnce(crate::api::ApiError, &mut Output),
+    on_error: impl FnOnce(&Profile, crate::api::ApiError, &mut Output),
 ) {
     if dry_run != flags::DryRun::None {
         return out.line(format!("{name_ref} {verb}{}", dry_run.suffix()));
@@ -90,6 +90,6 @@ pub fn create_and_report(
     match create::create_value(store, kind, value, namespace) {
         Ok(_) if flags.string("output") == Some("name") => out.line(name_ref),
         Ok(_) => out.line(format!("{name_ref} {verb}")),
-        Err(e) => on_error(e, out),
+        Err(e) => on_error(&store.profile, e, out),
     }
 }

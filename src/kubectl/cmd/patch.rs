@@ -95,7 +95,7 @@ fn change_object(
 ) -> Option<bool> {
     let key = resources::key(kind, namespace, name);
     let Some(current) = resources::get_value(&env.cluster.store, kind, &key) else {
-        out.api_error(&ApiError::not_found(kind, name));
+        out.api_error(env.cluster.profile(), &ApiError::not_found(kind, name));
         return None;
     };
     let mut updated = current.clone();
@@ -109,7 +109,7 @@ fn change_object(
     match update_value(&mut env.cluster.store, kind, updated) {
         Ok(()) => Some(true),
         Err(e) => {
-            out.fail(server_error(&e, None));
+            out.fail(server_error(env.cluster.profile(), &e, None));
             None
         }
     }

@@ -23,6 +23,7 @@ use crate::kubectl::flags::{self, Flag, FlagKind, flag};
 use crate::kubectl::resources::{self, Target, name_ref};
 use crate::kubectl::tabwriter::{self, Config};
 use crate::kubectl::{Env, Output, SimResult, describe, server_error};
+use crate::profile::Profile;
 use crate::time::HOUR;
 
 const HELP: &str = include_str!("help/rollout-1.33.txt");
@@ -127,7 +128,7 @@ fn resolve(env: &Env, flags: &flags::Parsed, out: &mut Output) -> Option<Objects
     let namespace = resources::namespace(flags);
     let store = &env.cluster.store;
     let mut objects = Objects { found: Vec::new(), missing: Vec::new(), namespace: namespace.clone() };
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if names.is_empty() {
             let sel = selector.clone().unwrap_or_default();
             for key in resources::list_keys(store, kind, Some(&namespace), &sel) {
@@ -155,11 +156,11 @@ enum Failure {
 
 /// `CheckErr` of an aggregate: one error gets kubectl's `error: ` prefix when it lacks
 /// one; several are printed one per line as they are.
-fn fail_all(out: &mut Output, failures: Vec<Failure>) {
+fn fail_all(profile: &Profile, out: &mut Output, failures: Vec<Failure>) {
     let single = failures.len() == 1;
     for f in failures {
         let text = match f {
-            Failure::Api(e) => server_error(&e, None),
+            Failure::Api(e) => server_error(profile, &e, None),
             Failure::Text(t) if single && !t.starts_with("error: ") => format!("error: {t}"),
             Failure::Text(t) => t,
         };
@@ -189,7 +190,7 @@ fn status(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Out
         }
     }
     if !objects.missing.is_empty() {
-        fail_all(out, objects.missing.iter().cloned().map(Failure::Api).collect());
+        fail_all(env.cluster.profile(), out, objects.missing.iter().cloned().map(Failure::Api).collect());
         return Ok(());
     }
     if objects.found.is_empty() {
@@ -211,7 +212,7 @@ fn watch_one(
 ) -> SimResult<bool> {
     let cluster = &mut *env.cluster;
     let Some(current) = crate::kubectl::resources::get_value(&cluster.store, kind, key) else {
-        out.api_error(&ApiError::not_found(kind, &key.1));
+        out.api_error(env.cluster.profile(), &ApiError::not_found(kind, &key.1));
         return Ok(false);
     };
     let start = cluster.now();
@@ -369,7 +370,7 @@ fn history(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Ou
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
-        fail_all(out, failures);
+        fail_all(env.cluster.profile(), out, failures);
     }
 }
 
@@ -511,7 +512,7 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
-        fail_all(out, failures);
+        fail_all(env.cluster.profile(), out, failures);
     }
 }
 
@@ -635,7 +636,7 @@ fn patch(env: &mut Env, sub: &str, objects: &Objects, out: &mut Output) {
     }
     failures.extend(objects.missing.iter().cloned().map(Failure::Api));
     if !failures.is_empty() {
-        fail_all(out, failures);
+        fail_all(env.cluster.profile(), out, failures);
     }
 }
 

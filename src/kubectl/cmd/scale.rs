@@ -37,7 +37,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     // Like kubectl's resource builder: read every named object first, keeping the errors.
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if !matches!(
             kind,
             Kind::ReplicaSet | Kind::ReplicationController | Kind::Deployment | Kind::StatefulSet
@@ -59,7 +59,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     }
     if found.is_empty() && !missing.is_empty() {
         match profile.scale_nothing_found {
-            ScaleNothingFound::ServerErrors => missing.iter().for_each(|e| out.api_error(e)),
+            ScaleNothingFound::ServerErrors => {
+                missing.iter().for_each(|e| out.api_error(env.cluster.profile(), e))
+            }
             ScaleNothingFound::NoObjects => out.fail("error: no objects passed to scale"),
             ScaleNothingFound::NoObjectsWithErrors => {
                 out.fail(format!("error: no objects passed to scale {}", go_error_text(&missing)))
@@ -86,11 +88,11 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
         match update_value(&mut env.cluster.store, kind, value) {
             Ok(()) => out.line(format!("{} scaled", resources::name_ref(&profile, kind, &name))),
-            Err(e) => out.fail(server_error(&e, None)),
+            Err(e) => out.fail(server_error(env.cluster.profile(), &e, None)),
         }
     }
     // The objects that could not be read are reported after the others were scaled.
-    missing.iter().for_each(|e| out.api_error(e));
+    missing.iter().for_each(|e| out.api_error(env.cluster.profile(), e));
     Ok(())
 }
 

@@ -61,7 +61,7 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let Some((found, missing)) = find_objects(env, &flags, &resource_args, out) else { return Ok(()) };
     if found.is_empty() && !missing.is_empty() {
-        missing.iter().for_each(|e| out.api_error(e));
+        missing.iter().for_each(|e| out.api_error(env.cluster.profile(), e));
         return Ok(());
     }
     if pairs.is_empty() {
@@ -94,11 +94,13 @@ fn image(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
         match update_value(&mut env.cluster.store, kind, value) {
             Ok(()) => out.line(format!("{} image updated", name_ref(&profile, kind, &key.1))),
-            Err(e) => errors
-                .push(format!("failed to patch image update to pod template: {}", server_error(&e, None))),
+            Err(e) => errors.push(format!(
+                "failed to patch image update to pod template: {}",
+                server_error(&profile, &e, None)
+            )),
         }
     }
-    errors.extend(missing.iter().map(|e| server_error(e, None)));
+    errors.extend(missing.iter().map(|e| server_error(&profile, e, None)));
     let single = errors.len() == 1;
     for e in errors {
         if single && !e.starts_with("error: ") && !e.starts_with("Error from server") {
@@ -156,7 +158,7 @@ fn find_objects(
     let store = &env.cluster.store;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for Target { kind, names } in targets {
+    for Target { kind, names, .. } in targets {
         if names.is_empty() {
             if !flags.bool("all") && flags.string("selector").is_none() {
                 out.fail("error: resource(s) were provided, but no name was specified");

@@ -167,7 +167,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             match taint_node(env, &name, &add, &remove, overwrite) {
                 Ok(op) => out.line(format!("node/{name} {op}")),
                 Err(TaintError::Client(e)) => out.fail(format!("error: {e}")),
-                Err(TaintError::Api(e)) => out.fail(server_error(&e, None)),
+                Err(TaintError::Api(e)) => out.fail(server_error(env.cluster.profile(), &e, None)),
             }
         }
     }
