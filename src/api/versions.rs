@@ -105,14 +105,7 @@ fn statefulset_v1beta1_defaults(value: &mut Value) {
     if spec.get("selector").is_none_or(Value::is_null) {
         spec.insert("selector".into(), serde_json::json!({ "matchLabels": labels }));
     }
-    let meta = value
-        .as_object_mut()
-        .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
-    if let Some(meta) = meta.and_then(Value::as_object_mut)
-        && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
-    {
-        meta.insert("labels".into(), labels);
-    }
+    default_object_labels(value, labels);
 }
 
 /// The Deployment defaults of a legacy group/version (`SetDefaults_Deployment` in
@@ -164,14 +157,7 @@ fn legacy_daemon_set_defaults(value: &mut Value) {
         {
             selector.insert("matchLabels".into(), labels.clone());
         }
-        let meta = value
-            .as_object_mut()
-            .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
-        if let Some(meta) = meta.and_then(Value::as_object_mut)
-            && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
-        {
-            meta.insert("labels".into(), labels);
-        }
+        default_object_labels(value, labels);
     }
 }
 
@@ -190,6 +176,19 @@ fn default_selector_and_labels_from_template(rs: &mut ReplicaSet) {
     }
     if rs.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) {
         rs.metadata.labels = labels;
+    }
+}
+
+/// The legacy groups' defaulting of an object's own labels: empty or missing
+/// `metadata.labels` take the pod template's (`labels`).
+fn default_object_labels(value: &mut Value, labels: Value) {
+    let meta = value
+        .as_object_mut()
+        .map(|o| o.entry("metadata").or_insert_with(|| Value::Object(Default::default())));
+    if let Some(meta) = meta.and_then(Value::as_object_mut)
+        && meta.get("labels").and_then(Value::as_object).is_none_or(|l| l.is_empty())
+    {
+        meta.insert("labels".into(), labels);
     }
 }
 
