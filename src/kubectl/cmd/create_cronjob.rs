@@ -38,18 +38,6 @@ const JOB_FLAGS: &[Flag] = &[
     flag("field-manager", None, FlagKind::String),
 ];
 
-/// `NameFromCommandArgs`: exactly one argument before `--`.
-fn name_or_fail(flags: &Parsed, command: &str, out: &mut Output) -> Option<String> {
-    if flags.args.len() != 1 {
-        out.fail(format!(
-            "error: exactly one NAME is required, got {}\nSee 'kubectl create {command} -h' for help and examples",
-            flags.args.len()
-        ));
-        return None;
-    }
-    Some(flags.args[0].clone())
-}
-
 fn container(name: &str, image: &str, command: &[String]) -> Container {
     Container {
         name: name.to_string(),
@@ -89,7 +77,7 @@ pub fn run_cronjob(env: &mut Env, words: &[String], out: &mut Output) -> SimResu
         out.fail(format!("error: required flag(s) {} not set", list.join(", ")));
         return Ok(());
     }
-    let Some(name) = name_or_fail(&flags, "cronjob", out) else { return Ok(()) };
+    let Some(name) = super::name_or_fail(&flags, "create cronjob", out) else { return Ok(()) };
     let image = flags.string("image").unwrap_or("");
     let cronjob = CronJob {
         metadata: ObjectMeta { name: Some(name.clone()), ..Default::default() },
@@ -120,7 +108,7 @@ pub fn run_cronjob(env: &mut Env, words: &[String], out: &mut Output) -> SimResu
 
 pub fn run_job(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = super::flags_or_fail("create job", JOB_FLAGS, words, out) else { return Ok(()) };
-    let Some(name) = name_or_fail(&flags, "job", out) else { return Ok(()) };
+    let Some(name) = super::name_or_fail(&flags, "create job", out) else { return Ok(()) };
     let image = flags.string("image").filter(|s| !s.is_empty());
     let from = flags.string("from").filter(|s| !s.is_empty());
     if image.is_some() == from.is_some() {

@@ -29,14 +29,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: required flag(s) \"image\" not set");
         return Ok(());
     }
-    if flags.args.len() != 1 {
-        out.fail(format!(
-            "error: exactly one NAME is required, got {}\nSee 'kubectl create deployment -h' for help and examples",
-            flags.args.len()
-        ));
-        return Ok(());
-    }
-    let name = flags.args[0].clone();
+    let Some(name) = super::name_or_fail(&flags, "create deployment", out) else { return Ok(()) };
     let command = flags.rest.clone();
     if images.len() > 1 && !command.is_empty() {
         out.fail("error: cannot specify multiple --image options and command");

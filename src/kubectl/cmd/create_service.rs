@@ -80,14 +80,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         out.fail("error: required flag(s) \"external-name\" not set");
         return Ok(());
     }
-    if flags.args.len() != 1 {
-        out.fail(format!(
-            "error: exactly one NAME is required, got {}\nSee 'kubectl {command} -h' for help and examples",
-            flags.args.len()
-        ));
-        return Ok(());
-    }
-    let name = flags.args[0].clone();
+    let Some(name) = super::name_or_fail(&flags, &command, out) else { return Ok(()) };
     if let Some(ext) = flags.string("external-name").filter(|_| type_ == "ExternalName")
         && !crate::api::admission::is_dns1123_subdomain(ext)
     {

@@ -62,6 +62,19 @@ pub fn selector_or_fail(
     resources::list_selector(flags, profile, kinds).map_err(|lines| lines.iter().for_each(|l| out.fail(l)))
 }
 
+/// `NameFromCommandArgs`: the one NAME argument before `--` of a generator command
+/// (`command`: `create deployment`, …); another count is printed (exit 1) and gives `None`.
+pub fn name_or_fail(flags: &Parsed, command: &str, out: &mut Output) -> Option<String> {
+    if flags.args.len() != 1 {
+        out.fail(format!(
+            "error: exactly one NAME is required, got {}\nSee 'kubectl {command} -h' for help and examples",
+            flags.args.len()
+        ));
+        return None;
+    }
+    Some(flags.args[0].clone())
+}
+
 /// The `--dry-run` mode; an invalid value is printed (exit 1) and gives `None`.
 pub fn dry_run_or_fail(flags: &Parsed, out: &mut Output) -> Option<flags::DryRun> {
     flags::DryRun::of(flags).map_err(|e| out.fail(e)).ok()
