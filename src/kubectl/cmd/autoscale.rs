@@ -41,17 +41,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         ));
         return Ok(());
     }
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() && t.iter().all(|t| !t.names.is_empty()) => t,
-        Ok(_) => {
-            out.fail(super::NO_RESOURCES);
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(targets) = super::named_targets_or_fail(&flags.args, None, out) else { return Ok(()) };
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     for target in &targets {

@@ -172,16 +172,8 @@ fn parse_map(text: &str) -> Result<BTreeMap<String, String>, String> {
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = super::flags_or_fail("expose", FLAGS, words, out) else { return Ok(()) };
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() && t.iter().all(|t| !t.names.is_empty()) => t,
-        Ok(_) => {
-            out.fail(super::NO_RESOURCES);
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(format!("{e}\n{USAGE_HINT}"));
-            return Ok(());
-        }
+    let Some(targets) = super::named_targets_or_fail(&flags.args, Some(USAGE_HINT), out) else {
+        return Ok(());
     };
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);

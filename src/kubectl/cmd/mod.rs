@@ -51,6 +51,30 @@ pub fn targets_or_fail(args: &[String], when_empty: &str, out: &mut Output) -> O
     }
 }
 
+/// Resolves `TYPE NAME…` / `TYPE/NAME` arguments of a command that acts on named objects
+/// only: none, or a bare `TYPE`, prints [`NO_RESOURCES`]; a parse error is printed with
+/// `usage_hint` on the next line when given.
+pub fn named_targets_or_fail(
+    args: &[String],
+    usage_hint: Option<&str>,
+    out: &mut Output,
+) -> Option<Vec<Target>> {
+    match resources::parse_targets(args) {
+        Ok(t) if !t.is_empty() && t.iter().all(|t| !t.names.is_empty()) => Some(t),
+        Ok(_) => {
+            out.fail(NO_RESOURCES);
+            None
+        }
+        Err(e) => {
+            out.fail(match usage_hint {
+                Some(hint) => format!("{e}\n{hint}"),
+                None => e,
+            });
+            None
+        }
+    }
+}
+
 /// The `-l` selector for listing `kinds` (`None` without `-l`); a selector the server would
 /// reject prints its error lines and gives `Err(())`.
 pub fn selector_or_fail(

@@ -40,17 +40,7 @@ pub fn run_patch(env: &mut Env, words: &[String], out: &mut Output) -> SimResult
             return Ok(());
         }
     };
-    let targets = match resources::parse_targets(&flags.args) {
-        Ok(t) if !t.is_empty() && t.iter().all(|t| !t.names.is_empty()) => t,
-        Ok(_) => {
-            out.fail(super::NO_RESOURCES);
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
+    let Some(targets) = super::named_targets_or_fail(&flags.args, None, out) else { return Ok(()) };
     let namespace = resources::namespace(&flags);
     let name_only = flags.string("output") == Some("name");
     for t in targets {
