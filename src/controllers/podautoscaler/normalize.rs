@@ -48,6 +48,29 @@ fn record(list: &mut Vec<Recommendation>, old: Option<usize>, replicas: i32, now
     }
 }
 
+/// `AbleToScale` reasons and messages when a stabilization window changed the
+/// recommendation (`normalizeDesiredReplicas*`).
+const SCALE_UP_STABILIZED: (&str, &str) = (
+    "ScaleUpStabilized",
+    "recent recommendations were lower than current one, applying the lowest recent recommendation",
+);
+const SCALE_DOWN_STABILIZED: (&str, &str) = (
+    "ScaleDownStabilized",
+    "recent recommendations were higher than current one, applying the highest recent recommendation",
+);
+
+/// The `AbleToScale` condition after stabilization: the window's reason when it changed
+/// the recommendation, else `ReadyForNewScale`.
+fn able_to_scale(
+    status: &mut HorizontalPodAutoscalerStatus,
+    stabilized: Option<(&str, &str)>,
+    now_time: &Time,
+) {
+    let (reason, message) =
+        stabilized.unwrap_or(("ReadyForNewScale", "recommended size matches current size"));
+    set_condition(status, "AbleToScale", true, reason, message.into(), now_time);
+}
+
 /// Without `behavior`: the highest recommendation of the last 5 minutes, then the
 /// bounds [min, min(max, max(2 × current, 4))].
 pub fn legacy(
@@ -68,26 +91,7 @@ pub fn legacy(
         }
     }
     record(list, old, args.desired, args.now);
-    if stabilized != args.desired {
-        set_condition(
-            status,
-            "AbleToScale",
-            true,
-            "ScaleDownStabilized",
-            "recent recommendations were higher than current one, applying the highest recent recommendation"
-                .into(),
-            now_time,
-        );
-    } else {
-        set_condition(
-            status,
-            "AbleToScale",
-            true,
-            "ReadyForNewScale",
-            "recommended size matches current size".into(),
-            now_time,
-        );
-    }
+    able_to_scale(status, (stabilized != args.desired).then_some(SCALE_DOWN_STABILIZED), now_time);
     let (desired, reason, message) = rules(args.current, stabilized, args.min, args.max);
     set_condition(status, "ScalingLimited", desired != stabilized, reason, message.into(), now_time);
     desired
@@ -153,29 +157,9 @@ pub fn with_behaviors(
     }
     let stabilized = args.current.max(up_rec).min(down_rec);
     record(list, old, args.desired, args.now);
-    if stabilized != args.desired {
-        let (reason, message) = if args.desired >= args.current {
-            (
-                "ScaleUpStabilized",
-                "recent recommendations were lower than current one, applying the lowest recent recommendation",
-            )
-        } else {
-            (
-                "ScaleDownStabilized",
-                "recent recommendations were higher than current one, applying the highest recent recommendation",
-            )
-        };
-        set_condition(status, "AbleToScale", true, reason, message.into(), now_time);
-    } else {
-        set_condition(
-            status,
-            "AbleToScale",
-            true,
-            "ReadyForNewScale",
-            "recommended size matches current size".into(),
-            now_time,
-        );
-    }
+    let stabilization =
+        if args.desired >= args.current { SCALE_UP_STABILIZED } else { SCALE_DOWN_STABILIZED };
+    able_to_scale(status, (stabilized != args.desired).then_some(stabilization), now_time);
     let no_events = Vec::new();
     let ups = up_events.get(args.key).unwrap_or(&no_events);
     let downs = down_events.get(args.key).unwrap_or(&no_events);
