@@ -121,11 +121,17 @@ pub fn create_and_report(
     out: &mut Output,
     on_error: impl FnOnce(&Profile, crate::api::ApiError, &mut Output),
 ) {
+    // `-o name` prints the bare name, also for a dry run (no "(dry run)" suffix).
+    let name_only = flags.string("output") == Some("name");
     if dry_run != flags::DryRun::None {
-        return out.line(format!("{name_ref} {verb}{}", dry_run.suffix()));
+        return out.line(if name_only {
+            name_ref.to_string()
+        } else {
+            format!("{name_ref} {verb}{}", dry_run.suffix())
+        });
     }
     match create::create_value(store, kind, value, namespace) {
-        Ok(_) if flags.string("output") == Some("name") => out.line(name_ref),
+        Ok(_) if name_only => out.line(name_ref),
         Ok(_) => out.line(format!("{name_ref} {verb}")),
         Err(e) => on_error(&store.profile, e, out),
     }
