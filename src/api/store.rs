@@ -735,16 +735,7 @@ impl Store {
                 meta.deletion_timestamp = Some(self.clock.time(self.now + grace as u64 * 1000));
                 let rv = self.next_resource_version();
                 updated.metadata_mut().resource_version = Some(rv);
-                self.put(updated.clone());
-                self.observe_watch(&key, ChangeOp::Modified, &updated);
-                self.changes.push(Change {
-                    kind: T::STORED_KIND,
-                    key,
-                    op: ChangeOp::Modified,
-                    uid: obj.metadata().uid.clone().unwrap_or_default(),
-                    old_controller: controller_uid(obj.metadata()),
-                    new_controller: controller_uid(obj.metadata()),
-                });
+                self.write_deletion_update(key, obj.metadata(), &updated);
             }
             return Ok(updated);
         }
@@ -756,17 +747,23 @@ impl Store {
             meta.deletion_grace_period_seconds = Some(grace);
             meta.resource_version = Some(rv);
         }
+        self.write_deletion_update(key, obj.metadata(), &updated);
+        Ok(updated)
+    }
+
+    /// Stores an object a delete request only marked (deletion timestamp, grace period,
+    /// finalizers), and reports it as modified: its controller does not change.
+    fn write_deletion_update<T: Object>(&mut self, key: ObjKey, before: &ObjectMeta, updated: &T) {
         self.put(updated.clone());
-        self.observe_watch(&key, ChangeOp::Modified, &updated);
+        self.observe_watch(&key, ChangeOp::Modified, updated);
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
             op: ChangeOp::Modified,
-            uid: obj.metadata().uid.clone().unwrap_or_default(),
-            old_controller: controller_uid(obj.metadata()),
-            new_controller: controller_uid(obj.metadata()),
+            uid: before.uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(before),
+            new_controller: controller_uid(before),
         });
-        Ok(updated)
     }
 
     /// The grace period a pod deletion gets (`pkg/registry/core/pod/strategy.go`):
