@@ -713,7 +713,6 @@ impl Kubelet {
     /// fails with reason DeadlineExceeded, a Normal event says so, and its running
     /// containers are stopped within the grace period and not restarted.
     fn deadline_exceeded(&mut self, key: &ObjKey, store: &mut Store, timers: &mut Timers) {
-        let now = store.now;
         let rt = self.pods.get_mut(key).expect("known");
         if rt.terminating || rt.deadline_exceeded {
             return;
@@ -744,21 +743,35 @@ impl Kubelet {
                 continue;
             }
             c.stopping = true;
-            let stop_after = match c.behaviour.terminate {
-                Some(t) => t.min(grace),
-                None => grace.max(constants::MIN_KILL_GRACE),
-            };
-            let name = c.name.clone();
-            self.container_event(
-                key,
-                i,
-                store,
-                EventType::Normal,
-                "Killing",
-                format!("Stopping container {name}"),
-            );
-            self.timer(key, i, now + stop_after, Action::Stopped, timers);
+            self.stop_running_container(key, i, grace, store, timers);
         }
+    }
+
+    /// Sends a running container SIGTERM (the `Killing` event) and schedules its exit:
+    /// when its image stops on SIGTERM, or at the grace period's SIGKILL.
+    fn stop_running_container(
+        &self,
+        key: &ObjKey,
+        i: usize,
+        grace: Millis,
+        store: &mut Store,
+        timers: &mut Timers,
+    ) {
+        let c = &self.pods[key].containers[i];
+        let stop_after = match c.behaviour.terminate {
+            Some(t) => t.min(grace),
+            None => grace.max(constants::MIN_KILL_GRACE),
+        };
+        let name = c.name.clone();
+        self.container_event(
+            key,
+            i,
+            store,
+            EventType::Normal,
+            "Killing",
+            format!("Stopping container {name}"),
+        );
+        self.timer(key, i, store.now + stop_after, Action::Stopped, timers);
     }
 
     /// One ticker per probe of every container, from the pod's admission; the first
@@ -866,20 +879,7 @@ impl Kubelet {
             c.stopping = true;
             let running = matches!(c.state, State::Running { .. });
             if running {
-                let name = c.name.clone();
-                let stop_after = match c.behaviour.terminate {
-                    Some(t) => t.min(grace),
-                    None => grace.max(constants::MIN_KILL_GRACE),
-                };
-                self.container_event(
-                    key,
-                    i,
-                    store,
-                    EventType::Normal,
-                    "Killing",
-                    format!("Stopping container {name}"),
-                );
-                self.timer(key, i, now + stop_after, Action::Stopped, timers);
+                self.stop_running_container(key, i, grace, store, timers);
             } else {
                 self.timer(key, i, now, Action::Stopped, timers);
             }
