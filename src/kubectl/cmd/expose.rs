@@ -58,6 +58,11 @@ fn container_ports(containers: &[Container]) -> Vec<(i32, String)> {
         .collect()
 }
 
+/// The container ports of a controller's pod template.
+fn template_ports(template: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Vec<(i32, String)> {
+    template.and_then(|t| t.spec.as_ref()).map(|s| container_ports(&s.containers)).unwrap_or_default()
+}
+
 /// `MapBasedSelectorForObject` for a `LabelSelector`: match expressions cannot be
 /// turned into a map.
 fn label_selector_map(kind: &str, sel: &LabelSelector) -> Result<BTreeMap<String, String>, String> {
@@ -94,12 +99,7 @@ fn read_exposed(
         Kind::ReplicationController => {
             let rc = store.get::<ReplicationController>(ns, name).ok_or_else(not_found)?;
             let spec = rc.spec.clone().unwrap_or_default();
-            let ports = spec
-                .template
-                .as_ref()
-                .and_then(|t| t.spec.as_ref())
-                .map(|s| container_ports(&s.containers))
-                .unwrap_or_default();
+            let ports = template_ports(spec.template.as_ref());
             Ok(Exposed {
                 labels: rc.metadata.labels.clone(),
                 selector: Ok(spec.selector.unwrap_or_default()),
@@ -109,12 +109,7 @@ fn read_exposed(
         Kind::ReplicaSet => {
             let rs = store.get::<ReplicaSet>(ns, name).ok_or_else(not_found)?;
             let spec = rs.spec.clone().unwrap_or_default();
-            let ports = spec
-                .template
-                .as_ref()
-                .and_then(|t| t.spec.as_ref())
-                .map(|s| container_ports(&s.containers))
-                .unwrap_or_default();
+            let ports = template_ports(spec.template.as_ref());
             Ok(Exposed {
                 labels: rs.metadata.labels.clone(),
                 selector: label_selector_map("ReplicaSet", &spec.selector),
@@ -124,8 +119,7 @@ fn read_exposed(
         Kind::Deployment => {
             let d = store.get::<Deployment>(ns, name).ok_or_else(not_found)?;
             let spec = d.spec.clone().unwrap_or_default();
-            let ports =
-                spec.template.spec.as_ref().map(|s| container_ports(&s.containers)).unwrap_or_default();
+            let ports = template_ports(Some(&spec.template));
             Ok(Exposed {
                 labels: d.metadata.labels.clone(),
                 selector: label_selector_map("Deployment", &spec.selector),
