@@ -5,6 +5,8 @@
 //! and moves `last` instead of adding a row, which is what `describe` shows as
 //! `10s (x9 over 5m5s)`.
 
+use std::sync::Arc;
+
 use crate::time::Millis;
 
 /// The object an event is about.
@@ -35,20 +37,30 @@ impl EventType {
     }
 }
 
+/// One recorded event. A large run records a million of these, so the parts that repeat
+/// are shared rather than owned: the involved object is one `Arc` per distinct
+/// (object, field path) and reason/host are interned by the store; the name is derived.
 #[derive(Clone, Debug)]
 pub struct EventRecord {
-    /// `metadata.name`: `<object name>.<16 hex digits>` as client-go generates.
-    pub name: String,
-    pub involved: InvolvedObject,
+    /// The hex part of `metadata.name` (see [`EventRecord::name`]).
+    pub name_suffix: u64,
+    pub involved: Arc<InvolvedObject>,
     pub type_: EventType,
-    pub reason: String,
+    pub reason: Arc<str>,
     pub message: String,
     /// `source.component`: `kubelet`, `default-scheduler`, `replicaset-controller`, …
     pub component: &'static str,
     /// `source.host` (kubelet events carry the node name).
-    pub host: Option<String>,
+    pub host: Option<Arc<str>>,
     /// Virtual time of the first and the latest occurrence.
     pub first: Millis,
     pub last: Millis,
     pub count: u32,
+}
+
+impl EventRecord {
+    /// `metadata.name`: `<object name>.<hex>` as client-go generates.
+    pub fn name(&self) -> String {
+        format!("{}.{:x}", self.involved.name, self.name_suffix)
+    }
 }

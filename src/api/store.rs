@@ -6,7 +6,8 @@
 //! → dependents, node → pods), and append to a change log that the simulation hands to
 //! controllers, like watch events reach informers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -249,7 +250,9 @@ pub struct Store {
     changes: Vec<Change>,
     events: Vec<EventRecord>,
     events_by_uid: HashMap<String, Vec<usize>>,
-    spam: HashMap<(String, &'static str, Option<String>), SpamBucket>,
+    spam: HashMap<(String, &'static str, Option<Arc<str>>), SpamBucket>,
+    /// Event reasons and hosts, interned: a few distinct strings among millions of events.
+    event_strings: HashSet<Arc<str>>,
     token_secrets: BTreeMap<String, String>,
     watch: Option<Watch>,
     /// The service CIDR ClusterIPs come from: (network address, prefix length).
@@ -302,6 +305,7 @@ impl Store {
             events: Vec::new(),
             events_by_uid: HashMap::new(),
             spam: HashMap::new(),
+            event_strings: HashSet::new(),
             token_secrets: BTreeMap::new(),
             watch: None,
             service_subnet: (
@@ -911,6 +915,7 @@ impl Store {
         host: Option<String>,
     ) {
         let now = self.now;
+        let host = host.map(|h| self.intern_event_string(&h));
         let bucket = self
             .spam
             .entry((involved.uid.clone(), component, host.clone()))
@@ -925,31 +930,39 @@ impl Store {
         let same = |ev: &EventRecord| {
             ev.involved.uid == involved.uid
                 && ev.type_ == type_
-                && ev.reason == reason
+                && &*ev.reason == reason
                 && ev.message == message
                 && ev.component == component
                 && ev.host == host
         };
         // An object has few distinct events: find the identical one among its own.
-        let earlier = self
-            .events_by_uid
-            .get(&involved.uid)
-            .and_then(|ix| ix.iter().rev().find(|&&i| same(&self.events[i])));
-        if let Some(&i) = earlier {
+        let earlier = self.events_by_uid.get(&involved.uid);
+        if let Some(&i) = earlier.and_then(|ix| ix.iter().rev().find(|&&i| same(&self.events[i]))) {
             let ev = &mut self.events[i];
             ev.count += 1;
             ev.last = now;
             return;
         }
+        // Share the involved object with an earlier event about it when they agree.
+        let shared = earlier
+            .and_then(|ix| ix.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved))
+            .cloned();
+        let involved = shared.unwrap_or_else(|| Arc::new(involved));
         let wall = self.clock.at(now);
-        let name = format!("{}.{:x}", involved.name, wall.as_nanosecond() as u64 + self.events.len() as u64);
+        let name_suffix = wall.as_nanosecond() as u64 + self.events.len() as u64;
+        let reason = self.intern_event_string(reason);
         let i = self.events.len();
-        self.events_by_uid.entry(involved.uid.clone()).or_default().push(i);
+        match self.events_by_uid.get_mut(&involved.uid) {
+            Some(ix) => ix.push(i),
+            None => {
+                self.events_by_uid.insert(involved.uid.clone(), vec![i]);
+            }
+        }
         self.events.push(EventRecord {
-            name,
+            name_suffix,
             involved,
             type_,
-            reason: reason.to_string(),
+            reason,
             message,
             component,
             host,
@@ -957,6 +970,16 @@ impl Store {
             last: now,
             count: 1,
         });
+    }
+
+    /// The shared copy of an event reason or host.
+    fn intern_event_string(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.event_strings.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.event_strings.insert(shared.clone());
+        shared
     }
 
     /// Events about one object (by uid), in recording order.

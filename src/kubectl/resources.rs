@@ -132,7 +132,7 @@ pub fn list_keys(store: &Store, kind: Kind, namespace: Option<&str>, selector: &
             .events()
             .iter()
             .filter(|e| namespace.is_none_or(|ns| ns == e.involved.namespace))
-            .map(|e| (e.involved.namespace.clone(), e.name.clone()))
+            .map(|e| (e.involved.namespace.clone(), e.name()))
             .collect();
         keys.sort();
         return keys;
@@ -146,7 +146,7 @@ pub fn list_keys(store: &Store, kind: Kind, namespace: Option<&str>, selector: &
 
 pub fn exists(store: &Store, kind: Kind, key: &ObjKey) -> bool {
     if kind == Kind::Event {
-        return store.events().iter().any(|e| e.involved.namespace == key.0 && e.name == key.1);
+        return store.events().iter().any(|e| e.involved.namespace == key.0 && e.name() == key.1);
     }
     with_kind!(kind, T => store.get_by_key::<T>(key).is_some(), else false)
 }

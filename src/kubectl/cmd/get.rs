@@ -309,7 +309,7 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             let rows = store
                 .events()
                 .iter()
-                .filter(|e| keys.iter().any(|k| k.0 == e.involved.namespace && k.1 == e.name))
+                .filter(|e| keys.iter().any(|k| k.0 == e.involved.namespace && k.1 == e.name()))
                 .map(|e| printers::event::print(e, &store.clock, now))
                 .collect();
             (printers::event::COLUMNS, rows)

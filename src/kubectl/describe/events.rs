@@ -133,20 +133,20 @@ mod tests {
 
     fn record(reason: &str, component: &'static str, first: Millis, last: Millis, count: u32) -> EventRecord {
         EventRecord {
-            name: format!("p.{reason}"),
-            involved: InvolvedObject {
+            name_suffix: 0,
+            involved: std::sync::Arc::new(InvolvedObject {
                 kind: "Pod".into(),
                 namespace: "default".into(),
                 name: "p".into(),
                 uid: "u".into(),
                 field_path: None,
                 api_version: "v1".into(),
-            },
+            }),
             type_: EventType::Normal,
             reason: reason.into(),
             message: format!(" {reason} happened \n"),
             component,
-            host: (component == "kubelet").then(|| "node-1".to_string()),
+            host: (component == "kubelet").then(|| "node-1".into()),
             first,
             last,
             count,

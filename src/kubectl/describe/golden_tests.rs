@@ -99,20 +99,20 @@ impl Case {
             source.component.filter(|c| !c.is_empty()).or(e.reporting_component.clone()).unwrap_or_default();
         let io = &e.involved_object;
         EventRecord {
-            name: e.metadata.name.clone().unwrap_or_default(),
-            involved: InvolvedObject {
+            name_suffix: 0,
+            involved: std::sync::Arc::new(InvolvedObject {
                 kind: io.kind.clone().unwrap_or_default(),
                 namespace: io.namespace.clone().unwrap_or_default(),
                 name: io.name.clone().unwrap_or_default(),
                 uid: io.uid.clone().unwrap_or_default(),
                 field_path: io.field_path.clone(),
                 api_version: io.api_version.clone().unwrap_or_default(),
-            },
+            }),
             type_: if e.type_.as_deref() == Some("Warning") { EventType::Warning } else { EventType::Normal },
-            reason: e.reason.clone().unwrap_or_default(),
+            reason: e.reason.clone().unwrap_or_default().into(),
             message: e.message.clone().unwrap_or_default(),
             component: Box::leak(component.into_boxed_str()),
-            host: source.host,
+            host: source.host.map(Into::into),
             first: self.millis(first),
             last: self.millis(last),
             count: count as u32,

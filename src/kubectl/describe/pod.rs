@@ -213,20 +213,20 @@ mod tests {
 
     fn kubelet_or_scheduler(reason: &str, message: &str, component: &'static str, at: Millis) -> EventRecord {
         EventRecord {
-            name: format!("kubia-dssvz.{reason}"),
-            involved: InvolvedObject {
+            name_suffix: 0,
+            involved: std::sync::Arc::new(InvolvedObject {
                 kind: "Pod".into(),
                 namespace: "default".into(),
                 name: "kubia-dssvz".into(),
                 uid: "u".into(),
                 field_path: None,
                 api_version: "v1".into(),
-            },
+            }),
             type_: EventType::Normal,
             reason: reason.into(),
             message: message.into(),
             component,
-            host: (component == "kubelet").then(|| "minikube".to_string()),
+            host: (component == "kubelet").then(|| "minikube".into()),
             first: at,
             last: at,
             count: 1,

@@ -198,15 +198,15 @@ Events:           <none>
         }))
         .unwrap();
         let created = EventRecord {
-            name: "kubia.15f0a".into(),
-            involved: InvolvedObject {
+            name_suffix: 0,
+            involved: std::sync::Arc::new(InvolvedObject {
                 kind: "ReplicationController".into(),
                 namespace: "default".into(),
                 name: "kubia".into(),
                 uid: "u".into(),
                 field_path: None,
                 api_version: "v1".into(),
-            },
+            }),
             type_: EventType::Normal,
             reason: "SuccessfulCreate".into(),
             message: "Created pod: kubia-dssvz".into(),

@@ -12,12 +12,12 @@ pub const COLUMNS: &[Column] = &[col("LAST SEEN"), col("TYPE"), col("REASON"), c
 pub fn print(ev: &EventRecord, clock: &WallClock, now: jiff::Timestamp) -> Row {
     let last = translate_timestamp_since(now, Some(clock.at(ev.last)));
     Row {
-        name: ev.name.clone(),
+        name: ev.name(),
         namespace: ev.involved.namespace.clone(),
         labels: BTreeMap::new(),
         cells: vec![
             ev.type_.as_str().to_string(),
-            ev.reason.clone(),
+            ev.reason.to_string(),
             format!("{}/{}", ev.involved.kind.to_ascii_lowercase(), ev.involved.name),
             ev.message.trim().to_string(),
         ],
