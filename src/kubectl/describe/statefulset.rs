@@ -56,13 +56,10 @@ fn volume_claim_templates(w: &mut Writer, templates: &[PersistentVolumeClaim]) {
     for claim in templates {
         let spec = claim.spec.clone().unwrap_or_default();
         w.field(1, "Name", claim.metadata.name.as_deref().unwrap_or(""));
-        let class = claim
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-            .or(spec.storage_class_name.clone())
-            .unwrap_or_default();
+        let class = crate::kubectl::printers::storage::storage_class(
+            &claim.metadata,
+            spec.storage_class_name.as_ref(),
+        );
         w.field(1, "StorageClass", class);
         indented_pairs(w, "Labels", claim.metadata.labels.as_ref());
         indented_pairs(w, "Annotations", claim.metadata.annotations.as_ref());

@@ -10,10 +10,7 @@ use super::events::describe_events;
 use super::quantity::Quantity;
 use super::writer::{Writer, annotations, labels, rfc1123z_or_zero};
 use crate::kubectl::humanize::translate_timestamp_since;
-use crate::kubectl::printers::storage::access_modes;
-
-/// The beta annotation that `GetPersistentVolume(Claim)Class` read before the field.
-const BETA_STORAGE_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
+use crate::kubectl::printers::storage::{access_modes, storage_class};
 
 /// Renders `kubectl describe pvc`; `pods` are the namespace's pods whose volumes name
 /// the claim (`getPodsForPVC`).
@@ -29,7 +26,7 @@ pub fn describe_persistent_volume_claim(
     let status = pvc.status.clone().unwrap_or_default();
     w.field(0, "Name", meta.name.as_deref().unwrap_or(""));
     w.field(0, "Namespace", meta.namespace.as_deref().unwrap_or(""));
-    let class = beta_class(meta).or(spec.storage_class_name.clone()).unwrap_or_default();
+    let class = storage_class(meta, spec.storage_class_name.as_ref());
     w.field(0, "StorageClass", class);
     status_line(&mut w, meta, status.phase.as_deref(), env);
     let volume_name = spec.volume_name.clone().unwrap_or_default();
@@ -92,7 +89,7 @@ pub fn describe_persistent_volume(pv: &PersistentVolume, env: &DescribeEnv) -> S
     labels(&mut w, "Labels", meta.labels.as_ref());
     annotations(&mut w, "Annotations", meta.annotations.as_ref());
     w.field(0, "Finalizers", go_string_slice(meta.finalizers.as_deref()));
-    let class = beta_class(meta).or(spec.storage_class_name.clone()).unwrap_or_default();
+    let class = storage_class(meta, spec.storage_class_name.as_ref());
     w.field(0, "StorageClass", class);
     status_line(&mut w, meta, status.phase.as_deref(), env);
     let claim = spec.claim_ref.as_ref().map_or(String::new(), |r| {
@@ -126,10 +123,6 @@ pub fn describe_persistent_volume(pv: &PersistentVolume, env: &DescribeEnv) -> S
     }
     describe_events(&mut w, env, &env.events);
     w.finish()
-}
-
-fn beta_class(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Option<String> {
-    meta.annotations.as_ref().and_then(|a| a.get(BETA_STORAGE_CLASS)).cloned()
 }
 
 /// `Status:` with the phase, or `Terminating (lasts …)` once a deletion is pending.

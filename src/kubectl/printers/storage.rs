@@ -114,13 +114,7 @@ pub fn print_claim(claim: &PersistentVolumeClaim, ctx: &PrintContext) -> Row {
     } else {
         (storage(status.capacity.as_ref()), access_modes(status.access_modes.as_ref()))
     };
-    let class = claim
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-        .or(spec.storage_class_name.clone())
-        .unwrap_or_default();
+    let class = storage_class(&claim.metadata, spec.storage_class_name.as_ref());
     let mut cells = vec![phase, volume, capacity, modes, class];
     if ctx.profile.volume_attributes_class_column {
         cells.push(spec.volume_attributes_class_name.clone().unwrap_or_else(|| "<unset>".into()));
@@ -144,13 +138,7 @@ pub fn print_volume(pv: &PersistentVolume, ctx: &PrintContext) -> Row {
     } else {
         status.phase.clone().unwrap_or_default()
     };
-    let class = pv
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-        .or(spec.storage_class_name.clone())
-        .unwrap_or_default();
+    let class = storage_class(&pv.metadata, spec.storage_class_name.as_ref());
     let mut cells = vec![
         storage(spec.capacity.as_ref()),
         access_modes(spec.access_modes.as_ref()),
@@ -166,4 +154,18 @@ pub fn print_volume(pv: &PersistentVolume, ctx: &PrintContext) -> Row {
     cells.push(ctx.age(pv.metadata.creation_timestamp.as_ref()));
     cells.push(spec.volume_mode.clone().unwrap_or_else(|| "<unset>".into()));
     row(&pv.metadata, cells)
+}
+
+/// `GetPersistentVolumeClaimClass` / `GetPersistentVolumeClass`: the beta annotation
+/// `volume.beta.kubernetes.io/storage-class` wins over `storageClassName`.
+pub fn storage_class(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    field: Option<&String>,
+) -> String {
+    meta.annotations
+        .as_ref()
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        .or(field)
+        .cloned()
+        .unwrap_or_default()
 }
