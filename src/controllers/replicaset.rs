@@ -75,6 +75,10 @@ pub struct ReplicaSetController {
     epochs: u64,
     /// Active pods with no controller, per namespace: adoption candidates.
     orphans: BTreeMap<String, BTreeSet<String>>,
+    /// What the deletion ranking reads of each pod, by slot (see [`RankFacts`]).
+    rank_facts: Vec<RankFacts>,
+    /// Node name → small id, so that co-location counts are an array, not a map.
+    node_ids: HashMap<String, usize>,
 }
 
 fn is_active(pod: &Pod) -> bool {
@@ -175,7 +179,7 @@ impl ReplicaSetController {
             for key in &census.release {
                 release(store, key, &rs.uid);
             }
-            manage_replicas(&rs, census.active, store);
+            self.manage_replicas(&rs, census.active, store);
         }
         update_status(&rs, &census, store, requeues);
     }
@@ -253,29 +257,26 @@ fn pod_key(p: &Pod) -> ObjKey {
     (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
 }
 
-/// The claimed pods that count: active (not finished, not being deleted).
-fn active_pods<'a>(store: &'a Store, rs: &'a Replicated) -> Vec<&'a Pod> {
-    store.pods_controlled_by(&rs.uid).filter(|p| is_active(p)).collect()
-}
-
-/// Creates or deletes the difference between active pods and `replicas`.
-fn manage_replicas(rs: &Replicated, active_count: usize, store: &mut Store) {
-    let diff = active_count as i64 - rs.replicas as i64;
-    if diff < 0 {
-        let count = (-diff as usize).min(constants::REPLICASET_BURST);
-        for _ in 0..count {
-            create_pod(store, rs);
-        }
-    } else if diff > 0 {
-        let count = (diff as usize).min(constants::REPLICASET_BURST);
-        let active = active_pods(store, rs);
-        let victims: Vec<String> = pods_to_delete(&active, count, rs, store)
-            .into_iter()
-            .map(|p| p.metadata.name.clone().unwrap_or_default())
-            .collect();
-        for name in victims {
-            if store.delete::<Pod>(&rs.key.0, &name, DeleteOptions::default()).is_ok() {
-                record(store, rs, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {name}"));
+impl ReplicaSetController {
+    /// Creates or deletes the difference between active pods and `replicas`.
+    fn manage_replicas(&mut self, rs: &Replicated, active_count: usize, store: &mut Store) {
+        let diff = active_count as i64 - rs.replicas as i64;
+        if diff < 0 {
+            let count = (-diff as usize).min(constants::REPLICASET_BURST);
+            for _ in 0..count {
+                create_pod(store, rs);
+            }
+        } else if diff > 0 {
+            let count = (diff as usize).min(constants::REPLICASET_BURST);
+            let victims: Vec<String> = self
+                .pods_to_delete(count, rs, store)
+                .into_iter()
+                .filter_map(|slot| store.pod_at(slot).and_then(|p| p.metadata.name.clone()))
+                .collect();
+            for name in victims {
+                if store.delete::<Pod>(&rs.key.0, &name, DeleteOptions::default()).is_ok() {
+                    record(store, rs, EventType::Normal, "SuccessfulDelete", format!("Deleted pod: {name}"));
+                }
             }
         }
     }
@@ -478,51 +479,117 @@ fn create_pod(store: &mut Store, rs: &Replicated) {
     }
 }
 
-/// Chooses `count` pods to delete: the ranking of `controller.ActivePodsWithRanks`
-/// (1.22+: deletion cost, co-located related pods, log-scale ready/creation times) or
-/// the older `controller.ActivePods` order. Each pod's place in that order is computed
-/// once as a key (see [`DeletionKey`]), then only the `count` first are selected and
-/// sorted, so scaling down a large ReplicaSet costs a linear pass, not a sort.
-fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: &Store) -> Vec<&'a Pod> {
-    if count >= active.len() {
-        return active.to_vec();
-    }
-    let now = store.clock.at(store.now);
-    let ranked = store.profile.minor >= 22;
-    // Rank = active pods of related ReplicaSets (same owner) on the same node.
-    let mut on_node: HashMap<&str, i64> = HashMap::new();
-    if ranked {
-        let related: Vec<String> = match &rs.owner {
-            Some(owner) => store
-                .dependents_of(owner)
-                .into_iter()
-                .filter(|(k, _)| *k == Kind::ReplicaSet)
-                .filter_map(|(_, key)| {
-                    store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone())
-                })
-                .collect(),
-            None => vec![rs.uid.clone()],
-        };
-        // This ReplicaSet's own active pods are at hand; only the others' are looked up.
-        for node in active.iter().filter_map(|p| p.bound_node()) {
-            *on_node.entry(node).or_default() += 1;
+impl ReplicaSetController {
+    /// Chooses `count` pods to delete, as slots: the ranking of
+    /// `controller.ActivePodsWithRanks` (1.22+: deletion cost, co-located related pods,
+    /// log-scale ready/creation times) or the older `controller.ActivePods` order. Each
+    /// pod's place in that order is a key built from cached facts (see [`RankFacts`]),
+    /// then only the `count` first are selected and sorted, so scaling a large
+    /// ReplicaSet down costs a linear pass over arrays, not a sort or a read of each pod.
+    fn pods_to_delete(&mut self, count: usize, rs: &Replicated, store: &Store) -> Vec<usize> {
+        let now = store.clock.at(store.now).as_nanosecond() as i64;
+        let ranked = store.profile.minor >= 22;
+        let active: Vec<(usize, RankFacts)> = store
+            .pod_slots_controlled_by(&rs.uid)
+            .filter_map(|(slot, version)| Some((slot, self.rank_facts(slot, version, store)?)))
+            .filter(|(_, f)| f.active)
+            .collect();
+        if count >= active.len() {
+            return active.into_iter().map(|(slot, _)| slot).collect();
         }
-        for uid in related.iter().filter(|uid| **uid != rs.uid) {
-            for pod in store.pods_controlled_by(uid) {
-                if is_active(pod)
-                    && let Some(node) = pod.bound_node()
-                {
-                    *on_node.entry(node).or_default() += 1;
+        // Rank = active pods of related ReplicaSets (same owner) on the same node.
+        let mut on_node: Vec<i64> = Vec::new();
+        if ranked {
+            let related: Vec<String> = match &rs.owner {
+                Some(owner) => store
+                    .dependents_of_kind(owner, Kind::ReplicaSet)
+                    .into_iter()
+                    .filter_map(|key| store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone()))
+                    .collect(),
+                None => vec![rs.uid.clone()],
+            };
+            let mut count_on = |node: Option<usize>| {
+                if let Some(node) = node {
+                    if on_node.len() <= node {
+                        on_node.resize(node + 1, 0);
+                    }
+                    on_node[node] += 1;
+                }
+            };
+            // This ReplicaSet's own active pods are at hand; only the others' are looked up.
+            for (_, facts) in &active {
+                count_on(facts.node);
+            }
+            for uid in related.iter().filter(|uid| **uid != rs.uid) {
+                for (slot, version) in store.pod_slots_controlled_by(uid) {
+                    if let Some(facts) = self.rank_facts(slot, version, store)
+                        && facts.active
+                    {
+                        count_on(facts.node);
+                    }
                 }
             }
         }
+        let mut keys: Vec<DeletionKey> =
+            active.iter().map(|(slot, facts)| deletion_key(facts, *slot, ranked, &on_node, now)).collect();
+        keys.select_nth_unstable(count);
+        keys.truncate(count);
+        keys.sort_unstable();
+        keys.into_iter().map(|k| k.slot).collect()
     }
-    let mut keys: Vec<DeletionKey> =
-        active.iter().enumerate().map(|(i, p)| deletion_key(p, i, ranked, &on_node, now)).collect();
-    keys.select_nth_unstable(count);
-    keys.truncate(count);
-    keys.sort_unstable();
-    keys.into_iter().map(|k| active[k.index]).collect()
+
+    /// The ranking facts of the pod in `slot`, read again only when it was written.
+    fn rank_facts(&mut self, slot: usize, version: u64, store: &Store) -> Option<RankFacts> {
+        if let Some(f) = self.rank_facts.get(slot)
+            && f.version == version
+        {
+            return Some(*f);
+        }
+        let pod = store.pod_at(slot)?;
+        let node = pod.bound_node().map(|name| {
+            let next = self.node_ids.len();
+            *self.node_ids.entry(name.to_string()).or_insert(next)
+        });
+        let nanos = |t: jiff::Timestamp| t.as_nanosecond() as i64;
+        let facts = RankFacts {
+            version,
+            active: is_active(pod),
+            node,
+            phase: phase_rank(pod),
+            ready: ready_since(pod).map(|t| t.map(nanos)),
+            restarts: max_restarts(pod),
+            cost: deletion_cost(pod),
+            created: pod.metadata.creation_timestamp.as_ref().map(|t| nanos(t.0)),
+            uid: pod.metadata.uid.as_deref().map_or(0, uid_number),
+        };
+        if self.rank_facts.len() <= slot {
+            self.rank_facts.resize(slot + 1, RankFacts::default());
+        }
+        self.rank_facts[slot] = facts;
+        Some(facts)
+    }
+}
+
+/// What the deletion ranking reads of a pod, valid while the pod's slot version is
+/// unchanged (times in nanoseconds since the epoch).
+#[derive(Clone, Copy, Default)]
+struct RankFacts {
+    version: u64,
+    active: bool,
+    /// The id (see `node_ids`) of the node the pod is bound to.
+    node: Option<usize>,
+    phase: i32,
+    ready: Option<Option<i64>>,
+    restarts: i32,
+    cost: i32,
+    created: Option<i64>,
+    uid: u128,
+}
+
+/// A uid as a number: the order of its hex digits, which is the order of the uid
+/// strings (all of one shape), so ties break as the real comparator's string compare.
+fn uid_number(uid: &str) -> u128 {
+    uid.chars().filter_map(|c| c.to_digit(16)).fold(0u128, |n, d| n.wrapping_mul(16) | d as u128)
 }
 
 /// A pod's place in the deletion order, smallest first (`ActivePodsWithRanks.Less`,
@@ -531,9 +598,9 @@ fn pods_to_delete<'a>(active: &[&'a Pod], count: usize, rs: &Replicated, store: 
 /// then more co-located related pods; for ready pods, ready more recently (in log2
 /// buckets of the time since, when ranked; a missing time first); more restarts;
 /// created more recently (log2 buckets when ranked); then the pod UID (ranked) or the
-/// listing order (the stable sort of the older comparator).
+/// listing order (the stable sort of the older comparator; slots list in that order).
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct DeletionKey<'a> {
+struct DeletionKey {
     assigned: bool,
     phase: i32,
     ready: bool,
@@ -542,39 +609,26 @@ struct DeletionKey<'a> {
     ready_time: (u8, i64),
     neg_restarts: i32,
     created: i64,
-    uid: Option<&'a str>,
-    index: usize,
+    uid: u128,
+    slot: usize,
 }
 
-fn deletion_key<'a>(
-    pod: &'a Pod,
-    index: usize,
-    ranked: bool,
-    on_node: &HashMap<&str, i64>,
-    now: jiff::Timestamp,
-) -> DeletionKey<'a> {
-    let ready = ready_since(pod);
-    let time_key = |t: jiff::Timestamp| {
-        if ranked { log_bucket(t, now) } else { -(t.as_nanosecond() as i64) }
-    };
+fn deletion_key(f: &RankFacts, slot: usize, ranked: bool, on_node: &[i64], now: i64) -> DeletionKey {
+    let time_key = |t: i64| if ranked { log_bucket(t, now) } else { -t };
     DeletionKey {
-        assigned: pod.bound_node().is_some(),
-        phase: phase_rank(pod),
-        ready: ready.is_some(),
-        cost: if ranked { deletion_cost(pod) } else { 0 },
-        neg_rank: if ranked {
-            -pod.bound_node().and_then(|n| on_node.get(n)).copied().unwrap_or(0)
-        } else {
-            0
-        },
-        ready_time: match ready {
+        assigned: f.node.is_some(),
+        phase: f.phase,
+        ready: f.ready.is_some(),
+        cost: if ranked { f.cost } else { 0 },
+        neg_rank: if ranked { -f.node.and_then(|n| on_node.get(n)).copied().unwrap_or(0) } else { 0 },
+        ready_time: match f.ready {
             Some(Some(t)) => (1, time_key(t)),
             _ => (0, 0),
         },
-        neg_restarts: -max_restarts(pod),
-        created: pod.metadata.creation_timestamp.as_ref().map_or(0, |t| time_key(t.0)),
-        uid: if ranked { pod.metadata.uid.as_deref() } else { None },
-        index,
+        neg_restarts: -f.restarts,
+        created: f.created.map_or(0, time_key),
+        uid: if ranked { f.uid } else { 0 },
+        slot,
     }
 }
 
@@ -605,8 +659,9 @@ fn max_restarts(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-/// floor(log2(nanoseconds since t)), the LogarithmicScaleDown bucket.
-fn log_bucket(t: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
-    let nanos = now.duration_since(t).as_nanos().max(1);
-    127 - (nanos as u128).leading_zeros() as i64
+/// floor(log2(nanoseconds since t)), the LogarithmicScaleDown bucket (times in
+/// nanoseconds).
+fn log_bucket(t: i64, now: i64) -> i64 {
+    let nanos = (now - t).max(1);
+    63 - nanos.leading_zeros() as i64
 }
