@@ -174,6 +174,9 @@ pub enum ChangeOp {
 pub struct Change {
     pub kind: Kind,
     pub key: ObjKey,
+    /// The object's slot in its kind's table (for deletions, the slot it had), so that
+    /// controllers keeping facts by slot know which to forget.
+    pub slot: usize,
     pub op: ChangeOp,
     /// The object's uid (for deletions, the uid it had).
     pub uid: String,
@@ -497,6 +500,11 @@ impl Store {
         std::mem::take(&mut self.changes)
     }
 
+    /// Changes written since the last [`Store::take_changes`].
+    pub fn pending_changes(&self) -> &[Change] {
+        &self.changes
+    }
+
     pub fn has_changes(&self) -> bool {
         !self.changes.is_empty()
     }
@@ -603,6 +611,7 @@ impl Store {
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
+            slot,
             op: ChangeOp::Added,
             uid: uid.clone(),
             old_controller: None,
@@ -648,6 +657,7 @@ impl Store {
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key: key.clone(),
+            slot,
             op: ChangeOp::Modified,
             uid: old.metadata().uid.clone().unwrap_or_default(),
             old_controller: controller_uid(old.metadata()),
@@ -681,6 +691,7 @@ impl Store {
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key: key.clone(),
+            slot,
             op: ChangeOp::Modified,
             uid: obj.metadata().uid.clone().unwrap_or_default(),
             old_controller: controller.clone(),
@@ -695,9 +706,9 @@ impl Store {
     }
 
     /// Stores an already-stamped object as is (status writers that bump rv themselves).
-    fn put<T: Object>(&mut self, obj: T) {
+    fn put<T: Object>(&mut self, obj: T) -> usize {
         let key = key_of(obj.metadata());
-        T::table_mut(self).insert(key, obj);
+        T::table_mut(self).insert(key, obj)
     }
 
     /// Deletes as the apiserver's DELETE does: graceful for pods, finalizers for
@@ -758,11 +769,12 @@ impl Store {
     /// Stores an object a delete request only marked (deletion timestamp, grace period,
     /// finalizers), and reports it as modified: its controller does not change.
     fn write_deletion_update<T: Object>(&mut self, key: ObjKey, before: &ObjectMeta, updated: &T) {
-        self.put(updated.clone());
+        let slot = self.put(updated.clone());
         self.observe_watch(&key, ChangeOp::Modified, updated);
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
+            slot,
             op: ChangeOp::Modified,
             uid: before.uid.clone().unwrap_or_default(),
             old_controller: controller_uid(before),
@@ -800,6 +812,7 @@ impl Store {
         self.changes.push(Change {
             kind: T::STORED_KIND,
             key,
+            slot,
             op: ChangeOp::Deleted,
             uid: obj.metadata().uid.clone().unwrap_or_default(),
             old_controller: controller_uid(obj.metadata()),

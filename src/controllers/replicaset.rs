@@ -39,40 +39,53 @@ struct Replicated {
 /// Requeues the controller asks the clock for.
 pub type Requeues = TimerQueue<(Kind, ObjKey)>;
 
-/// What a sync learned about one controlled pod, valid while the pod is not written
-/// again (its slot version) and the owner's spec is unchanged (the owner's epoch).
+/// What a sync learned about one controlled pod. Facts that are counted stay true
+/// until the pod is written again, because every write reaches [`ReplicaSetController::
+/// observe`], which takes the pod out of its owner's tally first.
 #[derive(Clone, Copy, Default)]
 struct PodFacts {
-    version: u64,
-    /// The [`FactCache::epoch`] of the owner that learned these facts (0: none).
-    epoch: u64,
+    /// The owner whose tally counts this pod (an index into `tallies`), if any.
+    counted_in: Option<usize>,
     active: bool,
     fully_labeled: bool,
     ready_since: Option<Option<jiff::Timestamp>>,
 }
 
-/// Per owner: the generation its facts were learned at, and an epoch number unique to
-/// that (owner, generation), so that facts learned by another owner or under an older
-/// template never count.
+/// Running counts of one owner's pods, kept up to date from the change log so that a
+/// sync reads only the pods written since the last one (informer caches give the real
+/// controller the same economy): a large ReplicaSet is synced hundreds of times while
+/// its pods start.
 #[derive(Default)]
-struct FactCache {
+struct Tally {
+    /// The owner's generation when counted: a new template or selector recounts all.
     generation: Option<i64>,
-    epoch: u64,
+    /// Whether the counts cover every controlled pod but those in `dirty`.
+    complete: bool,
+    active: usize,
+    fully_labeled: i32,
+    ready: i32,
+    /// Slots written since the last sync (counted nowhere until the next one).
+    dirty: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, facts: &PodFacts, sign: i32) {
+        if facts.active {
+            self.active = (self.active as i64 + sign as i64) as usize;
+            self.fully_labeled += sign * i32::from(facts.fully_labeled);
+            self.ready += sign * i32::from(facts.ready_since.is_some());
+        }
+    }
 }
 
 #[derive(Default)]
 pub struct ReplicaSetController {
     queue: WorkQueue<(Kind, ObjKey)>,
-    /// Per owner uid: the epoch of its pod facts.
-    facts: HashMap<String, FactCache>,
-    /// Facts about pods by pod slot, so that a sync reads only pods that changed
-    /// (informer caches give the real controller the same economy). Indexed by slot
-    /// rather than hashed per owner: a census of 100k pods is then a walk over the
-    /// owner's slot index with one array read each, which matters because a large
-    /// ReplicaSet is synced hundreds of times while its pods start.
+    /// Owner uid → index into `tallies`.
+    tally_ids: HashMap<String, usize>,
+    tallies: Vec<Tally>,
+    /// Facts about pods, by pod slot (an array read per pod, not a hashed lookup).
     slot_facts: Vec<PodFacts>,
-    /// The last epoch handed out.
-    epochs: u64,
     /// Active pods with no controller, per namespace: adoption candidates.
     orphans: BTreeMap<String, BTreeSet<String>>,
     /// What the deletion ranking reads of each pod, by slot (see [`RankFacts`]).
@@ -115,7 +128,7 @@ impl ReplicaSetController {
         match change.kind {
             Kind::ReplicaSet | Kind::ReplicationController => {
                 if change.op == ChangeOp::Deleted {
-                    self.facts.remove(&change.uid);
+                    self.tally_ids.remove(&change.uid);
                 } else {
                     self.queue.add((change.kind, change.key.clone()));
                 }
@@ -126,6 +139,7 @@ impl ReplicaSetController {
     }
 
     fn observe_pod(&mut self, change: &Change, store: &Store) {
+        self.note_written(change);
         for owner in [&change.old_controller, &change.new_controller].into_iter().flatten() {
             if let Some((kind, key)) = store.lookup_uid(owner)
                 && matches!(kind, Kind::ReplicaSet | Kind::ReplicationController)
@@ -167,14 +181,7 @@ impl ReplicaSetController {
         if !rs.deleting {
             self.adopt_orphans(&rs, store);
         }
-        // One pass over the controlled pods: what to release, and the counts status needs.
-        let cache = self.facts.entry(rs.uid.clone()).or_default();
-        if cache.epoch == 0 || cache.generation != rs.generation {
-            self.epochs += 1;
-            cache.epoch = self.epochs;
-            cache.generation = rs.generation;
-        }
-        let census = Census::take(&rs, store, cache.epoch, &mut self.slot_facts);
+        let census = self.census(&rs, store);
         if !rs.deleting {
             for key in &census.release {
                 release(store, key, &rs.uid);
@@ -182,6 +189,117 @@ impl ReplicaSetController {
             self.manage_replicas(&rs, census.active, store);
         }
         update_status(&rs, &census, store, requeues);
+    }
+
+    /// A pod was written: out of the tally that counted it, into its controller's
+    /// pods to count at the next sync.
+    fn note_written(&mut self, change: &Change) {
+        self.uncount(change.slot);
+        if let Some(owner) = &change.new_controller
+            && let Some(&id) = self.tally_ids.get(owner)
+        {
+            self.tallies[id].dirty.push(change.slot);
+        }
+    }
+
+    /// Takes a pod out of the tally that counted it.
+    fn uncount(&mut self, slot: usize) {
+        if let Some(facts) = self.slot_facts.get_mut(slot)
+            && let Some(owner) = facts.counted_in.take()
+        {
+            let facts = *facts;
+            self.tallies[owner].add(&facts, -1);
+        }
+    }
+
+    /// The owner's census: its tally brought up to date by counting the pods written
+    /// since the last sync, or by counting all its pods when the tally cannot be
+    /// trusted (first sync, new generation, deletion) or availability depends on the
+    /// clock (`minReadySeconds`).
+    fn census(&mut self, rs: &Replicated, store: &Store) -> Census {
+        let id = match self.tally_ids.get(&rs.uid) {
+            Some(&id) => id,
+            None => {
+                self.tallies.push(Tally::default());
+                self.tally_ids.insert(rs.uid.clone(), self.tallies.len() - 1);
+                self.tallies.len() - 1
+            }
+        };
+        // Writes made earlier in this round are not observed yet; the census reads the
+        // store as it is now, so it takes them into account first.
+        for change in store.pending_changes().iter().filter(|c| c.kind == Kind::Pod) {
+            self.note_written(change);
+        }
+        let tally = &self.tallies[id];
+        let recount =
+            !tally.complete || tally.generation != rs.generation || rs.deleting || rs.min_ready_seconds > 0;
+        let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
+        let now = store.clock.at(store.now);
+        if recount {
+            let same_generation = tally.complete && tally.generation == rs.generation;
+            self.tallies[id] =
+                Tally { generation: rs.generation, complete: !rs.deleting, ..Tally::default() };
+            for (slot, _) in store.pod_slots_controlled_by(&rs.uid) {
+                let facts = match self.slot_facts.get(slot) {
+                    Some(f) if same_generation && f.counted_in == Some(id) => *f,
+                    _ => {
+                        match self.slot_facts.get_mut(slot) {
+                            // Counted in the tally just reset: nothing to take out.
+                            Some(f) if f.counted_in == Some(id) => f.counted_in = None,
+                            _ => self.uncount(slot),
+                        }
+                        let Some(pod) = store.pod_at(slot) else { continue };
+                        match pod_facts(rs, pod) {
+                            Some(facts) => facts,
+                            None => {
+                                census.release.push(pod_key(pod));
+                                continue;
+                            }
+                        }
+                    }
+                };
+                self.count(slot, facts, id);
+                if facts.active && available_since(facts.ready_since, rs.min_ready_seconds, now) {
+                    census.available += 1;
+                }
+            }
+        } else {
+            for slot in std::mem::take(&mut self.tallies[id].dirty) {
+                if self.slot_facts.get(slot).is_some_and(|f| f.counted_in.is_some()) {
+                    continue;
+                }
+                let Some(pod) = store.pod_at(slot) else { continue };
+                if controller_ref(&pod.metadata).is_none_or(|r| r.uid != rs.uid) {
+                    continue;
+                }
+                match pod_facts(rs, pod) {
+                    Some(facts) => self.count(slot, facts, id),
+                    None => census.release.push(pod_key(pod)),
+                }
+            }
+            census.available = self.tallies[id].ready;
+        }
+        let tally = &self.tallies[id];
+        census.active = tally.active;
+        census.fully_labeled = tally.fully_labeled;
+        census.ready = tally.ready;
+        debug_assert_eq!(
+            (census.active, census.fully_labeled, census.ready),
+            recount_from_scratch(rs, store),
+            "the running tally of {:?} drifted from its pods",
+            rs.key
+        );
+        census
+    }
+
+    /// Counts a pod in an owner's tally.
+    fn count(&mut self, slot: usize, mut facts: PodFacts, owner: usize) {
+        facts.counted_in = Some(owner);
+        if self.slot_facts.len() <= slot {
+            self.slot_facts.resize(slot + 1, PodFacts::default());
+        }
+        self.slot_facts[slot] = facts;
+        self.tallies[owner].add(&facts, 1);
     }
 
     /// Adopts active orphans in the namespace that the selector matches.
@@ -209,48 +327,36 @@ struct Census {
     available: i32,
 }
 
-impl Census {
-    fn take(rs: &Replicated, store: &Store, epoch: u64, slot_facts: &mut Vec<PodFacts>) -> Census {
-        let now = store.clock.at(store.now);
-        let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
-        let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
-        for (slot, version) in store.pod_slots_controlled_by(&rs.uid) {
-            let facts = match slot_facts.get(slot) {
-                Some(f) if f.version == version && f.epoch == epoch => *f,
-                _ => {
-                    let Some(pod) = store.pod_at(slot) else { continue };
-                    if !rs.deleting && !rs.selector.matches_opt(pod.metadata.labels.as_ref()) {
-                        census.release.push(pod_key(pod));
-                        continue;
-                    }
-                    let labels = pod.metadata.labels.as_ref();
-                    let facts = PodFacts {
-                        version,
-                        epoch,
-                        active: is_active(pod),
-                        fully_labeled: template_labels
-                            .into_iter()
-                            .flatten()
-                            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)),
-                        ready_since: ready_since(pod),
-                    };
-                    if slot_facts.len() <= slot {
-                        slot_facts.resize(slot + 1, PodFacts::default());
-                    }
-                    slot_facts[slot] = facts;
-                    facts
-                }
-            };
-            if !facts.active {
-                continue;
-            }
-            census.active += 1;
-            census.fully_labeled += i32::from(facts.fully_labeled);
-            census.ready += i32::from(facts.ready_since.is_some());
-            census.available += i32::from(available_since(facts.ready_since, rs.min_ready_seconds, now));
-        }
-        census
+/// What the owner learns of a pod it controls; `None` when its labels no longer match
+/// the selector (the pod is to be released), unless the owner is being deleted.
+fn pod_facts(rs: &Replicated, pod: &Pod) -> Option<PodFacts> {
+    let labels = pod.metadata.labels.as_ref();
+    if !rs.deleting && !rs.selector.matches_opt(labels) {
+        return None;
     }
+    let template_labels = rs.template.metadata.as_ref().and_then(|m| m.labels.as_ref());
+    Some(PodFacts {
+        counted_in: None,
+        active: is_active(pod),
+        fully_labeled: template_labels
+            .into_iter()
+            .flatten()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)),
+        ready_since: ready_since(pod),
+    })
+}
+
+/// (active, fully labeled, ready) counted from every controlled pod: what the running
+/// tally must equal (checked in debug builds).
+#[cfg(debug_assertions)]
+fn recount_from_scratch(rs: &Replicated, store: &Store) -> (usize, i32, i32) {
+    let mut tally = Tally::default();
+    for pod in store.pods_controlled_by(&rs.uid) {
+        if let Some(facts) = pod_facts(rs, pod) {
+            tally.add(&facts, 1);
+        }
+    }
+    (tally.active, tally.fully_labeled, tally.ready)
 }
 
 fn pod_key(p: &Pod) -> ObjKey {
@@ -504,7 +610,9 @@ impl ReplicaSetController {
                 Some(owner) => store
                     .dependents_of_kind(owner, Kind::ReplicaSet)
                     .into_iter()
-                    .filter_map(|key| store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone()))
+                    .filter_map(|key| {
+                        store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone())
+                    })
                     .collect(),
                 None => vec![rs.uid.clone()],
             };
