@@ -348,7 +348,6 @@ fn pod_facts(rs: &Replicated, pod: &Pod) -> Option<PodFacts> {
 
 /// (active, fully labeled, ready) counted from every controlled pod: what the running
 /// tally must equal (checked in debug builds).
-#[cfg(debug_assertions)]
 fn recount_from_scratch(rs: &Replicated, store: &Store) -> (usize, i32, i32) {
     let mut tally = Tally::default();
     for pod in store.pods_controlled_by(&rs.uid) {
