@@ -177,6 +177,8 @@ pub struct Change {
     /// The object's slot in its kind's table (for deletions, the slot it had), so that
     /// controllers keeping facts by slot know which to forget.
     pub slot: usize,
+    /// Position in the store's history of changes (0, 1, 2, …).
+    pub seq: u64,
     pub op: ChangeOp,
     /// The object's uid (for deletions, the uid it had).
     pub uid: String,
@@ -251,6 +253,8 @@ pub struct Store {
     /// Node name → slots of the pods bound to it.
     pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
+    /// How many changes were ever logged (the next change's `seq`).
+    change_seq: u64,
     events: Vec<EventRecord>,
     events_by_uid: HashMap<String, Vec<usize>>,
     spam: HashMap<(String, &'static str, Option<Arc<str>>), SpamBucket>,
@@ -305,6 +309,7 @@ impl Store {
             pods_by_node: HashMap::new(),
             controlled_pods: HashMap::new(),
             changes: Vec::new(),
+            change_seq: 0,
             events: Vec::new(),
             events_by_uid: HashMap::new(),
             spam: HashMap::new(),
@@ -500,6 +505,13 @@ impl Store {
         std::mem::take(&mut self.changes)
     }
 
+    /// Appends to the change log, numbering the change.
+    fn push_change(&mut self, mut change: Change) {
+        change.seq = self.change_seq;
+        self.change_seq += 1;
+        self.changes.push(change);
+    }
+
     /// Changes written since the last [`Store::take_changes`].
     pub fn pending_changes(&self) -> &[Change] {
         &self.changes
@@ -608,7 +620,8 @@ impl Store {
         let slot = T::table_mut(self).insert(key.clone(), obj.clone());
         self.index_insert::<T>(&key, slot, &obj);
         self.observe_watch(&key, ChangeOp::Added, &obj);
-        self.changes.push(Change {
+        self.push_change(Change {
+            seq: 0,
             kind: T::STORED_KIND,
             key,
             slot,
@@ -654,7 +667,8 @@ impl Store {
             self.index_remove::<T>(slot, &old);
             self.index_insert::<T>(&key, slot, &obj);
         }
-        self.changes.push(Change {
+        self.push_change(Change {
+            seq: 0,
             kind: T::STORED_KIND,
             key: key.clone(),
             slot,
@@ -688,7 +702,8 @@ impl Store {
         change(&mut obj);
         obj.metadata_mut().resource_version = Some(rv);
         let controller = controller_uid(obj.metadata());
-        self.changes.push(Change {
+        self.push_change(Change {
+            seq: 0,
             kind: T::STORED_KIND,
             key: key.clone(),
             slot,
@@ -771,7 +786,8 @@ impl Store {
     fn write_deletion_update<T: Object>(&mut self, key: ObjKey, before: &ObjectMeta, updated: &T) {
         let slot = self.put(updated.clone());
         self.observe_watch(&key, ChangeOp::Modified, updated);
-        self.changes.push(Change {
+        self.push_change(Change {
+            seq: 0,
             kind: T::STORED_KIND,
             key,
             slot,
@@ -809,7 +825,8 @@ impl Store {
         self.index_remove::<T>(slot, &obj);
         self.observe_watch(&key, ChangeOp::Deleted, &obj);
         self.resource_version += 1;
-        self.changes.push(Change {
+        self.push_change(Change {
+            seq: 0,
             kind: T::STORED_KIND,
             key,
             slot,

@@ -92,6 +92,8 @@ pub struct ReplicaSetController {
     rank_facts: Vec<RankFacts>,
     /// Node name → small id, so that co-location counts are an array, not a map.
     node_ids: HashMap<String, usize>,
+    /// The `seq` after the last change noted (see [`ReplicaSetController::note_written`]).
+    noted: u64,
 }
 
 fn is_active(pod: &Pod) -> bool {
@@ -194,6 +196,10 @@ impl ReplicaSetController {
     /// A pod was written: out of the tally that counted it, into its controller's
     /// pods to count at the next sync.
     fn note_written(&mut self, change: &Change) {
+        if change.seq < self.noted {
+            return;
+        }
+        self.noted = change.seq + 1;
         self.uncount(change.slot);
         if let Some(owner) = &change.new_controller
             && let Some(&id) = self.tally_ids.get(owner)
@@ -227,7 +233,9 @@ impl ReplicaSetController {
         };
         // Writes made earlier in this round are not observed yet; the census reads the
         // store as it is now, so it takes them into account first.
-        for change in store.pending_changes().iter().filter(|c| c.kind == Kind::Pod) {
+        let pending = store.pending_changes();
+        let first_new = pending.partition_point(|c| c.seq < self.noted);
+        for change in pending[first_new..].iter().filter(|c| c.kind == Kind::Pod) {
             self.note_written(change);
         }
         let tally = &self.tallies[id];
