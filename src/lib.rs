@@ -11,6 +11,7 @@ pub mod controllers;
 pub mod cron;
 pub mod gofmt;
 pub mod harness;
+pub mod hash;
 pub mod kubectl;
 pub mod profile;
 pub mod rng;

@@ -6,7 +6,8 @@
 //! → dependents, node → pods), and append to a change log that the simulation hands to
 //! controllers, like watch events reach informers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -304,16 +305,16 @@ impl Store {
             resource_version: 0,
             uid_counter: 0,
             reserved_uid: None,
-            by_uid: HashMap::new(),
-            dependents: HashMap::new(),
-            pods_by_node: HashMap::new(),
-            controlled_pods: HashMap::new(),
+            by_uid: HashMap::default(),
+            dependents: HashMap::default(),
+            pods_by_node: HashMap::default(),
+            controlled_pods: HashMap::default(),
             changes: Vec::new(),
             change_seq: 0,
             events: Vec::new(),
-            events_by_uid: HashMap::new(),
-            spam: HashMap::new(),
-            event_strings: HashSet::new(),
+            events_by_uid: HashMap::default(),
+            spam: HashMap::default(),
+            event_strings: HashSet::default(),
             token_secrets: BTreeMap::new(),
             watch: None,
             service_subnet: (

@@ -1,7 +1,8 @@
 //! One kind's objects: stored in stable slots (so indexes can point at an object without
 //! a keyed lookup), with an ordered (namespace, name) index for lists and lookups.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 
 use super::store::ObjKey;
 
@@ -27,7 +28,7 @@ impl<T> Default for Table<T> {
             writes: 0,
             free: Vec::new(),
             index: BTreeMap::new(),
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
         }
     }
 }

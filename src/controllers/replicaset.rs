@@ -5,7 +5,8 @@
 //! owned pods that no longer match), create or delete the difference to `replicas`
 //! (at most 500 per sync), then write status computed from the pods it claimed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController, ReplicationControllerStatus};

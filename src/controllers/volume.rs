@@ -21,7 +21,8 @@
 //! while a pod that has not finished uses it; then it goes, and its volume with it
 //! (reclaimPolicy Delete) or the volume turns Released (Retain).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec,

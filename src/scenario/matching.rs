@@ -29,8 +29,8 @@
 //! states, so `...` never backtracks exponentially; within a line, failed
 //! (token, offset) pairs are remembered. Unordered matching is a bipartite matching.
 
+use crate::hash::{HashMap, HashSet};
 use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -433,7 +433,7 @@ fn match_line(toks: &[Tok], line: &str, vars: &Vars, bound: &mut Bound) -> bool 
         }
     }
     let start_len = bound.len();
-    let mut matcher = LineMatcher { toks, line, vars, bound, memo_ok, failed: HashSet::new() };
+    let mut matcher = LineMatcher { toks, line, vars, bound, memo_ok, failed: HashSet::default() };
     let ok = matcher.go(0, 0);
     if !ok {
         matcher.bound.truncate(start_len);
@@ -614,7 +614,7 @@ fn match_ordered(pattern: &[PatLine], actual: &[&str], vars: &Vars) -> Result<Op
             PatLine::Ellipsis => {
                 // Every state reaches every later output line; per relevant key, a state
                 // only adds the lines that earlier states did not already reach.
-                let mut reached: HashMap<Vec<Option<String>>, usize> = HashMap::new();
+                let mut reached: HashMap<Vec<Option<String>>, usize> = HashMap::default();
                 for state in &states {
                     let key = state_key(state, names);
                     let first_reached = reached.get(&key).copied().unwrap_or(total + 1);
@@ -630,7 +630,7 @@ fn match_ordered(pattern: &[PatLine], actual: &[&str], vars: &Vars) -> Result<Op
                 }
             }
             PatLine::Line(toks) => {
-                let mut seen = HashSet::new();
+                let mut seen = HashSet::default();
                 for state in states.iter().filter(|s| s.next < total) {
                     let mut bound = Bound::clone(&state.bound);
                     if match_line(toks, actual[state.next], vars, &mut bound) {

@@ -13,7 +13,7 @@
 //! goes on. Rollouts that start from an incomplete state, scaling, and paused
 //! Deployments are not checked (Kubernetes promises nothing there).
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 
@@ -111,7 +111,7 @@ fn check_one(tracked: &mut Tracked, d: &Deployment, store: &Store) -> Option<Str
     }
     let rollout = tracked.rollout.as_mut().expect("set above");
     let rss = replica_sets(d, store);
-    let mut current = HashMap::new();
+    let mut current = HashMap::default();
     for rs in &rss {
         let uid = rs.metadata.uid.clone().unwrap_or_default();
         let (spec, available) = (rs_replicas(rs), rs_available(rs));
@@ -212,7 +212,7 @@ mod tests {
             max_total: 5,
             min_available: 3,
             disturbed: false,
-            previous: HashMap::new(),
+            previous: HashMap::default(),
             reported: false,
         }
     }

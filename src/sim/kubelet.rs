@@ -5,7 +5,8 @@
 //! ([`super::image`]); the pod's status is written back through the store as the
 //! kubelet's status manager does.
 
-use std::collections::{BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,

@@ -1,7 +1,8 @@
 //! The clock's event queue and the controllers' work queues.
 
+use crate::hash::HashSet;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::hash::Hash;
 
 use crate::time::Millis;
@@ -73,7 +74,7 @@ pub struct WorkQueue<K: Hash + Eq + Clone> {
 
 impl<K: Hash + Eq + Clone> Default for WorkQueue<K> {
     fn default() -> Self {
-        WorkQueue { order: VecDeque::new(), queued: HashSet::new() }
+        WorkQueue { order: VecDeque::new(), queued: HashSet::default() }
     }
 }
 

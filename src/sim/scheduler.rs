@@ -7,7 +7,8 @@
 //! (`NodeInfo`) instead of summing pods per decision, and for large clusters it stops
 //! looking after enough feasible nodes (`percentageOfNodesToScore`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, PodCondition, Taint, Toleration};
 

@@ -19,7 +19,7 @@ mod v2;
 use v1::sync_v1;
 use v2::{after_schedule_change, sync_v2};
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use jiff::Timestamp;
 use k8s_openapi::api::batch::v1::{CronJob, CronJobStatus, Job};

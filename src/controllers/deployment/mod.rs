@@ -18,7 +18,7 @@ mod rolling;
 mod sync;
 pub mod util;
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;

@@ -11,7 +11,7 @@
 mod normalize;
 pub mod replicas;
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::{

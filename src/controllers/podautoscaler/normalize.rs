@@ -4,7 +4,7 @@
 //! `normalizeDesiredReplicasWithBehaviors`, `stabilizeRecommendationWithBehaviors`,
 //! `convertDesiredReplicasWithBehaviorRate`, `calculateScale{Up,Down}Limit…` with it).
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use k8s_openapi::api::autoscaling::v2::{
     HPAScalingRules, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerStatus,

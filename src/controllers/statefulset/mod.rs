@@ -13,7 +13,7 @@ pub mod pods;
 pub mod revision;
 mod sync;
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
