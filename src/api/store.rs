@@ -696,28 +696,77 @@ impl Store {
         change: impl FnOnce(&mut T),
     ) -> Result<(), ApiError> {
         let rv = self.next_resource_version();
+        self.write_in_place::<T>(key, |obj| {
+            change(obj);
+            obj.metadata_mut().resource_version = Some(rv);
+        })
+    }
+
+    /// Binds a pod to a node as the `pods/binding` subresource does (`assignPod`):
+    /// `spec.nodeName`, and the `PodScheduled` condition turned True.
+    pub fn bind_pod(&mut self, key: &ObjKey, node: &str) -> Result<(), ApiError> {
+        let rv = self.next_resource_version();
+        let now = self.clock.time(self.now);
+        let old_node = match self.pods.get(key) {
+            Some(pod) => pod.bound_node().map(str::to_string),
+            None => return Err(ApiError::NotFound { kind: Kind::Pod, name: key.1.clone() }),
+        };
+        self.write_in_place::<Pod>(key, |pod| {
+            pod.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+            let status = pod.status.get_or_insert_with(Default::default);
+            crate::sim::scheduler::set_condition(
+                status.conditions.get_or_insert_with(Vec::new),
+                k8s_openapi::api::core::v1::PodCondition {
+                    type_: "PodScheduled".into(),
+                    status: "True".into(),
+                    last_transition_time: Some(now),
+                    ..Default::default()
+                },
+            );
+            if status.phase.is_none() {
+                status.phase = Some("Pending".into());
+            }
+            pod.metadata.resource_version = Some(rv);
+        })?;
+        let slot = self.pods.slot_of(key).expect("just written");
+        if let Some(old) = old_node
+            && let Some(set) = self.pods_by_node.get_mut(&old)
+        {
+            set.remove(&slot);
+        }
+        self.pods_by_node.entry(node.to_string()).or_default().insert(slot);
+        Ok(())
+    }
+
+    /// Changes an object in place (no copy) and logs the change; `change` must leave
+    /// the object's identity and owners alone (what the indexes are built from).
+    fn write_in_place<T: Object>(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut T),
+    ) -> Result<(), ApiError> {
         let Some(slot) = T::table(self).slot_of(key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });
         };
-        let mut obj = T::table_mut(self).take(key).expect("slot holds the object");
-        change(&mut obj);
-        obj.metadata_mut().resource_version = Some(rv);
-        let controller = controller_uid(obj.metadata());
+        let obj = T::table_mut(self).get_mut(key).expect("slot holds the object");
+        change(obj);
+        let meta = obj.metadata();
+        let uid = meta.uid.clone().unwrap_or_default();
+        let controller = controller_uid(meta);
         self.push_change(Change {
             seq: 0,
             kind: T::STORED_KIND,
             key: key.clone(),
             slot,
             op: ChangeOp::Modified,
-            uid: obj.metadata().uid.clone().unwrap_or_default(),
+            uid,
             old_controller: controller.clone(),
             new_controller: controller,
         });
         if self.watching::<T>(key) {
+            let obj = T::table(self).get(key).cloned().expect("just written");
             self.observe_watch(key, ChangeOp::Modified, &obj);
         }
-        let refilled = T::table_mut(self).insert(key.clone(), obj);
-        debug_assert_eq!(refilled, slot);
         Ok(())
     }
 
@@ -728,21 +777,24 @@ impl Store {
     }
 
     /// Deletes as the apiserver's DELETE does: graceful for pods, finalizers for
-    /// foreground and orphan propagation, immediate removal otherwise. Returns the object
-    /// as it was when the request was accepted.
+    /// foreground and orphan propagation, immediate removal otherwise. Returns the
+    /// object's uid.
     pub fn delete<T: Object>(
         &mut self,
         namespace: &str,
         name: &str,
         opts: DeleteOptions,
-    ) -> Result<T, ApiError> {
+    ) -> Result<String, ApiError> {
         let key = (namespace.to_string(), name.to_string());
-        let Some(obj) = T::table(self).get(&key).cloned() else {
+        let Some(obj) = T::table(self).get(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: name.to_string() });
         };
+        let meta = obj.metadata();
+        let uid = meta.uid.clone().unwrap_or_default();
+        let marked = meta.deletion_timestamp.is_some();
+        let current_grace = meta.deletion_grace_period_seconds.unwrap_or(0);
         let propagation = opts.propagation.unwrap_or(default_propagation(T::STORED_KIND));
-        let mut updated = obj.clone();
-        let mut finalizers = updated.metadata().finalizers.clone().unwrap_or_default();
+        let mut finalizers = meta.finalizers.clone().unwrap_or_default();
         match propagation {
             Propagation::Orphan if !finalizers.iter().any(|f| f == FINALIZER_ORPHAN) => {
                 finalizers.push(FINALIZER_ORPHAN.into())
@@ -755,48 +807,32 @@ impl Store {
         let grace = if T::STORED_KIND == Kind::Pod { self.pod_grace(&key, opts.grace_seconds) } else { 0 };
         if grace == 0 && finalizers.is_empty() {
             self.remove::<T>(namespace, name);
-            return Ok(obj);
+            return Ok(uid);
         }
-        if obj.metadata().deletion_timestamp.is_some() {
+        if marked {
             // A second delete can only shorten a pod's grace period.
-            let current = obj.metadata().deletion_grace_period_seconds.unwrap_or(0);
-            if T::STORED_KIND == Kind::Pod && grace < current {
-                let meta = updated.metadata_mut();
-                meta.deletion_grace_period_seconds = Some(grace);
-                meta.deletion_timestamp = Some(self.clock.time(self.now + grace as u64 * 1000));
+            if T::STORED_KIND == Kind::Pod && grace < current_grace {
+                let deadline = self.clock.time(self.now + grace as u64 * 1000);
                 let rv = self.next_resource_version();
-                updated.metadata_mut().resource_version = Some(rv);
-                self.write_deletion_update(key, obj.metadata(), &updated);
+                self.write_in_place::<T>(&key, |o| {
+                    let meta = o.metadata_mut();
+                    meta.deletion_grace_period_seconds = Some(grace);
+                    meta.deletion_timestamp = Some(deadline);
+                    meta.resource_version = Some(rv);
+                })?;
             }
-            return Ok(updated);
+            return Ok(uid);
         }
+        let deadline = self.clock.time(self.now + grace as u64 * 1000);
         let rv = self.next_resource_version();
-        {
-            let meta = updated.metadata_mut();
+        self.write_in_place::<T>(&key, |o| {
+            let meta = o.metadata_mut();
             meta.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
-            meta.deletion_timestamp = Some(self.clock.time(self.now + grace as u64 * 1000));
+            meta.deletion_timestamp = Some(deadline);
             meta.deletion_grace_period_seconds = Some(grace);
             meta.resource_version = Some(rv);
-        }
-        self.write_deletion_update(key, obj.metadata(), &updated);
-        Ok(updated)
-    }
-
-    /// Stores an object a delete request only marked (deletion timestamp, grace period,
-    /// finalizers), and reports it as modified: its controller does not change.
-    fn write_deletion_update<T: Object>(&mut self, key: ObjKey, before: &ObjectMeta, updated: &T) {
-        let slot = self.put(updated.clone());
-        self.observe_watch(&key, ChangeOp::Modified, updated);
-        self.push_change(Change {
-            seq: 0,
-            kind: T::STORED_KIND,
-            key,
-            slot,
-            op: ChangeOp::Modified,
-            uid: before.uid.clone().unwrap_or_default(),
-            old_controller: controller_uid(before),
-            new_controller: controller_uid(before),
-        });
+        })?;
+        Ok(uid)
     }
 
     /// The grace period a pod deletion gets (`pkg/registry/core/pod/strategy.go`):

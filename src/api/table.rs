@@ -56,6 +56,14 @@ impl<T> Table<T> {
         self.versions.get(slot).copied().unwrap_or(0)
     }
 
+    /// The object, to be changed in place: counts as a write (its version changes).
+    pub fn get_mut(&mut self, key: &ObjKey) -> Option<&mut T> {
+        let &i = self.lookup.get(key)?;
+        self.writes += 1;
+        self.versions[i] = self.writes;
+        self.slots[i].as_deref_mut()
+    }
+
     /// Inserts or replaces; a replaced object keeps its slot. Returns the slot.
     pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
         let value = Box::new(value);

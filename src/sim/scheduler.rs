@@ -255,13 +255,18 @@ impl Scheduler {
             }
         };
         for key in keys {
-            let Some(pod) = store.get_by_key::<Pod>(&key).cloned() else { continue };
+            let Some(pod) = store.get_by_key::<Pod>(&key) else { continue };
             if pod.bound_node().is_some() || pod.metadata.deletion_timestamp.is_some() {
                 continue;
             }
-            match self.pick_node(&pod, &nodes, store) {
-                Ok(node) => self.bind(store, pod, &node),
+            match self.feasible_nodes(pod, &nodes, store) {
+                Ok(ties) => {
+                    let choice =
+                        if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
+                    self.bind(store, &key, &nodes[ties[choice]].name);
+                }
                 Err(message) => {
+                    let pod = pod.clone();
                     self.unschedulable.insert(key);
                     mark_unschedulable(store, pod, message);
                 }
@@ -281,7 +286,14 @@ impl Scheduler {
         (total * pct / 100).max(100)
     }
 
-    fn pick_node(&mut self, pod: &Pod, nodes: &[NodeEntry], store: &mut Store) -> Result<String, String> {
+    /// The best-scoring feasible nodes (indexes into `nodes`; the seeded RNG breaks the
+    /// tie), or the `FailedScheduling` message.
+    fn feasible_nodes(
+        &mut self,
+        pod: &Pod,
+        nodes: &[NodeEntry],
+        store: &Store,
+    ) -> Result<Vec<usize>, String> {
         if nodes.is_empty() {
             return Err("no nodes available to schedule pods".into());
         }
@@ -304,7 +316,7 @@ impl Scheduler {
                     let info = &self.usage[nodes[i].id];
                     let used = (info.milli_cpu, info.memory, info.pods);
                     match filter(&nodes[i], selector, tolerations, used, requests, explicit) {
-                        Ok(()) => Ok(pinned.to_string()),
+                        Ok(()) => Ok(vec![i]),
                         Err(reason) => {
                             let mut rejects = BTreeMap::from([(reason, 1)]);
                             if others > 0 {
@@ -349,34 +361,17 @@ impl Scheduler {
             return Err(unschedulable_message(nodes.len(), &rejects));
         }
         let best = feasible.iter().map(|(s, l, _)| (*s, *l)).min().expect("non-empty");
-        let ties: Vec<usize> =
-            feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect();
-        let choice = if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
-        Ok(nodes[ties[choice]].name.clone())
+        Ok(feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect())
     }
 
-    fn bind(&mut self, store: &mut Store, mut pod: Pod, node: &str) {
-        let spec = pod.spec.get_or_insert_with(Default::default);
-        spec.node_name = Some(node.to_string());
-        let status = pod.status.get_or_insert_with(Default::default);
-        set_condition(
-            status.conditions.get_or_insert_with(Vec::new),
-            PodCondition {
-                type_: "PodScheduled".into(),
-                status: "True".into(),
-                last_transition_time: Some(store.clock.time(store.now)),
-                ..Default::default()
-            },
-        );
-        if status.phase.is_none() {
-            status.phase = Some("Pending".into());
+    fn bind(&mut self, store: &mut Store, key: &ObjKey, node: &str) {
+        if store.bind_pod(key, node).is_err() {
+            return;
         }
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let name = pod.metadata.name.clone().unwrap_or_default();
-        let who = involved(&pod);
-        let key = (ns.clone(), name.clone());
-        self.account(key, &pod);
-        let _ = store.update(pod);
+        let pod = store.get_by_key::<Pod>(key).expect("just bound");
+        let who = involved(pod);
+        self.account(key.clone(), pod);
+        let (ns, name) = key;
         store.record_event(
             who,
             EventType::Normal,

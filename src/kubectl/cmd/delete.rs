@@ -146,7 +146,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     for (i, (kind, key)) in victims.iter().enumerate() {
         let source = sources.get(i).cloned().flatten();
         let version = versions.get(i).cloned().flatten();
-        let result: Result<String, ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts).map(|o| k8s_openapi::Metadata::metadata(&o).uid.clone().unwrap_or_default()), else Ok(String::new()));
+        let result: Result<String, ApiError> = with_kind!(*kind, T => env.cluster.store.delete::<T>(&key.0, &key.1, opts), else Ok(String::new()));
         match result {
             Ok(uid) => {
                 if name_output {
