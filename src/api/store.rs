@@ -329,7 +329,7 @@ impl Store {
             };
             super::admission::Admit::set_defaults(&mut namespace, &mut store);
             let status = namespace.status.take();
-            let mut namespace = store.create(namespace).expect("fresh store");
+            let mut namespace = store.create(namespace).cloned().expect("fresh store");
             namespace.status = status;
             store.put(namespace);
         }
@@ -556,7 +556,7 @@ impl Store {
 
     /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
     /// and creationTimestamp. Defaults and validation happen before, in admission.
-    pub fn create<T: Object>(&mut self, mut obj: T) -> Result<T, ApiError> {
+    pub fn create<T: Object>(&mut self, mut obj: T) -> Result<&T, ApiError> {
         let namespaced = T::STORED_KIND.info().namespaced;
         {
             let meta = obj.metadata_mut();
@@ -618,9 +618,12 @@ impl Store {
                 meta.generation = Some(1);
             }
         }
-        let slot = T::table_mut(self).insert(key.clone(), obj.clone());
-        self.index_insert::<T>(&key, slot, &obj);
         self.observe_watch(&key, ChangeOp::Added, &obj);
+        let new_controller = controller_uid(obj.metadata());
+        let slot = T::table(self).vacant_slot();
+        self.index_insert::<T>(&key, slot, &obj);
+        let inserted = T::table_mut(self).insert(key.clone(), obj);
+        debug_assert_eq!(inserted, slot);
         self.push_change(Change {
             seq: 0,
             kind: T::STORED_KIND,
@@ -629,9 +632,9 @@ impl Store {
             op: ChangeOp::Added,
             uid: uid.clone(),
             old_controller: None,
-            new_controller: controller_uid(obj.metadata()),
+            new_controller,
         });
-        Ok(obj)
+        Ok(T::table(self).by_slot(slot).expect("just inserted"))
     }
 
     /// Replaces an object (spec and/or status), bumping resourceVersion, and generation

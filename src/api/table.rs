@@ -64,6 +64,11 @@ impl<T> Table<T> {
         self.slots[i].as_deref_mut()
     }
 
+    /// The slot the next [`Table::insert`] of a new key takes.
+    pub fn vacant_slot(&self) -> usize {
+        self.free.last().copied().unwrap_or(self.slots.len())
+    }
+
     /// Inserts or replaces; a replaced object keeps its slot. Returns the slot.
     pub fn insert(&mut self, key: ObjKey, value: T) -> usize {
         let value = Box::new(value);

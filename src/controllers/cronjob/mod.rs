@@ -331,7 +331,7 @@ pub fn job_name(store: &Store, cj: &CronJob, scheduled: Timestamp) -> String {
 /// Admits and creates a Job; the object as stored, or the API error.
 fn create_job(store: &mut Store, mut job: Job) -> Result<Job, ApiError> {
     admit(&mut job, store)?;
-    store.create(job)
+    store.create(job).cloned()
 }
 
 fn job_ref(job: &Job) -> ObjectReference {

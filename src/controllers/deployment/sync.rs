@@ -239,7 +239,7 @@ impl Ctx<'_> {
         let name = rs.metadata.name.clone().unwrap_or_default();
         let result = admit(&mut rs, self.store).and_then(|_| self.store.create(rs));
         let (created, already_exists) = match result {
-            Ok(created) => (created, false),
+            Ok(created) => (created.clone(), false),
             Err(ApiError::AlreadyExists { .. }) => (self.adopt_existing_or_collide(&name)?, true),
             Err(err) => {
                 let msg = format!("Failed to create new replica set \"{name}\": {err}");

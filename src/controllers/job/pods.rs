@@ -203,7 +203,7 @@ pub fn create(job: &JobView, census: &Census, count: usize, store: &mut Store) -
         let result = admit(&mut pod, store).and_then(|_| store.create(pod));
         match result {
             Ok(pod) => {
-                let name = pod.metadata.name.unwrap_or_default();
+                let name = pod.metadata.name.clone().unwrap_or_default();
                 status::record(
                     job,
                     store,

@@ -109,7 +109,7 @@ pub fn sync(
         None => loop {
             let candidate = new_revision(set, &data, next, collision_count);
             match store.create(candidate) {
-                Ok(created) => break created,
+                Ok(created) => break created.clone(),
                 Err(ApiError::AlreadyExists { .. }) => collision_count += 1,
                 Err(e) => return Err(e),
             }

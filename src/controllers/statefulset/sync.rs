@@ -348,7 +348,7 @@ impl Ctx<'_> {
         let revision_name = revision.metadata.name.clone().unwrap_or_default();
         let mut pod = pods::new_pod(&self.set, &template, ord, &revision_name, &self.profile);
         self.census = None;
-        let result = admit(&mut pod, self.store).and_then(|_| self.store.create(pod));
+        let result = admit(&mut pod, self.store).and_then(|_| self.store.create(pod).cloned());
         match result {
             Ok(pod) => {
                 let message = format!("create Pod {pod_name} in StatefulSet {} successful", self.name());
@@ -381,7 +381,7 @@ impl Ctx<'_> {
             let refs = pods::claim_owner_refs(&[], &self.set, pod_name, None, false, &self.profile);
             claim.metadata.owner_references = if refs.is_empty() { None } else { Some(refs) };
             self.census = None;
-            let result = admit(&mut claim, self.store).and_then(|_| self.store.create(claim));
+            let result = admit(&mut claim, self.store).and_then(|_| self.store.create(claim).cloned());
             let set_name = self.name().to_string();
             match result {
                 Ok(_) => self.record(
