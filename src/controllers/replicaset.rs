@@ -603,51 +603,42 @@ impl ReplicaSetController {
     fn pods_to_delete(&mut self, count: usize, rs: &Replicated, store: &Store) -> Vec<usize> {
         let now = store.clock.at(store.now).as_nanosecond() as i64;
         let ranked = store.profile.minor >= 22;
-        let active: Vec<(usize, RankFacts)> = store
-            .pod_slots_controlled_by(&rs.uid)
-            .filter_map(|(slot, version)| Some((slot, self.rank_facts(slot, version, store)?)))
-            .filter(|(_, f)| f.active)
-            .collect();
-        if count >= active.len() {
-            return active.into_iter().map(|(slot, _)| slot).collect();
-        }
+        let mut active: Vec<usize> = Vec::new();
         // Rank = active pods of related ReplicaSets (same owner) on the same node.
         let mut on_node: Vec<i64> = Vec::new();
-        if ranked {
-            let related: Vec<String> = match &rs.owner {
-                Some(owner) => store
-                    .dependents_of_kind(owner, Kind::ReplicaSet)
-                    .into_iter()
-                    .filter_map(|key| {
-                        store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone())
-                    })
-                    .collect(),
-                None => vec![rs.uid.clone()],
-            };
-            let mut count_on = |node: Option<usize>| {
-                if let Some(node) = node {
+        let related: Vec<String> = match &rs.owner {
+            Some(owner) if ranked => store
+                .dependents_of_kind(owner, Kind::ReplicaSet)
+                .into_iter()
+                .filter_map(|key| store.get_by_key::<ReplicaSet>(&key).and_then(|r| r.metadata.uid.clone()))
+                .filter(|uid| *uid != rs.uid)
+                .collect(),
+            _ => Vec::new(),
+        };
+        for uid in std::iter::once(&rs.uid).chain(&related) {
+            for (slot, version) in store.pod_slots_controlled_by(uid) {
+                let Some(facts) = self.rank_facts(slot, version, store) else { continue };
+                if !facts.active {
+                    continue;
+                }
+                if *uid == rs.uid {
+                    active.push(slot);
+                }
+                if ranked && let Some(node) = facts.node {
                     if on_node.len() <= node {
                         on_node.resize(node + 1, 0);
                     }
                     on_node[node] += 1;
                 }
-            };
-            // This ReplicaSet's own active pods are at hand; only the others' are looked up.
-            for (_, facts) in &active {
-                count_on(facts.node);
-            }
-            for uid in related.iter().filter(|uid| **uid != rs.uid) {
-                for (slot, version) in store.pod_slots_controlled_by(uid) {
-                    if let Some(facts) = self.rank_facts(slot, version, store)
-                        && facts.active
-                    {
-                        count_on(facts.node);
-                    }
-                }
             }
         }
-        let mut keys: Vec<DeletionKey> =
-            active.iter().map(|(slot, facts)| deletion_key(facts, *slot, ranked, &on_node, now)).collect();
+        if count >= active.len() {
+            return active;
+        }
+        let mut keys: Vec<DeletionKey> = active
+            .iter()
+            .map(|&slot| deletion_key(&self.rank_facts[slot], slot, ranked, &on_node, now))
+            .collect();
         keys.select_nth_unstable(count);
         keys.truncate(count);
         keys.sort_unstable();

@@ -973,15 +973,16 @@ impl Kubelet {
     fn write_status(&self, key: &ObjKey, store: &mut Store) {
         let Some(rt) = self.pods.get(key) else { return };
         let Some(pod) = store.get_by_key::<Pod>(key) else { return };
-        let old = pod.status.clone().unwrap_or_default();
+        let old = pod.status.as_ref();
+        let old_conditions = old.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
         let qos = qos_class(pod);
         let now_time = store.clock.time(store.now);
         let statuses: Vec<ContainerStatus> =
             rt.containers.iter().map(|c| container_status(c, store)).collect();
         let all_ready = rt.containers.iter().all(|c| c.ready);
         let unready: Vec<&str> = rt.containers.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
-        let mut conditions: Vec<PodCondition> = Vec::new();
-        let keep = |type_: &str| old.conditions.iter().flatten().find(|c| c.type_ == type_).cloned();
+        let mut conditions: Vec<PodCondition> = Vec::with_capacity(old_conditions.len().max(5));
+        let keep = |type_: &str| old_conditions.iter().find(|c| c.type_ == type_);
         let mut add = |type_: &str, ok: bool, reason: Option<String>, message: Option<String>| {
             let status = if ok { "True" } else { "False" };
             let previous = keep(type_);
@@ -1012,7 +1013,7 @@ impl Kubelet {
         };
         add("Ready", all_ready, reason.clone(), message.clone());
         add("ContainersReady", all_ready, reason, message);
-        for c in old.conditions.iter().flatten() {
+        for c in old_conditions {
             if !conditions.iter().any(|n| n.type_ == c.type_) {
                 set_condition(&mut conditions, c.clone());
             }
@@ -1039,7 +1040,7 @@ impl Kubelet {
             qos_class: Some(qos.into()),
             ..Default::default()
         };
-        if old == status {
+        if old == Some(&status) {
             return;
         }
         let _ = store.modify_status::<Pod>(key, |pod| pod.status = Some(status));
