@@ -213,10 +213,21 @@ struct Watch {
     events: Vec<(ChangeOp, serde_json::Value)>,
 }
 
-#[derive(Default)]
+/// The token bucket of client-go's spam filter for one (object, source) pair.
 struct SpamBucket {
+    component: &'static str,
+    host: Option<Arc<str>>,
     tokens: f64,
     last: Millis,
+}
+
+/// What the event recorder keeps per involved object (by uid): its events, in
+/// recording order, and the spam filter's buckets of the sources reporting on it. One
+/// map entry per object, so recording an event hashes the uid once.
+#[derive(Default)]
+struct ObjectEvents {
+    events: Vec<usize>,
+    spam: Vec<SpamBucket>,
 }
 
 pub struct Store {
@@ -257,8 +268,7 @@ pub struct Store {
     /// How many changes were ever logged (the next change's `seq`).
     change_seq: u64,
     events: Vec<EventRecord>,
-    events_by_uid: HashMap<String, Vec<usize>>,
-    spam: HashMap<(String, &'static str, Option<Arc<str>>), SpamBucket>,
+    events_by_uid: HashMap<String, ObjectEvents>,
     /// Event reasons and hosts, interned: a few distinct strings among millions of events.
     event_strings: HashSet<Arc<str>>,
     token_secrets: BTreeMap<String, String>,
@@ -313,7 +323,6 @@ impl Store {
             change_seq: 0,
             events: Vec::new(),
             events_by_uid: HashMap::default(),
-            spam: HashMap::default(),
             event_strings: HashSet::default(),
             token_secrets: BTreeMap::new(),
             watch: None,
@@ -986,10 +995,25 @@ impl Store {
     ) {
         let now = self.now;
         let host = host.map(|h| self.intern_event_string(&h));
-        let bucket = self
-            .spam
-            .entry((involved.uid.clone(), component, host.clone()))
-            .or_insert(SpamBucket { tokens: constants::EVENT_SPAM_BURST, last: now });
+        let reason = self.intern_event_string(reason);
+        let wall = self.clock.at(now);
+        let next = self.events.len();
+        let object = match self.events_by_uid.get_mut(&involved.uid) {
+            Some(object) => object,
+            None => self.events_by_uid.entry(involved.uid.clone()).or_default(),
+        };
+        let bucket = match object.spam.iter().position(|b| b.component == component && b.host == host) {
+            Some(i) => &mut object.spam[i],
+            None => {
+                object.spam.push(SpamBucket {
+                    component,
+                    host: host.clone(),
+                    tokens: constants::EVENT_SPAM_BURST,
+                    last: now,
+                });
+                object.spam.last_mut().expect("just pushed")
+            }
+        };
         let refill = (now - bucket.last) as f64 / constants::EVENT_SPAM_REFILL_MS as f64;
         bucket.tokens = (bucket.tokens + refill).min(constants::EVENT_SPAM_BURST);
         bucket.last = now;
@@ -998,38 +1022,25 @@ impl Store {
         }
         bucket.tokens -= 1.0;
         let same = |ev: &EventRecord| {
-            ev.involved.uid == involved.uid
-                && ev.type_ == type_
-                && &*ev.reason == reason
+            ev.type_ == type_
+                && ev.reason == reason
                 && ev.message == message
                 && ev.component == component
                 && ev.host == host
         };
         // An object has few distinct events: find the identical one among its own.
-        let earlier = self.events_by_uid.get(&involved.uid);
-        if let Some(&i) = earlier.and_then(|ix| ix.iter().rev().find(|&&i| same(&self.events[i]))) {
+        if let Some(&i) = object.events.iter().rev().find(|&&i| same(&self.events[i])) {
             let ev = &mut self.events[i];
             ev.count += 1;
             ev.last = now;
             return;
         }
         // Share the involved object with an earlier event about it when they agree.
-        let shared = earlier
-            .and_then(|ix| ix.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved))
-            .cloned();
+        let shared = object.events.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved).cloned();
         let involved = shared.unwrap_or_else(|| Arc::new(involved));
-        let wall = self.clock.at(now);
-        let name_suffix = wall.as_nanosecond() as u64 + self.events.len() as u64;
-        let reason = self.intern_event_string(reason);
-        let i = self.events.len();
-        match self.events_by_uid.get_mut(&involved.uid) {
-            Some(ix) => ix.push(i),
-            None => {
-                self.events_by_uid.insert(involved.uid.clone(), vec![i]);
-            }
-        }
+        object.events.push(next);
         self.events.push(EventRecord {
-            name_suffix,
+            name_suffix: wall.as_nanosecond() as u64 + next as u64,
             involved,
             type_,
             reason,
@@ -1056,7 +1067,7 @@ impl Store {
     pub fn events_for(&self, uid: &str) -> Vec<&EventRecord> {
         self.events_by_uid
             .get(uid)
-            .map(|ix| ix.iter().map(|&i| &self.events[i]).collect())
+            .map(|o| o.events.iter().map(|&i| &self.events[i]).collect())
             .unwrap_or_default()
     }
 

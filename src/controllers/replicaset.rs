@@ -570,13 +570,13 @@ fn record(store: &mut Store, rs: &Replicated, type_: EventType, reason: &str, me
 /// `GetPodFromTemplate`: `generateName: <owner>-`, the template's labels and
 /// annotations, the owner as controller.
 fn create_pod(store: &mut Store, rs: &Replicated) {
-    let template_meta = rs.template.metadata.clone().unwrap_or_default();
+    let template_meta = rs.template.metadata.as_ref();
     let mut pod = Pod {
         metadata: ObjectMeta {
             generate_name: Some(format!("{}-", rs.key.1)),
             namespace: Some(rs.key.0.clone()),
-            labels: template_meta.labels.clone(),
-            annotations: template_meta.annotations.clone(),
+            labels: template_meta.and_then(|m| m.labels.clone()),
+            annotations: template_meta.and_then(|m| m.annotations.clone()),
             owner_references: Some(vec![controller_owner_ref(rs)]),
             ..Default::default()
         },
