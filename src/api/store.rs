@@ -483,6 +483,13 @@ impl Store {
         self.controlled_pods.get(owner_uid).into_iter().flatten().map(|&slot| (slot, self.pods.version(slot)))
     }
 
+    /// The pod a change is about, if it still exists: found by slot and checked by uid,
+    /// cheaper than a keyed lookup for handlers that see every pod write.
+    pub fn changed_pod(&self, change: &Change) -> Option<&Pod> {
+        let pod = self.pods.by_slot(change.slot)?;
+        (change.kind == Kind::Pod && pod.metadata.uid.as_deref() == Some(change.uid.as_str())).then_some(pod)
+    }
+
     pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
         self.pods.by_slot(slot)
     }

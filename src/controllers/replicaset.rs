@@ -151,7 +151,7 @@ impl ReplicaSetController {
             }
         }
         let (ns, name) = &change.key;
-        let pod = store.get_by_key::<Pod>(&change.key);
+        let pod = store.changed_pod(change);
         let orphan = pod.is_some_and(|p| controller_ref(&p.metadata).is_none() && is_active(p));
         if !orphan {
             if let Some(set) = self.orphans.get_mut(ns) {

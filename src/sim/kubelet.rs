@@ -205,7 +205,7 @@ impl Kubelet {
             self.pods.remove(&change.key);
             return;
         }
-        if let Some(pod) = store.get_by_key::<Pod>(&change.key)
+        if let Some(pod) = store.changed_pod(change)
             && let Some(node) = pod.bound_node()
             && !self.down.contains(node)
         {

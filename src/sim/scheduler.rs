@@ -149,7 +149,7 @@ impl Scheduler {
     }
 
     fn observe_pod(&mut self, change: &Change, store: &Store) {
-        let pod = store.get_by_key::<Pod>(&change.key);
+        let pod = store.changed_pod(change);
         let account = pod.is_some_and(|p| p.bound_node().is_some() && !is_terminal(p));
         if !account {
             if let Some(placement) = self.placements.remove(&change.key) {
