@@ -67,7 +67,7 @@ fn main() {
         cluster.advance_by(15 * SECOND).expect("no livelock");
     }
     let elapsed = wall.elapsed();
-    let rescales = cluster.store.events().iter().filter(|e| e.reason == "SuccessfulRescale").count();
+    let rescales = cluster.store.events().iter().filter(|e| &*e.reason == "SuccessfulRescale").count();
     println!(
         "hpa {min}..{max} replicas over {} s virtual on {nodes} nodes: setup {:.2} s, run {:.2} s wall, \
          {rescales} rescales, replicas {lowest}..{highest}, {} events, peak {:.0} MiB",
