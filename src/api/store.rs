@@ -265,6 +265,8 @@ pub struct Store {
     /// Node name → slots of the pods bound to it.
     pods_by_node: HashMap<String, BTreeSet<usize>>,
     changes: Vec<Change>,
+    /// An empty buffer for the next change log (see [`Store::recycle_changes`]).
+    spare_changes: Vec<Change>,
     /// How many changes were ever logged (the next change's `seq`).
     change_seq: u64,
     events: Vec<EventRecord>,
@@ -320,6 +322,7 @@ impl Store {
             pods_by_node: HashMap::default(),
             controlled_pods: HashMap::default(),
             changes: Vec::new(),
+            spare_changes: Vec::new(),
             change_seq: 0,
             events: Vec::new(),
             events_by_uid: HashMap::default(),
@@ -519,7 +522,16 @@ impl Store {
     }
 
     pub fn take_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
+        std::mem::replace(&mut self.changes, std::mem::take(&mut self.spare_changes))
+    }
+
+    /// Hands back a change log taken and handled, so that its buffer is reused: a round
+    /// of a large simulation logs hundreds of thousands of changes.
+    pub fn recycle_changes(&mut self, mut changes: Vec<Change>) {
+        changes.clear();
+        if changes.capacity() > self.spare_changes.capacity() {
+            self.spare_changes = changes;
+        }
     }
 
     /// Appends to the change log, numbering the change.
@@ -1043,7 +1055,8 @@ impl Store {
             return;
         }
         // Share the involved object with an earlier event about it when they agree.
-        let shared = object.events.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved).cloned();
+        let shared =
+            object.events.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved).cloned();
         let involved = shared.unwrap_or_else(|| Arc::new(involved));
         object.events.push(next);
         self.events.push(EventRecord {

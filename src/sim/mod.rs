@@ -164,6 +164,7 @@ impl Cluster {
                     nodes_changed.push(change.key.1.clone());
                 }
             }
+            self.store.recycle_changes(changes);
             for node in nodes_changed {
                 crate::controllers::nodelifecycle::sync_unschedulable_taint(&node, &mut self.store);
             }

@@ -332,7 +332,7 @@ impl Scheduler {
             };
         }
         let target = Self::feasible_target(nodes.len());
-        let mut feasible: Vec<(i64, i64, usize)> = Vec::new();
+        let mut feasible: Vec<(i64, i64, usize)> = Vec::with_capacity(target);
         let mut rejects: BTreeMap<Reject, usize> = BTreeMap::new();
         let start = self.next_start % nodes.len();
         let mut examined = 0;
