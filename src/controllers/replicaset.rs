@@ -772,3 +772,34 @@ fn log_bucket(t: i64, now: i64) -> i64 {
     let nanos = (now - t).max(1);
     63 - nanos.leading_zeros() as i64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_numbers_order_as_the_uid_strings() {
+        let uids = [
+            "00000000-0000-4000-8000-000000000001",
+            "0f000000-0000-4000-8000-000000000000",
+            "9e2c41aa-1b0d-4c8e-9f3a-5d6e7f8091a2",
+            "9e2c41aa-1b0d-4c8e-9f3a-5d6e7f8091a3",
+            "a0000000-0000-4000-8000-000000000000",
+            "ffffffff-ffff-4fff-bfff-ffffffffffff",
+        ];
+        for pair in uids.windows(2) {
+            assert!(pair[0] < pair[1]);
+            assert!(uid_number(pair[0]) < uid_number(pair[1]), "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn log_buckets_are_floor_log2_of_the_nanoseconds_since() {
+        assert_eq!(log_bucket(0, 1), 0);
+        assert_eq!(log_bucket(0, 2), 1);
+        assert_eq!(log_bucket(0, 3), 1);
+        assert_eq!(log_bucket(0, 1_000_000_000), 29);
+        // A time in the future (or now) counts as one nanosecond ago.
+        assert_eq!(log_bucket(5, 5), 0);
+    }
+}
