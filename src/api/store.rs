@@ -6,7 +6,6 @@
 //! → dependents, node → pods), and append to a change log that the simulation hands to
 //! controllers, like watch events reach informers.
 
-use crate::hash::{HashMap, HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -26,6 +25,7 @@ use super::event::{EventRecord, EventType, InvolvedObject};
 use super::kind::Kind;
 use super::table::Table;
 use crate::constants;
+use crate::hash::{HashMap, HashSet};
 use crate::profile::Profile;
 use crate::rng::Rng;
 use crate::time::{Millis, WallClock};
@@ -219,6 +219,21 @@ struct SpamBucket {
     host: Option<Arc<str>>,
     tokens: f64,
     last: Millis,
+}
+
+/// The object an event is about, as a recorder hands it over.
+enum Involved {
+    Owned(InvolvedObject),
+    Shared(Arc<InvolvedObject>),
+}
+
+impl Involved {
+    fn uid(&self) -> &str {
+        match self {
+            Involved::Owned(o) => &o.uid,
+            Involved::Shared(o) => &o.uid,
+        }
+    }
 }
 
 /// What the event recorder keeps per involved object (by uid): its events, in
@@ -1012,14 +1027,41 @@ impl Store {
         component: &'static str,
         host: Option<String>,
     ) {
+        self.record(Involved::Owned(involved), type_, reason, message, component, host.as_deref());
+    }
+
+    /// [`Store::record_event`] for a recorder that keeps its involved object (the
+    /// kubelet, one per container), so that nothing is built or compared per event.
+    pub fn record_event_shared(
+        &mut self,
+        involved: &Arc<InvolvedObject>,
+        type_: EventType,
+        reason: &str,
+        message: String,
+        component: &'static str,
+        host: Option<&str>,
+    ) {
+        self.record(Involved::Shared(involved.clone()), type_, reason, message, component, host);
+    }
+
+    fn record(
+        &mut self,
+        involved: Involved,
+        type_: EventType,
+        reason: &str,
+        message: String,
+        component: &'static str,
+        host: Option<&str>,
+    ) {
         let now = self.now;
-        let host = host.map(|h| self.intern_event_string(&h));
+        let host = host.map(|h| self.intern_event_string(h));
         let reason = self.intern_event_string(reason);
         let wall = self.clock.at(now);
         let next = self.events.len();
-        let object = match self.events_by_uid.get_mut(&involved.uid) {
+        let uid = involved.uid();
+        let object = match self.events_by_uid.get_mut(uid) {
             Some(object) => object,
-            None => self.events_by_uid.entry(involved.uid.clone()).or_default(),
+            None => self.events_by_uid.entry(uid.to_string()).or_default(),
         };
         let bucket = match object.spam.iter().position(|b| b.component == component && b.host == host) {
             Some(i) => &mut object.spam[i],
@@ -1054,10 +1096,15 @@ impl Store {
             ev.last = now;
             return;
         }
-        // Share the involved object with an earlier event about it when they agree.
-        let shared =
-            object.events.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == involved).cloned();
-        let involved = shared.unwrap_or_else(|| Arc::new(involved));
+        let involved = match involved {
+            Involved::Shared(shared) => shared,
+            // Share the involved object with an earlier event about it when they agree.
+            Involved::Owned(owned) => {
+                let earlier =
+                    object.events.iter().rev().map(|&i| &self.events[i].involved).find(|o| ***o == owned);
+                earlier.cloned().unwrap_or_else(|| Arc::new(owned))
+            }
+        };
         object.events.push(next);
         self.events.push(EventRecord {
             name_suffix: wall.as_nanosecond() as u64 + next as u64,

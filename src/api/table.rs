@@ -1,10 +1,10 @@
 //! One kind's objects: stored in stable slots (so indexes can point at an object without
 //! a keyed lookup), with an ordered (namespace, name) index for lists and lookups.
 
-use crate::hash::HashMap;
 use std::collections::BTreeMap;
 
 use super::store::ObjKey;
+use crate::hash::HashMap;
 
 pub struct Table<T> {
     /// Boxed so that growing the slot vector moves pointers, not objects.

@@ -5,7 +5,6 @@
 //! owned pods that no longer match), create or delete the difference to `replicas`
 //! (at most 500 per sync), then write status computed from the pods it claimed.
 
-use crate::hash::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
@@ -18,6 +17,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions, Object, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::hash::HashMap;
 use crate::sim::queue::{TimerQueue, WorkQueue};
 use crate::time::{Millis, SECOND};
 

@@ -21,7 +21,6 @@
 //! while a pod that has not finished uses it; then it goes, and its volume with it
 //! (reclaimPolicy Delete) or the volume turns Released (Retain).
 
-use crate::hash::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
@@ -38,6 +37,7 @@ use crate::constants::{
     DEFAULT_STORAGE_CLASS, DEFAULT_STORAGE_PROVISIONER, HOSTPATH_PROVISIONER_ROOT, PV_PROTECTION_FINALIZER,
     PVC_PROTECTION_FINALIZER,
 };
+use crate::hash::HashMap;
 use crate::kubectl::describe::quantity::Quantity;
 use crate::sim::queue::WorkQueue;
 

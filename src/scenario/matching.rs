@@ -29,10 +29,11 @@
 //! states, so `...` never backtracks exponentially; within a line, failed
 //! (token, offset) pairs are remembered. Unordered matching is a bipartite matching.
 
-use crate::hash::{HashMap, HashSet};
 use indexmap::IndexMap;
 use std::fmt;
 use std::rc::Rc;
+
+use crate::hash::{HashMap, HashSet};
 
 /// Variables of one scenario run: `[[NAME]]` captures and `NAME=$(...)` results, in the
 /// order they were bound.

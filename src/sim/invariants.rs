@@ -13,8 +13,6 @@
 //! goes on. Rollouts that start from an incomplete state, scaling, and paused
 //! Deployments are not checked (Kubernetes promises nothing there).
 
-use crate::hash::HashMap;
-
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 
 use crate::api::{Kind, Store};
@@ -22,6 +20,7 @@ use crate::controllers::deployment::util::{
     deployment_complete, max_surge, min_available, paused, replicas, rs_available, rs_replicas,
     rs_status_replicas, strategy_type,
 };
+use crate::hash::HashMap;
 use crate::time::format_clock;
 
 #[derive(Default)]

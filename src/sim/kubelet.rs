@@ -5,8 +5,8 @@
 //! ([`super::image`]); the pod's status is written back through the store as the
 //! kubelet's status manager does.
 
-use crate::hash::HashMap;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
@@ -17,6 +17,7 @@ use crate::api::event::{EventType, InvolvedObject};
 use crate::api::store::{Change, ChangeOp, Object};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::hash::HashMap;
 use crate::profile::PulledMessage;
 use crate::rng::Rng;
 use crate::sim::image::{Behaviour, DATE_MARK, Exit, ImageTable, Liveness, Pull, Readiness};
@@ -99,6 +100,8 @@ struct Container {
     probes: Vec<ProbeWorker>,
     /// Liveness probes answered by the current instance (for `live: {failAfter: N}`).
     live_probes: u32,
+    /// What this container's events are about (`spec.containers{name}` of the pod).
+    involved: Arc<InvolvedObject>,
     /// Killed after failing its liveness probe; probes pause until it restarts.
     liveness_killed: bool,
 }
@@ -330,6 +333,14 @@ impl Kubelet {
                     stopping: false,
                     pull_started: 0,
                     probes: prober::workers_for(c),
+                    involved: Arc::new(InvolvedObject {
+                        kind: "Pod".into(),
+                        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                        name: pod.metadata.name.clone().unwrap_or_default(),
+                        uid: pod.metadata.uid.clone().unwrap_or_default(),
+                        field_path: Some(format!("spec.containers{{{}}}", c.name)),
+                        api_version: "v1".into(),
+                    }),
                     live_probes: 0,
                     liveness_killed: false,
                 }
@@ -377,15 +388,8 @@ impl Kubelet {
         message: String,
     ) {
         let rt = &self.pods[key];
-        let who = InvolvedObject {
-            kind: "Pod".into(),
-            namespace: key.0.clone(),
-            name: key.1.clone(),
-            uid: rt.uid.clone(),
-            field_path: Some(format!("spec.containers{{{}}}", rt.containers[i].name)),
-            api_version: "v1".into(),
-        };
-        store.record_event(who, type_, reason, message, "kubelet", Some(rt.node.clone()));
+        let who = &rt.containers[i].involved;
+        store.record_event_shared(who, type_, reason, message, "kubelet", Some(&rt.node));
     }
 
     /// Pulls (or finds) the image of container `i`, then creates and starts it.

@@ -1,10 +1,10 @@
 //! The clock's event queue and the controllers' work queues.
 
-use crate::hash::HashSet;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::hash::Hash;
 
+use crate::hash::HashSet;
 use crate::time::Millis;
 
 /// Timed events keyed by (time, sequence number): ties fire in insertion order.

@@ -7,7 +7,6 @@
 //! (`NodeInfo`) instead of summing pods per decision, and for large clusters it stops
 //! looking after enough feasible nodes (`percentageOfNodesToScore`).
 
-use crate::hash::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, PodCondition, Taint, Toleration};
@@ -16,6 +15,7 @@ use crate::api::event::EventType;
 use crate::api::store::{Change, ChangeOp, Object, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::hash::HashMap;
 use crate::sim::queue::WorkQueue;
 use crate::sim::resources;
 

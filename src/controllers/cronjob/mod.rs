@@ -19,8 +19,6 @@ mod v2;
 use v1::sync_v1;
 use v2::{after_schedule_change, sync_v2};
 
-use crate::hash::HashMap;
-
 use jiff::Timestamp;
 use k8s_openapi::api::batch::v1::{CronJob, CronJobStatus, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
@@ -33,6 +31,7 @@ use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::constants::{CRONJOB_MAX_MISSED, CRONJOB_REQUEUE_PAD, CRONJOB_V1_POLL};
 use crate::controllers::replicaset::Requeues;
 use crate::cron::{self, Schedule};
+use crate::hash::HashMap;
 use crate::sim::queue::WorkQueue;
 use crate::time::Millis;
 

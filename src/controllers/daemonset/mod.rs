@@ -12,7 +12,6 @@ pub mod eligibility;
 pub mod history;
 mod rolling;
 
-use crate::hash::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
@@ -30,6 +29,7 @@ use crate::api::store::{Change, ChangeOp, DeleteOptions, controller_ref, involve
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::replicaset::Requeues;
+use crate::hash::HashMap;
 use crate::sim::queue::WorkQueue;
 use crate::time::{Millis, SECOND};
 use eligibility::{Placement, daemon_tolerations, should_run, target_node};

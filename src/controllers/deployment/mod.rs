@@ -18,8 +18,6 @@ mod rolling;
 mod sync;
 pub mod util;
 
-use crate::hash::HashMap;
-
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -29,6 +27,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, controller_ref, involved};
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
+use crate::hash::HashMap;
 use crate::sim::queue::WorkQueue;
 use crate::time::Millis;
 

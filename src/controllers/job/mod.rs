@@ -10,14 +10,13 @@ mod backoff;
 mod pods;
 mod status;
 
-use crate::hash::{HashMap, HashSet};
-
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::store::{Change, ChangeOp};
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
+use crate::hash::{HashMap, HashSet};
 use crate::profile::JobBackoff;
 use crate::sim::queue::WorkQueue;
 use crate::time::{Millis, SECOND};

@@ -11,8 +11,6 @@
 mod normalize;
 pub mod replicas;
 
-use crate::hash::HashMap;
-
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::{
     HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus, MetricStatus,
@@ -26,6 +24,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::hash::HashMap;
 use crate::sim::metrics::PodMetrics;
 use crate::time::Millis;
 

@@ -4,8 +4,6 @@
 //! `normalizeDesiredReplicasWithBehaviors`, `stabilizeRecommendationWithBehaviors`,
 //! `convertDesiredReplicasWithBehaviorRate`, `calculateScale{Up,Down}Limit…` with it).
 
-use crate::hash::HashMap;
-
 use k8s_openapi::api::autoscaling::v2::{
     HPAScalingRules, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerStatus,
 };
@@ -14,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use super::set_condition;
 use crate::api::ObjKey;
 use crate::constants;
+use crate::hash::HashMap;
 use crate::time::{Millis, SECOND};
 
 /// One recommendation the controller remembers (`timestampedRecommendation`).

@@ -13,14 +13,13 @@ pub mod pods;
 pub mod revision;
 mod sync;
 
-use crate::hash::HashSet;
-
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::store::{Change, ChangeOp};
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
+use crate::hash::HashSet;
 use crate::sim::queue::WorkQueue;
 
 /// The event source of everything this controller records.
