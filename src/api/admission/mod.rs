@@ -64,7 +64,7 @@ pub fn admit_update<T: Admit + super::store::Object>(
 /// Applies defaults then validation; the error names the object as the server does.
 pub fn admit<T: Admit + super::store::Object>(obj: &mut T, store: &mut Store) -> Result<(), ApiError> {
     obj.set_defaults(store);
-    let mut causes = validate_meta(obj.metadata());
+    let mut causes = validate_meta(obj.metadata(), T::STORED_KIND);
     causes.extend(obj.validate_in(store));
     if causes.is_empty() {
         return Ok(());
@@ -87,9 +87,27 @@ pub fn is_dns1123_subdomain(name: &str) -> bool {
         })
 }
 
-fn validate_meta(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Vec<String> {
+const DNS1123_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/// `ValidateObjectMeta` with the kind's name rule: Namespace names are DNS-1123 labels
+/// (`ValidateNamespaceName`), other kinds' DNS-1123 subdomains.
+fn validate_meta(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    kind: super::Kind,
+) -> Vec<String> {
     let mut causes = Vec::new();
     match meta.name.as_deref() {
+        Some(name) if !name.is_empty() && kind == super::Kind::Namespace => {
+            // `IsDNS1123Label`: the length error, then the pattern error.
+            if name.len() > 63 {
+                causes.push(format!(
+                    "metadata.name: Invalid value: \"{name}\": must be no more than 63 characters"
+                ));
+            }
+            if !is_dns1123_subdomain(name) || name.contains('.') {
+                causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_LABEL_MSG}"));
+            }
+        }
         Some(name) if !name.is_empty() => {
             if !is_dns1123_subdomain(name) {
                 causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"));
@@ -100,6 +118,13 @@ fn validate_meta(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMe
                 causes.push("metadata.name: Required value: name or generateName is required".into());
             }
         }
+    }
+    // `ValidateAnnotations`: keys are qualified names, case aside (values are free text).
+    for key in meta.annotations.iter().flat_map(|a| a.keys()) {
+        let errs =
+            super::validation::qualified_name_errors(&key.to_lowercase(), "a lowercase RFC 1123 subdomain");
+        causes
+            .extend(errs.into_iter().map(|e| format!("metadata.annotations: Invalid value: \"{key}\": {e}")));
     }
     causes
 }

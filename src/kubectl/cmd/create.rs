@@ -232,6 +232,13 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         };
     }
     if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "namespace" | "ns")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return super::create_namespace::run(env, &rest, out);
+    }
+    if let Some(pos) = crate::kubectl::command_position(words)
         && matches!(words[pos].as_str(), "service" | "svc")
     {
         let mut rest = words[..pos].to_vec();

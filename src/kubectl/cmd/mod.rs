@@ -4,6 +4,7 @@ pub mod autoscale;
 pub mod create;
 pub mod create_cronjob;
 pub mod create_deployment;
+pub mod create_namespace;
 pub mod create_service;
 pub mod delete;
 pub mod describe;
@@ -123,6 +124,9 @@ pub fn create_and_report(
 ) {
     // `-o name` prints the bare name, also for a dry run (no "(dry run)" suffix).
     let name_only = flags.string("output") == Some("name");
+    if let Some(format) = flags.string("output").filter(|f| *f != "name") {
+        return print_generated(store, kind, value, namespace, format, dry_run, out, on_error);
+    }
     if dry_run != flags::DryRun::None {
         return out.line(if name_only {
             name_ref.to_string()
@@ -135,4 +139,88 @@ pub fn create_and_report(
         Ok(_) => out.line(format!("{name_ref} {verb}")),
         Err(e) => on_error(&store.profile, e, out),
     }
+}
+
+/// `-o yaml` of a generator command: with `--dry-run=client` the object kubectl built, as
+/// Go encodes it ([`client_object`]); otherwise the object the server stored. Other
+/// formats are refused as kubectl's printer lookup refuses them; `json` (struct field
+/// order, not sorted keys) and server dry runs are not emulated.
+#[allow(clippy::too_many_arguments)]
+fn print_generated(
+    store: &mut crate::api::Store,
+    kind: Kind,
+    value: serde_json::Value,
+    namespace: &str,
+    format: &str,
+    dry_run: flags::DryRun,
+    out: &mut Output,
+    on_error: impl FnOnce(&Profile, crate::api::ApiError, &mut Output),
+) {
+    match format {
+        "yaml" => {}
+        "json" | "jsonpath" | "go-template" | "template" => {
+            return out.fail(format!(
+                "error: kubesim does not emulate -o {format} for generated objects (use -o yaml)"
+            ));
+        }
+        other if other.starts_with("jsonpath=") || other.starts_with("go-template=") => {
+            return out.fail("error: kubesim does not emulate templates for generated objects (use -o yaml)");
+        }
+        other => {
+            return out.fail(format!(
+                "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: {GENERATED_FORMATS}"
+            ));
+        }
+    }
+    match dry_run {
+        flags::DryRun::Client => out.out(super::yaml::to_yaml(&client_object(kind, value))),
+        flags::DryRun::Server => out.fail("error: kubesim does not emulate -o yaml with --dry-run=server"),
+        flags::DryRun::None => match create::create_value(store, kind, value, namespace) {
+            Ok(mut created) => {
+                crate::api::versions::to_preferred_version(&store.profile, kind, &mut created);
+                out.out(super::yaml::to_yaml(&created))
+            }
+            Err(e) => on_error(&store.profile, e, out),
+        },
+    }
+}
+
+/// The formats kubectl's printer flags accept for a generated object (no `wide`: that
+/// is `get`'s table printer).
+const GENERATED_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+
+/// A generated object as kubectl prints it before sending it: Go's encoding keeps the
+/// zero value of struct fields without `omitempty`, which serde leaves out —
+/// `metadata.creationTimestamp: null`, `status: {}`, containers' `resources: {}`, a
+/// Deployment's `strategy: {}`, a Namespace's `spec: {}`, a Service's
+/// `status.loadBalancer: {}`.
+pub fn client_object(kind: Kind, mut value: serde_json::Value) -> serde_json::Value {
+    use serde_json::{Value, json};
+    fn meta(obj: &mut Value) {
+        obj["metadata"]["creationTimestamp"] = Value::Null;
+    }
+    fn pod_spec(spec: &mut Value) {
+        for c in spec.get_mut("containers").and_then(Value::as_array_mut).into_iter().flatten() {
+            c.as_object_mut().map(|c| c.entry("resources").or_insert_with(|| json!({})));
+        }
+    }
+    fn empty(obj: &mut Value, field: &str) {
+        if let Some(map) = obj.as_object_mut() {
+            map.entry(field).or_insert_with(|| json!({}));
+        }
+    }
+    meta(&mut value);
+    empty(&mut value, "status");
+    match kind {
+        Kind::Pod => pod_spec(&mut value["spec"]),
+        Kind::Deployment => {
+            empty(&mut value["spec"], "strategy");
+            meta(&mut value["spec"]["template"]);
+            pod_spec(&mut value["spec"]["template"]["spec"]);
+        }
+        Kind::Namespace => empty(&mut value, "spec"),
+        Kind::Service => empty(&mut value["status"], "loadBalancer"),
+        _ => {}
+    }
+    value
 }
