@@ -108,6 +108,9 @@ pub struct Profile {
     /// `kubectl log` still exists as a deprecated alias of `logs` (≤ 1.15; removed by
     /// kubernetes#78098).
     pub kubectl_log_alias: bool,
+    /// `kubectl run` still picks a generator (≤ 1.17): by default the deprecated
+    /// `deployment/apps.v1`, which makes a Deployment; since 1.18 it only makes Pods.
+    pub kubectl_run_generators: bool,
     /// Job behaviour and display that changed between versions.
     pub job: JobProfile,
     /// DaemonSets have `updateStrategy.rollingUpdate.maxSurge`, defaulted to 0 (beta and
@@ -547,6 +550,7 @@ impl Profile {
             },
             no_resources_names_namespace: minor >= 16,
             kubectl_log_alias: minor <= 15,
+            kubectl_run_generators: minor <= 17,
             cronjob: CronJobProfile {
                 cron: if minor >= 22 { crate::cron::Dialect::V3 } else { crate::cron::Dialect::V1 },
                 warn_tz_in_schedule: minor >= 23,

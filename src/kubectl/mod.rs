@@ -155,6 +155,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "drain" => cmd::drain::run_drain(env, &rest, &mut out)?,
         "expose" => cmd::expose::run(env, &rest, &mut out)?,
         "autoscale" => cmd::autoscale::run(env, &rest, &mut out)?,
+        "run" => cmd::run::run(env, &rest, &mut out)?,
         other => out.fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     }
     env.cluster.settle()?;

@@ -17,6 +17,7 @@ pub mod patch;
 pub mod rollout;
 pub mod rollout_daemonset;
 pub mod rollout_statefulset;
+pub mod run;
 pub mod scale;
 pub mod set;
 pub mod taint;
