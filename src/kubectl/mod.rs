@@ -137,6 +137,7 @@ pub fn run(env: &mut Env, argv: &[String]) -> SimResult<Output> {
         "delete" => cmd::delete::run(env, &rest, &mut out)?,
         "scale" => cmd::scale::run(env, &rest, &mut out)?,
         "label" => cmd::label::run(env, &rest, &mut out)?,
+        "annotate" => cmd::annotate::run(env, &rest, &mut out)?,
         "patch" => cmd::patch::run_patch(env, &rest, &mut out)?,
         "edit" => cmd::patch::run_edit(env, &rest, &mut out)?,
         "logs" => cmd::logs::run(env, &rest, &mut out)?,

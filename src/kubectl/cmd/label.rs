@@ -1,5 +1,7 @@
 //! `kubectl label TYPE NAME k=v … [k-] [--overwrite]`, with kubectl's messages for
-//! added, unchanged, removed and conflicting labels.
+//! added, unchanged, removed and conflicting labels. The argument split, the object
+//! resolution and the read-modify-write of a metadata map are shared with
+//! `kubectl annotate` (`cmd/annotate.rs`).
 
 use std::collections::BTreeMap;
 
@@ -7,7 +9,7 @@ use serde_json::Value;
 
 use crate::api::{ApiError, Kind, ObjKey};
 use crate::kubectl::cmd::create::update_value;
-use crate::kubectl::flags::{Flag, FlagKind, flag};
+use crate::kubectl::flags::{Flag, FlagKind, Parsed, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult, server_error};
 
@@ -20,21 +22,125 @@ const FLAGS: &[Flag] = &[
     flag("resource-version", None, FlagKind::String),
 ];
 
-/// Splits arguments into resources and label changes (`k=v` sets, `k-` removes).
-fn split_args(args: &[String]) -> (Vec<String>, BTreeMap<String, String>, Vec<String>) {
+/// `GetResourcesAndPairs` then `ParsePairs` (kubectl's `cmd/util`), shared with
+/// `kubectl annotate`: resources come first, then `k=v` (set) and `k-` (remove) pairs,
+/// `pair_type` naming them in the error for a resource after a pair.
+pub(super) fn resources_and_pairs(
+    args: &[String],
+    pair_type: &str,
+) -> Result<(Vec<String>, BTreeMap<String, String>, Vec<String>), String> {
     let mut resources = Vec::new();
     let mut set = BTreeMap::new();
     let mut remove = Vec::new();
+    let mut found_pair = false;
     for a in args {
-        if let Some((k, v)) = a.split_once('=') {
-            set.insert(k.to_string(), v.to_string());
-        } else if let Some(k) = a.strip_suffix('-') {
-            remove.push(k.to_string());
-        } else {
+        let is_set = a.contains('=') && !a.starts_with('=');
+        let is_remove = a.ends_with('-') && a != "-";
+        if !is_set && !is_remove {
+            if found_pair {
+                return Err(format!(
+                    "error: all resources must be specified before {pair_type} changes: {a}"
+                ));
+            }
             resources.push(a.clone());
+            continue;
+        }
+        found_pair = true;
+        if let Some((k, v)) = a.split_once('=').filter(|_| is_set) {
+            set.insert(k.to_string(), v.to_string());
+        } else {
+            remove.push(a[..a.len() - 1].to_string());
         }
     }
-    (resources, set, remove)
+    Ok((resources, set, remove))
+}
+
+/// The objects `TYPE NAME…`, `TYPE/NAME` or `TYPE` with `-l`/`--all` name, as
+/// `(kind, key)` in kubectl's visiting order; a resolution error is printed (exit 1)
+/// and gives `None`. Shared by `label` and `annotate`.
+pub(super) fn objects_or_fail(
+    env: &Env,
+    flags: &Parsed,
+    resource_args: &[String],
+    out: &mut Output,
+) -> Option<Vec<(Kind, ObjKey)>> {
+    let targets = match resources::parse_targets(resource_args) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => {
+            out.fail(
+                "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
+            );
+            return None;
+        }
+        Err(e) => {
+            out.fail(e);
+            return None;
+        }
+    };
+    let namespace = resources::namespace(flags);
+    let listing = resources::label_selector(flags).is_some() || flags.bool("all");
+    if listing && targets.iter().any(|t| !t.names.is_empty()) {
+        out.fail("error: name cannot be provided when a selector is specified");
+        return None;
+    }
+    if !listing && targets.iter().any(|t| t.names.is_empty()) {
+        out.fail("error: resource(s) were provided, but no name was specified");
+        return None;
+    }
+    let listed: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
+    let selector = super::selector_or_fail(flags, env.cluster.profile(), &listed, out).ok()?;
+    let mut objects = Vec::new();
+    for t in targets {
+        if t.names.is_empty() {
+            let sel = selector.clone().unwrap_or_default();
+            let keys = resources::list_keys(&env.cluster.store, t.kind, Some(&namespace), &sel);
+            objects.extend(keys.into_iter().map(|k| (t.kind, k)));
+        } else {
+            objects.extend(t.names.iter().map(|n| (t.kind, resources::key(t.kind, &namespace, n))));
+        }
+    }
+    Some(objects)
+}
+
+/// An object's current `metadata.<field>` map (`labels`, `annotations`), with the object
+/// itself; a missing object prints the server's NotFound and gives `None`.
+pub(super) fn read_map(
+    env: &Env,
+    kind: Kind,
+    key: &ObjKey,
+    field: &str,
+    out: &mut Output,
+) -> Option<(Value, BTreeMap<String, String>)> {
+    let Some(value) = resources::get_value(&env.cluster.store, kind, key) else {
+        out.api_error(env.cluster.profile(), &ApiError::not_found(kind, &key.1));
+        return None;
+    };
+    let map = value
+        .pointer(&format!("/metadata/{field}"))
+        .and_then(|l| serde_json::from_value(l.clone()).ok())
+        .unwrap_or_default();
+    Some((value, map))
+}
+
+/// Stores `value` with `metadata.<field>` replaced by `map` (dropped when empty); the
+/// server's error is printed (exit 1) and gives `false`.
+pub(super) fn write_map(
+    env: &mut Env,
+    kind: Kind,
+    mut value: Value,
+    field: &str,
+    map: &BTreeMap<String, String>,
+    out: &mut Output,
+) -> bool {
+    value["metadata"][field] =
+        if map.is_empty() { Value::Null } else { serde_json::to_value(map).expect("map") };
+    match update_value(&mut env.cluster.store, kind, value) {
+        Ok(()) => true,
+        Err(e) => {
+            out.fail(server_error(env.cluster.profile(), &e, None));
+            false
+        }
+    }
 }
 
 fn valid_value(v: &str) -> bool {
@@ -47,7 +153,13 @@ fn valid_value(v: &str) -> bool {
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     let Some(flags) = super::flags_or_fail("label", FLAGS, words, out) else { return Ok(()) };
-    let (resource_args, set, remove) = split_args(&flags.args);
+    let (resource_args, set, remove) = match resources_and_pairs(&flags.args, "label") {
+        Ok(split) => split,
+        Err(e) => {
+            out.fail(e);
+            return Ok(());
+        }
+    };
     if set.is_empty() && remove.is_empty() {
         out.fail("error: at least one label update is required");
         return Ok(());
@@ -62,94 +174,46 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     }
-    let targets = match resources::parse_targets(&resource_args) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => {
-            out.fail(
-                "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
-            );
-            return Ok(());
-        }
-        Err(e) => {
-            out.fail(e);
-            return Ok(());
-        }
-    };
-    let namespace = resources::namespace(&flags);
-    let listing = resources::label_selector(&flags).is_some() || flags.bool("all");
-    if listing && targets.iter().any(|t| !t.names.is_empty()) {
-        out.fail("error: name cannot be provided when a selector is specified");
-        return Ok(());
-    }
-    if !listing && targets.iter().any(|t| t.names.is_empty()) {
-        out.fail("error: resource(s) were provided, but no name was specified");
-        return Ok(());
-    }
+    let Some(objects) = objects_or_fail(env, &flags, &resource_args, out) else { return Ok(()) };
     let profile = env.cluster.profile().clone();
-    let listed: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
-    let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
     let overwrite = flags.bool("overwrite");
-    for t in targets {
-        let keys: Vec<ObjKey> = if t.names.is_empty() {
-            let sel = selector.clone().unwrap_or_default();
-            resources::list_keys(&env.cluster.store, t.kind, Some(&namespace), &sel)
-        } else {
-            t.names.iter().map(|n| resources::key(t.kind, &namespace, n)).collect()
-        };
-        for key in keys {
-            let Some(mut value) = resources::get_value(&env.cluster.store, t.kind, &key) else {
-                out.api_error(env.cluster.profile(), &ApiError::not_found(t.kind, &key.1));
+    for (kind, key) in objects {
+        let Some((value, labels)) = read_map(env, kind, &key, "labels", out) else { continue };
+        if !overwrite {
+            let conflict = set
+                .iter()
+                .find(|(k, v)| labels.get(*k).is_some_and(|old| !(profile.label_same_value_ok && old == *v)));
+            if let Some((k, _)) = conflict {
+                out.fail(format!(
+                    "error: '{k}' already has a value ({}), and --overwrite is false",
+                    labels[k]
+                ));
                 continue;
-            };
-            let labels: BTreeMap<String, String> = value
-                .pointer("/metadata/labels")
-                .and_then(|l| serde_json::from_value(l.clone()).ok())
-                .unwrap_or_default();
-            if !overwrite {
-                let conflict = set.iter().find(|(k, v)| {
-                    labels.get(*k).is_some_and(|old| !(profile.label_same_value_ok && old == *v))
-                });
-                if let Some((k, _)) = conflict {
-                    out.fail(format!(
-                        "error: '{k}' already has a value ({}), and --overwrite is false",
-                        labels[k]
-                    ));
-                    continue;
-                }
             }
-            let mut updated = labels.clone();
-            for k in &remove {
-                if updated.remove(k).is_none() {
-                    out.line(format!("label \"{k}\" not found."));
-                }
+        }
+        let mut updated = labels.clone();
+        for k in &remove {
+            if updated.remove(k).is_none() {
+                out.line(format!("label \"{k}\" not found."));
             }
-            for (k, v) in &set {
-                updated.insert(k.clone(), v.clone());
-            }
-            let verb = if updated == labels {
-                "not labeled"
-            } else if set.is_empty() && !overwrite && profile.label_prints_unlabeled {
-                "unlabeled"
-            } else {
-                "labeled"
-            };
-            if updated != labels {
-                let labels_value = if updated.is_empty() {
-                    Value::Null
-                } else {
-                    serde_json::to_value(&updated).expect("map")
-                };
-                value["metadata"]["labels"] = labels_value;
-                if let Err(e) = update_value(&mut env.cluster.store, t.kind, value) {
-                    out.fail(server_error(env.cluster.profile(), &e, None));
-                    continue;
-                }
-            }
-            if flags.string("output") == Some("name") {
-                out.line(name_ref(&profile, t.kind, &key.1));
-            } else {
-                out.line(format!("{} {verb}", name_ref(&profile, t.kind, &key.1)));
-            }
+        }
+        for (k, v) in &set {
+            updated.insert(k.clone(), v.clone());
+        }
+        let verb = if updated == labels {
+            "not labeled"
+        } else if set.is_empty() && !overwrite && profile.label_prints_unlabeled {
+            "unlabeled"
+        } else {
+            "labeled"
+        };
+        if updated != labels && !write_map(env, kind, value, "labels", &updated, out) {
+            continue;
+        }
+        if flags.string("output") == Some("name") {
+            out.line(name_ref(&profile, kind, &key.1));
+        } else {
+            out.line(format!("{} {verb}", name_ref(&profile, kind, &key.1)));
         }
     }
     Ok(())

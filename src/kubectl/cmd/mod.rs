@@ -1,5 +1,6 @@
 //! kubectl commands, one module each.
 
+pub mod annotate;
 pub mod autoscale;
 pub mod create;
 pub mod create_cronjob;
