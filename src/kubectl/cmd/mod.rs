@@ -195,7 +195,7 @@ const GENERATED_FORMATS: &str = "go-template,go-template-file,json,jsonpath,json
 /// zero value of struct fields without `omitempty`, which serde leaves out —
 /// `metadata.creationTimestamp: null`, `status: {}`, containers' `resources: {}`, a
 /// Deployment's `strategy: {}`, a Namespace's `spec: {}`, a Service's
-/// `status.loadBalancer: {}`.
+/// `status.loadBalancer: {}`, a HorizontalPodAutoscaler's zero status counts.
 pub fn client_object(kind: Kind, mut value: serde_json::Value) -> serde_json::Value {
     use serde_json::{Value, json};
     fn meta(obj: &mut Value) {
@@ -222,6 +222,18 @@ pub fn client_object(kind: Kind, mut value: serde_json::Value) -> serde_json::Va
         }
         Kind::Namespace => empty(&mut value, "spec"),
         Kind::Service => empty(&mut value["status"], "loadBalancer"),
+        // HorizontalPodAutoscalerStatus: v2 has `currentMetrics` and `desiredReplicas`
+        // without omitempty, v1 `currentReplicas` and `desiredReplicas`.
+        Kind::HorizontalPodAutoscaler => {
+            let v1 = value.get("apiVersion").and_then(Value::as_str) == Some("autoscaling/v1");
+            let status = &mut value["status"];
+            if v1 {
+                status["currentReplicas"] = json!(0);
+            } else {
+                status["currentMetrics"] = Value::Null;
+            }
+            status["desiredReplicas"] = json!(0);
+        }
         _ => {}
     }
     value
