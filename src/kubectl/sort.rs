@@ -12,9 +12,16 @@ use serde_json::Value;
 
 use crate::kubectl::jsonpath;
 
-/// `RelaxedJSONPathExpression`: `.a.b`, `a.b`, `{.a.b}` and `{a.b}` all mean `{.a.b}`.
+/// `RelaxedJSONPathExpression` (`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`): `.a.b`, `a.b`,
+/// `{.a.b}` and `{a.b}` all mean `{.a.b}`.
 pub fn relaxed_path(field: &str) -> Result<String, String> {
-    let inner = field.strip_prefix('{').and_then(|f| f.strip_suffix('}')).unwrap_or(field);
+    if field.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = match field.strip_prefix('{') {
+        Some(rest) => rest.strip_suffix('}').unwrap_or(field),
+        None => field,
+    };
     let inner = inner.strip_prefix('.').unwrap_or(inner);
     if inner.is_empty() || inner.contains(['{', '}']) {
         return Err("error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
