@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::time::Millis;
+use crate::time::{Millis, WallClock};
 
 /// The object an event is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,6 +59,39 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
+    /// The core/v1 `Event` as the API returns it (what `--sort-by` and
+    /// `--field-selector` read).
+    pub fn to_value(&self, clock: &WallClock) -> serde_json::Value {
+        let time = |ms: Millis| serde_json::to_value(clock.time(ms)).unwrap_or_default();
+        let o = &self.involved;
+        let mut involved = serde_json::json!({
+            "apiVersion": o.api_version, "kind": o.kind, "name": o.name, "namespace": o.namespace, "uid": o.uid,
+        });
+        if let Some(path) = &o.field_path {
+            involved["fieldPath"] = path.clone().into();
+        }
+        let mut source = serde_json::json!({"component": self.component});
+        if let Some(host) = &self.host {
+            source["host"] = host.to_string().into();
+        }
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": self.name(), "namespace": o.namespace, "creationTimestamp": time(self.first)},
+            "involvedObject": involved,
+            "reason": &*self.reason,
+            "message": self.message,
+            "source": source,
+            "firstTimestamp": time(self.first),
+            "lastTimestamp": time(self.last),
+            "count": self.count,
+            "type": self.type_.as_str(),
+            "eventTime": null,
+            "reportingComponent": "",
+            "reportingInstance": "",
+        })
+    }
+
     /// `metadata.name`: `<object name>.<hex>` as client-go generates.
     pub fn name(&self) -> String {
         format!("{}.{:x}", self.involved.name, self.name_suffix)

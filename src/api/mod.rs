@@ -4,6 +4,7 @@ pub mod admission;
 pub mod decode;
 pub mod error;
 pub mod event;
+pub mod fields;
 pub mod kind;
 pub mod patch;
 pub mod selector;

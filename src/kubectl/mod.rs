@@ -11,6 +11,7 @@ pub mod jsonpath;
 pub mod printers;
 pub mod record;
 pub mod resources;
+pub mod sort;
 pub mod tabwriter;
 pub mod validation;
 pub mod yaml;

@@ -106,15 +106,27 @@ pub fn list_selector(
 /// `EnhanceListError`): `Unable to find "<group>/<version>, Resource=<plural>" that
 /// match label selector …`.
 pub fn list_error(profile: &Profile, kind: Kind, selector: &str, message: &str) -> String {
+    list_error_with_fields(profile, kind, selector, "", message)
+}
+
+/// [`list_error`] for a request that also had a field selector.
+pub fn list_error_with_fields(
+    profile: &Profile,
+    kind: Kind,
+    selector: &str,
+    fields: &str,
+    message: &str,
+) -> String {
     let info = kind.info();
     let group_version = profile.versions_of(info.name).first().copied().unwrap_or("v1");
     let group_version =
         if group_version.contains('/') { group_version.to_string() } else { format!("/{group_version}") };
     let resource = format!("{group_version}, Resource={}", info.plural);
     format!(
-        "Error from server (BadRequest): Unable to find {} that match label selector {}, field selector \"\": {message}",
+        "Error from server (BadRequest): Unable to find {} that match label selector {}, field selector {}: {message}",
         quote(&resource),
-        quote(selector)
+        quote(selector),
+        quote(fields)
     )
 }
 

@@ -4,6 +4,7 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, ReplicationController, Service};
 
+use crate::api::fields::FieldSelector;
 use crate::api::selector::format_labels;
 use crate::api::store::Object;
 use crate::api::{Kind, ObjKey, Store};
@@ -23,6 +24,8 @@ const FLAGS: &[Flag] = &[
     flag("show-kind", None, FlagKind::Bool),
     flag("ignore-not-found", None, FlagKind::Bool),
     flag("watch", Some('w'), FlagKind::Bool),
+    flag("field-selector", None, FlagKind::String),
+    flag("sort-by", None, FlagKind::String),
 ];
 
 const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
@@ -87,6 +90,9 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     };
     let selector = selector.unwrap_or_default();
+    let Some(fields) = field_selector_or_fail(&flags, env.cluster.profile(), &kinds, out) else {
+        return Ok(());
+    };
     let all_ns = flags.bool("all-namespaces");
     let namespace = resources::namespace(&flags);
     let store = &env.cluster.store;
@@ -100,7 +106,14 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     for target in &targets {
         let Target { kind, names, .. } = target;
         let keys = if names.is_empty() {
-            resources::list_keys(store, *kind, if all_ns { None } else { Some(&namespace) }, &selector)
+            let keys =
+                resources::list_keys(store, *kind, if all_ns { None } else { Some(&namespace) }, &selector);
+            if fields.is_empty() {
+                keys
+            } else {
+                let values = object_values(store, *kind, &keys);
+                keys.into_iter().zip(values).filter(|(_, v)| fields.matches(v)).map(|(k, _)| k).collect()
+            }
         } else {
             let mut keys = Vec::new();
             for name in names {
@@ -118,6 +131,18 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             keys
         };
         groups.push((*kind, target.message_group(&store.profile), keys));
+    }
+    if let Some(field) = flags.string("sort-by") {
+        for (kind, _, keys) in groups.iter_mut() {
+            let values = object_values(store, *kind, keys);
+            match crate::kubectl::sort::order(field, &values, &store.profile.jsonpath) {
+                Ok(order) => *keys = order.into_iter().map(|i| keys[i].clone()).collect(),
+                Err(e) => {
+                    out.fail(e);
+                    return Ok(());
+                }
+            }
+        }
     }
     let single_named = targets.len() == 1 && targets[0].names.len() == 1;
     // Kind prefixes when the objects found span several kinds (`multipleGVKsRequested`).
@@ -306,15 +331,61 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
         ),
         Kind::Event => {
             let now = store.clock.at(store.now);
-            let rows = store
-                .events()
+            let by_key = events_by_key(store);
+            let rows = keys
                 .iter()
-                .filter(|e| keys.iter().any(|k| k.0 == e.involved.namespace && k.1 == e.name()))
+                .filter_map(|k| by_key.get(k))
                 .map(|e| printers::event::print(e, &store.clock, now))
                 .collect();
             (printers::event::COLUMNS, rows)
         }
     }
+}
+
+/// Events by (namespace, name), the keys `get` lists them by.
+fn events_by_key(store: &Store) -> crate::hash::HashMap<ObjKey, &crate::api::event::EventRecord> {
+    store.events().iter().map(|e| ((e.involved.namespace.clone(), e.name()), e)).collect()
+}
+
+/// The API JSON of each object `keys` names (what field selectors and `--sort-by` read).
+fn object_values(store: &Store, kind: Kind, keys: &[ObjKey]) -> Vec<serde_json::Value> {
+    if kind == Kind::Event {
+        let by_key = events_by_key(store);
+        return keys
+            .iter()
+            .map(|k| by_key.get(k).map(|e| e.to_value(&store.clock)).unwrap_or_default())
+            .collect();
+    }
+    keys.iter().map(|k| resources::get_value(store, kind, k).unwrap_or_default()).collect()
+}
+
+/// `--field-selector`, parsed and checked against each kind as the apiserver would; a
+/// refusal is printed (exit 1) and gives `None`.
+fn field_selector_or_fail(
+    flags: &flags::Parsed,
+    profile: &crate::profile::Profile,
+    kinds: &[Kind],
+    out: &mut Output,
+) -> Option<FieldSelector> {
+    let text = flags.string("field-selector").unwrap_or("");
+    let label_text = flags.string("selector").unwrap_or("");
+    let refuse = |kind: Kind, message: &str| {
+        resources::list_error_with_fields(profile, kind, label_text, text, message)
+    };
+    let selector = match FieldSelector::parse(text) {
+        Ok(s) => s,
+        Err(e) => {
+            kinds.iter().for_each(|k| out.fail(refuse(*k, &e)));
+            return None;
+        }
+    };
+    let refusals: Vec<String> =
+        kinds.iter().filter_map(|k| selector.check(*k).err().map(|e| refuse(*k, &e))).collect();
+    if refusals.is_empty() {
+        return Some(selector);
+    }
+    refusals.iter().for_each(|e| out.fail(e));
+    None
 }
 
 /// The server-side rows of the objects of one stored kind named by `keys` (in `keys`

@@ -191,6 +191,11 @@ fn set_images(
     pairs: &[(String, String)],
     errors: &mut Vec<String>,
 ) -> Result<(), String> {
+    if kind == Kind::Job {
+        // The apiserver rejects it (a Job's template is immutable) with a Go dump of the
+        // whole template that kubesim does not reproduce.
+        return Err("error: kubesim does not emulate `kubectl set image` on Jobs (the apiserver rejects template changes)".into());
+    }
     let Some(spec) = pod_spec_mut(kind, value) else {
         return Err(format!(
             "error: {}/{name} the object is not a pod or does not have a pod template: {}",
@@ -215,14 +220,17 @@ fn set_images(
     Ok(())
 }
 
-/// The pod spec inside an object's JSON: a pod's own, or its template's.
+/// The pod spec inside an object's JSON: a pod's own, its template's, or a CronJob's
+/// job template's (`polymorphichelpers.updatePodSpecForObject`; Jobs are refused before).
 fn pod_spec_mut(kind: Kind, value: &mut Value) -> Option<&mut Value> {
     match kind {
         Kind::Pod => value.get_mut("spec"),
-        Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => {
-            value.get_mut("spec")?.get_mut("template")?.get_mut("spec")
-        }
-        Kind::StatefulSet => value.get_mut("spec")?.get_mut("template")?.get_mut("spec"),
+        Kind::Deployment
+        | Kind::ReplicaSet
+        | Kind::ReplicationController
+        | Kind::DaemonSet
+        | Kind::StatefulSet => value.get_mut("spec")?.get_mut("template")?.get_mut("spec"),
+        Kind::CronJob => value.pointer_mut("/spec/jobTemplate/spec/template/spec"),
         _ => None,
     }
 }

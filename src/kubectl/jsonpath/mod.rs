@@ -28,6 +28,13 @@ pub fn render(template: &str, data: &Value, dialect: &Dialect) -> Result<String,
     Ok(out)
 }
 
+/// The first value the template finds in `data` (what `--sort-by` compares), if any.
+pub fn first_result(template: &str, data: &Value, dialect: &Dialect) -> Result<Option<Value>, String> {
+    let nodes = parse::parse(template).map_err(|e| format!("sorting error: {e}"))?;
+    let groups = eval::find_results(&nodes, data, dialect)?;
+    Ok(groups.into_iter().next().and_then(|g| g.into_iter().next()).map(|v| v.into_owned()))
+}
+
 /// `PrintResults` for one value: maps and lists as JSON (1.19+) or Go's `%v` (before),
 /// everything else as Go's `fmt.Fprint`.
 fn text(value: &Value, dialect: &Dialect) -> String {
