@@ -508,6 +508,15 @@ impl Store {
         (change.kind == Kind::Pod && pod.metadata.uid.as_deref() == Some(change.uid.as_str())).then_some(pod)
     }
 
+    /// The metadata of the object a change is about, if it still exists (by slot, checked
+    /// by uid, like [`Store::changed_pod`]).
+    pub fn changed_meta(&self, change: &Change) -> Option<&ObjectMeta> {
+        crate::with_kind!(change.kind, T => T::table(self)
+            .by_slot(change.slot)
+            .map(|o| o.metadata())
+            .filter(|m| m.uid.as_deref() == Some(change.uid.as_str())), else None)
+    }
+
     pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
         self.pods.by_slot(slot)
     }
