@@ -1,12 +1,8 @@
 //! `kubectl get --sort-by=JSONPATH` (`pkg/cmd/get/sorter.go`): rows are ordered by the
 //! first value the path finds in each object, compared as `isLess` compares decoded
 //! JSON: numbers as numbers, strings as quantities when both parse as one and byte-wise
-//! otherwise; an object without the field sorts first. The order is Go's `sort.Sort`,
-//! which for the up to 12 rows of a tutorial table is an insertion sort (ties keep the
-//! server's order); longer tables are sorted stably here, where Go's pdqsort may
-//! reorder ties.
-
-use std::cmp::Ordering;
+//! otherwise; an object without the field sorts first. The sort is Go's `sort.Sort`
+//! ([`crate::gosort`]), so ties end up where real kubectl puts them.
 
 use serde_json::Value;
 
@@ -45,26 +41,7 @@ pub fn order(field: &str, objects: &[Value], dialect: &jsonpath::Dialect) -> Res
         (Some(a), Some(b)) => is_less(a, b),
     };
     let mut order: Vec<usize> = (0..objects.len()).collect();
-    if order.len() <= 12 {
-        // Go's insertionSort, as sort.Sort runs it on short inputs.
-        for i in 1..order.len() {
-            let mut j = i;
-            while j > 0 && less(order[j], order[j - 1]) {
-                order.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    } else {
-        order.sort_by(|&a, &b| {
-            if less(a, b) {
-                Ordering::Less
-            } else if less(b, a) {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        });
-    }
+    crate::gosort::sort(&mut order, |&i, &j| less(i, j));
     Ok(order)
 }
 
