@@ -45,9 +45,13 @@ pub fn order(field: &str, objects: &[Value], dialect: &jsonpath::Dialect) -> Res
     Ok(order)
 }
 
-/// `isLess` on decoded JSON values of the same type.
+/// `isLess` on decoded JSON values: a `null` (a nil interface) first, then values of the
+/// same type compared.
 fn is_less(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Null, Value::Null) => false,
+        (Value::Null, _) => true,
+        (_, Value::Null) => false,
         (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
             (Some(x), Some(y)) => x < y,
             _ => x.as_f64().unwrap_or(0.0) < y.as_f64().unwrap_or(0.0),
@@ -122,6 +126,8 @@ mod tests {
         assert_eq!(order(".q", &objs, &dialect).unwrap(), vec![1, 2, 0], "quantities compare by value");
         assert_eq!(order(".c", &objs, &dialect).unwrap(), vec![2, 0, 1], "a missing field sorts first");
         assert!(order(".nope", &objs, &dialect).unwrap_err().contains("couldn't find any field"));
+        let with_null = vec![json!({"t": "b"}), json!({"t": null}), json!({"t": "a"})];
+        assert_eq!(order(".t", &with_null, &dialect).unwrap(), vec![1, 2, 0], "null sorts first");
     }
 
     #[test]

@@ -418,9 +418,16 @@ fn events_by_key(store: &Store) -> crate::hash::HashMap<ObjKey, &crate::api::eve
 fn object_values(store: &Store, kind: Kind, keys: &[ObjKey]) -> Vec<serde_json::Value> {
     if kind == Kind::Event {
         let by_key = events_by_key(store);
+        let events_api =
+            crate::kubectl::describe::style::DescribeStyle::for_profile(&store.profile).events_api_reporters;
         return keys
             .iter()
-            .map(|k| by_key.get(k).map(|e| e.to_value(&store.clock)).unwrap_or_default())
+            .map(|k| {
+                by_key
+                    .get(k)
+                    .map(|e| e.to_value(&store.clock, events_api.contains(&e.component)))
+                    .unwrap_or_default()
+            })
             .collect();
     }
     keys.iter().map(|k| resources::get_value(store, kind, k).unwrap_or_default()).collect()
