@@ -10,6 +10,7 @@ pub mod constants;
 pub mod controllers;
 pub mod cron;
 pub mod gofmt;
+pub mod gosort;
 pub mod harness;
 pub mod hash;
 pub mod kubectl;

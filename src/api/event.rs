@@ -60,8 +60,10 @@ pub struct EventRecord {
 
 impl EventRecord {
     /// The core/v1 `Event` as the API returns it (what `--sort-by` and
-    /// `--field-selector` read).
-    pub fn to_value(&self, clock: &WallClock) -> serde_json::Value {
+    /// `--field-selector` read). `events_api`: the reporter writes through events.k8s.io
+    /// (the scheduler and kube-proxy of newer clusters), so the event has an `eventTime`
+    /// and an `action` but no timestamps, count or source; classic reporters set those.
+    pub fn to_value(&self, clock: &WallClock, events_api: bool) -> serde_json::Value {
         let time = |ms: Millis| serde_json::to_value(clock.time(ms)).unwrap_or_default();
         let o = &self.involved;
         let mut involved = serde_json::json!({
@@ -70,26 +72,35 @@ impl EventRecord {
         if let Some(path) = &o.field_path {
             involved["fieldPath"] = path.clone().into();
         }
-        let mut source = serde_json::json!({"component": self.component});
-        if let Some(host) = &self.host {
-            source["host"] = host.to_string().into();
-        }
-        serde_json::json!({
+        let mut event = serde_json::json!({
             "apiVersion": "v1",
             "kind": "Event",
             "metadata": {"name": self.name(), "namespace": o.namespace, "creationTimestamp": time(self.first)},
             "involvedObject": involved,
             "reason": &*self.reason,
             "message": self.message,
-            "source": source,
-            "firstTimestamp": time(self.first),
-            "lastTimestamp": time(self.last),
-            "count": self.count,
             "type": self.type_.as_str(),
-            "eventTime": null,
-            "reportingComponent": "",
-            "reportingInstance": "",
-        })
+            "reportingComponent": self.component,
+        });
+        if events_api {
+            let micro = clock.at(self.first).strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string();
+            event["eventTime"] = micro.into();
+            event["firstTimestamp"] = serde_json::Value::Null;
+            event["lastTimestamp"] = serde_json::Value::Null;
+            event["source"] = serde_json::json!({});
+        } else {
+            let mut source = serde_json::json!({"component": self.component});
+            if let Some(host) = &self.host {
+                source["host"] = host.to_string().into();
+            }
+            event["count"] = self.count.into();
+            event["eventTime"] = serde_json::Value::Null;
+            event["firstTimestamp"] = time(self.first);
+            event["lastTimestamp"] = time(self.last);
+            event["reportingInstance"] = self.host.as_deref().unwrap_or("").into();
+            event["source"] = source;
+        }
+        event
     }
 
     /// `metadata.name`: `<object name>.<hex>` as client-go generates.

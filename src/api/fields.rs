@@ -113,16 +113,26 @@ impl FieldSelector {
     }
 }
 
-/// A field's value as the selectable-fields set holds it: strings as they are, numbers
-/// and booleans printed, a missing field empty; `status.podIPs` is the first pod IP.
+/// A field's value as the selectable-fields set holds it, printed from the typed object:
+/// strings as they are, numbers and booleans printed, a missing field its Go zero value
+/// (`false`, `0`, empty); `status.podIPs` is the first pod IP and an event's `source`
+/// its component.
 fn field_text(object: &Value, field: &str) -> String {
-    let path = if field == "status.podIPs" { "status.podIP" } else { field };
+    let path = match field {
+        "status.podIPs" => "status.podIP",
+        "source" => "source.component",
+        other => other,
+    };
     let value = path.split('.').try_fold(object, |v, part| v.get(part));
     match value {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Bool(b)) => b.to_string(),
         Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
+        _ => match field {
+            "spec.unschedulable" | "spec.hostNetwork" => "false".into(),
+            "status.replicas" | "status.successful" => "0".into(),
+            _ => String::new(),
+        },
     }
 }
 
@@ -177,6 +187,10 @@ mod tests {
         assert!(unscheduled.matches(&json!({"spec": {}})));
         let flag = FieldSelector::parse("spec.unschedulable==true").unwrap();
         assert!(flag.matches(&json!({"spec": {"unschedulable": true}})));
+        let schedulable = FieldSelector::parse("spec.unschedulable=false").unwrap();
+        assert!(schedulable.matches(&json!({"spec": {}})), "an unset bool is false");
+        let source = FieldSelector::parse("source=kubelet").unwrap();
+        assert!(source.matches(&json!({"source": {"component": "kubelet", "host": "node-1"}})));
     }
 
     #[test]

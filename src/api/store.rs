@@ -508,6 +508,15 @@ impl Store {
         (change.kind == Kind::Pod && pod.metadata.uid.as_deref() == Some(change.uid.as_str())).then_some(pod)
     }
 
+    /// The metadata of the object a change is about, if it still exists (by slot, checked
+    /// by uid, like [`Store::changed_pod`]).
+    pub fn changed_meta(&self, change: &Change) -> Option<&ObjectMeta> {
+        crate::with_kind!(change.kind, T => T::table(self)
+            .by_slot(change.slot)
+            .map(|o| o.metadata())
+            .filter(|m| m.uid.as_deref() == Some(change.uid.as_str())), else None)
+    }
+
     pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
         self.pods.by_slot(slot)
     }
@@ -780,7 +789,7 @@ impl Store {
         {
             set.remove(&slot);
         }
-        self.pods_by_node.entry(node.to_string()).or_default().insert(slot);
+        entry(&mut self.pods_by_node, node).insert(slot);
         Ok(())
     }
 
@@ -962,15 +971,15 @@ impl Store {
             self.by_uid.insert(uid.clone(), (T::STORED_KIND, key.clone()));
         }
         for owner in meta.owner_references.iter().flatten() {
-            self.dependents.entry(owner.uid.clone()).or_default().insert((T::STORED_KIND, slot));
+            entry(&mut self.dependents, &owner.uid).insert((T::STORED_KIND, slot));
         }
         if let Some(node) = obj.bound_node() {
-            self.pods_by_node.entry(node.to_string()).or_default().insert(slot);
+            entry(&mut self.pods_by_node, node).insert(slot);
         }
         if T::STORED_KIND == Kind::Pod
             && let Some(owner) = controller_ref(meta)
         {
-            self.controlled_pods.entry(owner.uid.clone()).or_default().insert(slot);
+            entry(&mut self.controlled_pods, &owner.uid).insert(slot);
         }
     }
 
@@ -1141,6 +1150,15 @@ impl Store {
     pub fn events(&self) -> &[EventRecord] {
         &self.events
     }
+}
+
+/// The value of a string-keyed index entry, created when missing: the key is copied
+/// only then (an index is written far more often than it gains a key).
+fn entry<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("just ensured")
 }
 
 /// The API's default propagation when a DELETE names none

@@ -38,7 +38,7 @@ impl GarbageCollector {
                 }
             }
             _ => {
-                if has_gc_finalizer(change.kind, &change.key, store) {
+                if store.changed_meta(change).is_some_and(finalizing) {
                     self.queue.add(Work::Finalize(change.kind, change.key.clone()));
                 }
                 if let Some(owner) = &change.new_controller
@@ -72,11 +72,13 @@ fn meta_of(
 }
 
 fn has_gc_finalizer(kind: Kind, key: &ObjKey, store: &Store) -> bool {
-    with_kind!(kind, T => store.get_by_key::<T>(key).is_some_and(|o| {
-        let m = o.metadata();
-        m.deletion_timestamp.is_some()
-            && m.finalizers.iter().flatten().any(|f| f == FINALIZER_ORPHAN || f == FINALIZER_FOREGROUND)
-    }), else false)
+    with_kind!(kind, T => store.get_by_key::<T>(key).is_some_and(|o| finalizing(o.metadata())), else false)
+}
+
+/// Being deleted with the orphan or foreground finalizer: the collector's to finish.
+fn finalizing(m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> bool {
+    m.deletion_timestamp.is_some()
+        && m.finalizers.iter().flatten().any(|f| f == FINALIZER_ORPHAN || f == FINALIZER_FOREGROUND)
 }
 
 /// Dependents of a vanished owner: deleted when no owner of theirs is left, otherwise

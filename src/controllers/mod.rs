@@ -1,5 +1,6 @@
 //! Controllers, one file each, mirroring kube-controller-manager.
 
+pub mod claim;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;

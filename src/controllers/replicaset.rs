@@ -5,8 +5,6 @@
 //! owned pods that no longer match), create or delete the difference to `replicas`
 //! (at most 500 per sync), then write status computed from the pods it claimed.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController, ReplicationControllerStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -17,6 +15,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions, Object, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::claim::{self, Orphans};
 use crate::hash::HashMap;
 use crate::sim::queue::{TimerQueue, WorkQueue};
 use crate::time::{Millis, SECOND};
@@ -87,8 +86,8 @@ pub struct ReplicaSetController {
     tallies: Vec<Tally>,
     /// Facts about pods, by pod slot (an array read per pod, not a hashed lookup).
     slot_facts: Vec<PodFacts>,
-    /// Active pods with no controller, per namespace: adoption candidates.
-    orphans: BTreeMap<String, BTreeSet<String>>,
+    /// Pods with no controller: adoption candidates.
+    orphans: Orphans,
     /// What the deletion ranking reads of each pod, by slot (see [`RankFacts`]).
     rank_facts: Vec<RankFacts>,
     /// Node name → small id, so that co-location counts are an array, not a map.
@@ -150,19 +149,11 @@ impl ReplicaSetController {
                 self.queue.add((*kind, key.clone()));
             }
         }
-        let (ns, name) = &change.key;
-        let pod = store.changed_pod(change);
-        let orphan = pod.is_some_and(|p| controller_ref(&p.metadata).is_none() && is_active(p));
-        if !orphan {
-            if let Some(set) = self.orphans.get_mut(ns) {
-                set.remove(name);
+        // Only active orphans are claimed (`FilterActivePods` before `ClaimPods`).
+        if let Some(pod) = self.orphans.note(change, store).filter(|p| is_active(p)) {
+            for (kind, key) in matching_controllers(store, &change.key.0, pod) {
+                self.queue.add((kind, key));
             }
-            return;
-        }
-        let pod = pod.expect("orphan implies present");
-        self.orphans.entry(ns.clone()).or_default().insert(name.clone());
-        for (kind, key) in matching_controllers(store, ns, pod) {
-            self.queue.add((kind, key));
         }
     }
 
@@ -187,7 +178,7 @@ impl ReplicaSetController {
         let census = self.census(&rs, store);
         if !rs.deleting {
             for key in &census.release {
-                release(store, key, &rs.uid);
+                claim::release(store, key, &rs.uid);
             }
             self.manage_replicas(&rs, census.active, store);
         }
@@ -313,15 +304,13 @@ impl ReplicaSetController {
 
     /// Adopts active orphans in the namespace that the selector matches.
     fn adopt_orphans(&mut self, rs: &Replicated, store: &mut Store) {
-        let candidates: Vec<String> =
-            self.orphans.get(&rs.key.0).map(|s| s.iter().cloned().collect()).unwrap_or_default();
-        for name in candidates {
+        for name in self.orphans.in_namespace(&rs.key.0) {
             let Some(pod) = store.get::<Pod>(&rs.key.0, &name) else { continue };
             if controller_ref(&pod.metadata).is_none()
                 && is_active(pod)
                 && rs.selector.matches_opt(pod.metadata.labels.as_ref())
             {
-                adopt(store, &(rs.key.0.clone(), name), rs);
+                claim::adopt(store, &(rs.key.0.clone(), name), controller_owner_ref(rs));
             }
         }
     }
@@ -523,31 +512,7 @@ fn matching_controllers(store: &Store, namespace: &str, pod: &Pod) -> Vec<(Kind,
 }
 
 fn controller_owner_ref(rs: &Replicated) -> OwnerReference {
-    OwnerReference {
-        api_version: rs.api_version.into(),
-        kind: rs.kind.info().name.into(),
-        name: rs.key.1.clone(),
-        uid: rs.uid.clone(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }
-}
-
-fn adopt(store: &mut Store, key: &ObjKey, rs: &Replicated) {
-    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
-    pod.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_owner_ref(rs));
-    let _ = store.update(pod);
-}
-
-fn release(store: &mut Store, key: &ObjKey, uid: &str) {
-    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
-    if let Some(refs) = pod.metadata.owner_references.as_mut() {
-        refs.retain(|r| r.uid != uid);
-        if refs.is_empty() {
-            pod.metadata.owner_references = None;
-        }
-    }
-    let _ = store.update(pod);
+    claim::controller_owner_ref(rs.api_version, rs.kind.info().name, &rs.key.1, &rs.uid)
 }
 
 fn component(kind: Kind) -> &'static str {

@@ -1,20 +1,23 @@
 //! `kubectl get --sort-by=JSONPATH` (`pkg/cmd/get/sorter.go`): rows are ordered by the
 //! first value the path finds in each object, compared as `isLess` compares decoded
 //! JSON: numbers as numbers, strings as quantities when both parse as one and byte-wise
-//! otherwise; an object without the field sorts first. The order is Go's `sort.Sort`,
-//! which for the up to 12 rows of a tutorial table is an insertion sort (ties keep the
-//! server's order); longer tables are sorted stably here, where Go's pdqsort may
-//! reorder ties.
-
-use std::cmp::Ordering;
+//! otherwise; an object without the field sorts first. The sort is Go's `sort.Sort`
+//! ([`crate::gosort`]), so ties end up where real kubectl puts them.
 
 use serde_json::Value;
 
 use crate::kubectl::jsonpath;
 
-/// `RelaxedJSONPathExpression`: `.a.b`, `a.b`, `{.a.b}` and `{a.b}` all mean `{.a.b}`.
+/// `RelaxedJSONPathExpression` (`^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`): `.a.b`, `a.b`,
+/// `{.a.b}` and `{a.b}` all mean `{.a.b}`.
 pub fn relaxed_path(field: &str) -> Result<String, String> {
-    let inner = field.strip_prefix('{').and_then(|f| f.strip_suffix('}')).unwrap_or(field);
+    if field.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = match field.strip_prefix('{') {
+        Some(rest) => rest.strip_suffix('}').unwrap_or(field),
+        None => field,
+    };
     let inner = inner.strip_prefix('.').unwrap_or(inner);
     if inner.is_empty() || inner.contains(['{', '}']) {
         return Err("error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".into());
@@ -38,32 +41,17 @@ pub fn order(field: &str, objects: &[Value], dialect: &jsonpath::Dialect) -> Res
         (Some(a), Some(b)) => is_less(a, b),
     };
     let mut order: Vec<usize> = (0..objects.len()).collect();
-    if order.len() <= 12 {
-        // Go's insertionSort, as sort.Sort runs it on short inputs.
-        for i in 1..order.len() {
-            let mut j = i;
-            while j > 0 && less(order[j], order[j - 1]) {
-                order.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    } else {
-        order.sort_by(|&a, &b| {
-            if less(a, b) {
-                Ordering::Less
-            } else if less(b, a) {
-                Ordering::Greater
-            } else {
-                Ordering::Equal
-            }
-        });
-    }
+    crate::gosort::sort(&mut order, |&i, &j| less(i, j));
     Ok(order)
 }
 
-/// `isLess` on decoded JSON values of the same type.
+/// `isLess` on decoded JSON values: a `null` (a nil interface) first, then values of the
+/// same type compared.
 fn is_less(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Null, Value::Null) => false,
+        (Value::Null, _) => true,
+        (_, Value::Null) => false,
         (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
             (Some(x), Some(y)) => x < y,
             _ => x.as_f64().unwrap_or(0.0) < y.as_f64().unwrap_or(0.0),
@@ -138,6 +126,8 @@ mod tests {
         assert_eq!(order(".q", &objs, &dialect).unwrap(), vec![1, 2, 0], "quantities compare by value");
         assert_eq!(order(".c", &objs, &dialect).unwrap(), vec![2, 0, 1], "a missing field sorts first");
         assert!(order(".nope", &objs, &dialect).unwrap_err().contains("couldn't find any field"));
+        let with_null = vec![json!({"t": "b"}), json!({"t": null}), json!({"t": "a"})];
+        assert_eq!(order(".t", &with_null, &dialect).unwrap(), vec![1, 2, 0], "null sorts first");
     }
 
     #[test]

@@ -214,7 +214,10 @@ impl Scheduler {
         info.memory += memory;
         info.pods += 1;
         if let Some(owner) = &owner {
-            let counts = self.owner_counts.entry(owner.clone()).or_default();
+            if !self.owner_counts.contains_key(owner) {
+                self.owner_counts.insert(owner.clone(), Vec::new());
+            }
+            let counts = self.owner_counts.get_mut(owner).expect("just ensured");
             if counts.len() <= node {
                 counts.resize(node + 1, 0);
             }

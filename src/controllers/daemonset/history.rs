@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::{Value, json};
 
 use super::Ds;
+use crate::api::store::controller_ref;
 use crate::api::{ObjKey, Store};
 use crate::controllers::deployment::util::pod_template_hash;
 
@@ -36,21 +37,54 @@ pub fn revision_template(cr: &ControllerRevision) -> Option<PodTemplateSpec> {
     serde_json::from_value(t).ok()
 }
 
-/// The revisions a DaemonSet owns, in revision order. Read from the namespace's few
+/// The revisions a DaemonSet controls, in revision order. Read from the namespace's few
 /// ControllerRevisions rather than from the owner index, which also holds every pod.
 pub fn revisions_of(store: &Store, namespace: &str, uid: &str) -> Vec<ControllerRevision> {
     let mut out: Vec<ControllerRevision> = store
         .list::<ControllerRevision>(Some(namespace))
-        .filter(|cr| cr.metadata.owner_references.iter().flatten().any(|r| r.uid == uid))
+        .filter(|cr| controller_ref(&cr.metadata).is_some_and(|r| r.uid == uid))
         .cloned()
         .collect();
     out.sort_by(|a, b| (a.revision, &a.metadata.name).cmp(&(b.revision, &b.metadata.name)));
     out
 }
 
+/// `controlledHistories`: `ClaimControllerRevisions` over the namespace's revisions.
+/// Orphans whose labels the selector matches are adopted (after `--cascade=orphan` and
+/// the DaemonSet made again, its old history comes back with it); owned revisions whose
+/// labels no longer match are released.
+fn claim(ds: &Ds, store: &mut Store) {
+    let mut adopt: Vec<ControllerRevision> = Vec::new();
+    let mut release: Vec<ControllerRevision> = Vec::new();
+    for cr in store.list::<ControllerRevision>(Some(&ds.key.0)) {
+        let matches = ds.selector.matches_opt(cr.metadata.labels.as_ref());
+        match controller_ref(&cr.metadata) {
+            Some(owner) if owner.uid == ds.uid && !matches => release.push(cr.clone()),
+            None if matches && cr.metadata.deletion_timestamp.is_none() => adopt.push(cr.clone()),
+            _ => {}
+        }
+    }
+    if !adopt.is_empty() && ds.can_adopt(store) {
+        for mut cr in adopt {
+            cr.metadata.owner_references.get_or_insert_with(Vec::new).push(ds.owner_ref());
+            let _ = store.update(cr);
+        }
+    }
+    for mut cr in release {
+        if let Some(refs) = cr.metadata.owner_references.as_mut() {
+            refs.retain(|r| r.uid != ds.uid);
+            if refs.is_empty() {
+                cr.metadata.owner_references = None;
+            }
+        }
+        let _ = store.update(cr);
+    }
+}
+
 /// Finds or creates the revision of the current template and makes it the newest;
-/// returns its hash.
+/// returns its hash. Claims the revisions first.
 pub fn construct(ds: &Ds, store: &mut Store) -> String {
+    claim(ds, store);
     let patch = template_patch(&ds.template);
     let histories = revisions_of(store, &ds.key.0, &ds.uid);
     let max = histories.iter().map(|h| h.revision).max().unwrap_or(0);

@@ -28,6 +28,7 @@ use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions, controller_ref, involved};
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
+use crate::controllers::claim::{self, Orphans};
 use crate::controllers::replicaset::Requeues;
 use crate::hash::HashMap;
 use crate::sim::queue::WorkQueue;
@@ -91,14 +92,16 @@ impl Ds {
     }
 
     pub fn owner_ref(&self) -> OwnerReference {
-        OwnerReference {
-            api_version: "apps/v1".into(),
-            kind: "DaemonSet".into(),
-            name: self.key.1.clone(),
-            uid: self.uid.clone(),
-            controller: Some(true),
-            block_owner_deletion: Some(true),
-        }
+        claim::controller_owner_ref("apps/v1", "DaemonSet", &self.key.1, &self.uid)
+    }
+
+    /// `RecheckDeletionTimestamp` before the first adoption of a sync: a fresh read of
+    /// the DaemonSet, which must be the same object (uid) and not being deleted.
+    pub fn can_adopt(&self, store: &Store) -> bool {
+        store.get_by_key::<DaemonSet>(&self.key).is_some_and(|fresh| {
+            fresh.metadata.uid.as_deref() == Some(self.uid.as_str())
+                && fresh.metadata.deletion_timestamp.is_none()
+        })
     }
 }
 
@@ -162,9 +165,16 @@ impl DaemonPod {
 /// finished and are being deleted are left out (`getNodesToDaemonPods`).
 pub type NodePods = BTreeMap<String, Vec<DaemonPod>>;
 
-fn node_to_pods(ds: &Ds, hash: &str, store: &Store) -> NodePods {
+/// `getNodesToDaemonPods` after the claim: the controlled pods whose labels the selector
+/// still matches, and the names of those it no longer matches (to be released).
+fn node_to_pods(ds: &Ds, hash: &str, store: &Store) -> (NodePods, Vec<String>) {
     let mut map: NodePods = BTreeMap::new();
+    let mut unmatched = Vec::new();
     for pod in store.pods_controlled_by(&ds.uid) {
+        if !ds.selector.matches_opt(pod.metadata.labels.as_ref()) {
+            unmatched.push(pod.metadata.name.clone().unwrap_or_default());
+            continue;
+        }
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
         let terminal = phase == "Succeeded" || phase == "Failed";
         if terminal && pod.metadata.deletion_timestamp.is_some() {
@@ -176,7 +186,7 @@ fn node_to_pods(ds: &Ds, hash: &str, store: &Store) -> NodePods {
     for pods in map.values_mut() {
         pods.sort_by(|a, b| a.order.cmp(&b.order));
     }
-    map
+    (map, unmatched)
 }
 
 /// One node as a sync sees it.
@@ -190,6 +200,8 @@ pub struct DaemonSetController {
     queue: WorkQueue<ObjKey>,
     /// Failed-pod back-off per (DaemonSet uid, node): next allowed deletion and delay.
     backoff: HashMap<(String, String), (Millis, Millis)>,
+    /// Pods with no controller: adoption candidates.
+    orphans: Orphans,
 }
 
 impl DaemonSetController {
@@ -202,6 +214,20 @@ impl DaemonSetController {
                 for owner in [&change.old_controller, &change.new_controller].into_iter().flatten() {
                     if let Some((Kind::DaemonSet, key)) = store.lookup_uid(owner) {
                         self.queue.add(key.clone());
+                    }
+                }
+                // An orphan: every DaemonSet whose selector matches it may adopt it
+                // (`getDaemonSetsForPod`).
+                if let Some(pod) = self.orphans.note(change, store) {
+                    for ds in store.list::<DaemonSet>(Some(&change.key.0)) {
+                        if let Some(spec) = &ds.spec
+                            && let Ok(selector) = Selector::from_label_selector(&spec.selector)
+                            && !selector.is_empty()
+                            && selector.matches_opt(pod.metadata.labels.as_ref())
+                        {
+                            self.queue
+                                .add((change.key.0.clone(), ds.metadata.name.clone().unwrap_or_default()));
+                        }
                     }
                 }
             }
@@ -241,7 +267,11 @@ impl DaemonSetController {
             })
             .collect();
         let hash = history::construct(&ds, store);
-        let mut pods = node_to_pods(&ds, &hash, store);
+        self.adopt_orphans(&ds, store);
+        let (mut pods, unmatched) = node_to_pods(&ds, &hash, store);
+        for name in unmatched {
+            claim::release(store, &(ds.key.0.clone(), name), &ds.uid);
+        }
         let mut acted = self.manage(&ds, &nodes, &pods, &hash, store, requeues);
         // The real controller acts again only once its informer saw its own writes
         // (expectations); those writes requeue this DaemonSet, so the next sync goes on.
@@ -257,9 +287,29 @@ impl DaemonSetController {
         }
         // Status reads the pods as they are now (the writes above are in the store).
         if acted {
-            pods = node_to_pods(&ds, &hash, store);
+            pods = node_to_pods(&ds, &hash, store).0;
         }
         update_status(&ds, &nodes, &pods, observed, store, requeues);
+    }
+
+    /// The adoption half of `ClaimPods` (`getDaemonPods`): orphans of the namespace that
+    /// are not being deleted and whose labels the selector matches, whatever their phase
+    /// (unlike a ReplicaSet, a DaemonSet does not filter out finished pods first).
+    fn adopt_orphans(&mut self, ds: &Ds, store: &mut Store) {
+        let mut can_adopt: Option<bool> = None;
+        for name in self.orphans.in_namespace(&ds.key.0) {
+            let Some(pod) = store.get::<Pod>(&ds.key.0, &name) else { continue };
+            if controller_ref(&pod.metadata).is_some()
+                || pod.metadata.deletion_timestamp.is_some()
+                || !ds.selector.matches_opt(pod.metadata.labels.as_ref())
+            {
+                continue;
+            }
+            if !*can_adopt.get_or_insert_with(|| ds.can_adopt(store)) {
+                return;
+            }
+            claim::adopt(store, &(ds.key.0.clone(), name), ds.owner_ref());
+        }
     }
 
     /// `manage`: a pod for every node that should run one and has none; failed and

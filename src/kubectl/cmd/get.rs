@@ -32,11 +32,15 @@ const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Format {
-    Table { wide: bool },
+    Table {
+        wide: bool,
+    },
     Name,
     Yaml,
     Json,
     JsonPath(String),
+    /// `custom-columns=HEADER:PATH,…`, each path already made a JSONPath template.
+    CustomColumns(Vec<(String, String)>),
 }
 
 fn parse_format(text: Option<&str>) -> Result<Format, String> {
@@ -47,8 +51,14 @@ fn parse_format(text: Option<&str>) -> Result<Format, String> {
         "name" => Format::Name,
         "yaml" => Format::Yaml,
         "json" => Format::Json,
+        "custom-columns" => {
+            return Err("error: custom-columns format specified but no custom columns given".into());
+        }
         other => match other.strip_prefix("jsonpath=") {
             Some(t) => Format::JsonPath(t.to_string()),
+            None if other.starts_with("custom-columns=") => {
+                Format::CustomColumns(custom_columns(&other["custom-columns=".len()..])?)
+            }
             None => {
                 return Err(format!(
                     "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
@@ -56,6 +66,55 @@ fn parse_format(text: Option<&str>) -> Result<Format, String> {
             }
         },
     })
+}
+
+/// `NewCustomColumnsPrinterFromSpec`: comma-separated `HEADER:PATH` columns.
+fn custom_columns(spec: &str) -> Result<Vec<(String, String)>, String> {
+    if spec.is_empty() {
+        return Err("error: custom-columns format specified but no custom columns given".into());
+    }
+    spec.split(',')
+        .map(|part| {
+            let Some((header, path)) = part.split_once(':') else {
+                return Err(format!(
+                    "error: unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>"
+                ));
+            };
+            Ok((header.to_string(), crate::kubectl::sort::relaxed_path(path)?))
+        })
+        .collect()
+}
+
+/// The custom-columns printer over the one list `get` makes of everything it found: a
+/// header (unless `--no-headers`, and also when nothing was found), then per object each
+/// column's values joined by commas (`<none>` when the path finds nothing), printed as
+/// Go's `fmt.Sprint` prints decoded JSON, through the table tabwriter.
+fn render_custom_columns(
+    columns: &[(String, String)],
+    objects: &[serde_json::Value],
+    no_headers: bool,
+    dialect: &jsonpath::Dialect,
+) -> Result<String, String> {
+    let mut text = String::new();
+    if !no_headers {
+        let headers: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
+        text.push_str(&headers.join("\t"));
+        text.push('\n');
+    }
+    for object in objects {
+        let mut cells = Vec::new();
+        for (_, path) in columns {
+            let values = jsonpath::all_results(path, object, dialect).map_err(|e| format!("error: {e}"))?;
+            cells.push(if values.is_empty() {
+                "<none>".to_string()
+            } else {
+                values.iter().map(crate::gofmt::v).collect::<Vec<_>>().join(",")
+            });
+        }
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    }
+    Ok(tabwriter::format(&text, Config::KUBECTL_GET))
 }
 
 pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
@@ -132,7 +191,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         };
         groups.push((*kind, target.message_group(&store.profile), keys));
     }
-    if let Some(field) = flags.string("sort-by") {
+    if let Some(field) = flags.string("sort-by").filter(|f| !f.is_empty()) {
         for (kind, _, keys) in groups.iter_mut() {
             let values = object_values(store, *kind, keys);
             match crate::kubectl::sort::order(field, &values, &store.profile.jsonpath) {
@@ -168,6 +227,14 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                     all_ns,
                     with_kind.then_some(group.as_str()),
                 ));
+            }
+        }
+        Format::CustomColumns(columns) => {
+            let values: Vec<serde_json::Value> =
+                groups.iter().flat_map(|(kind, _, keys)| object_values(store, *kind, keys)).collect();
+            match render_custom_columns(columns, &values, flags.bool("no-headers"), &store.profile.jsonpath) {
+                Ok(text) => out.out(text),
+                Err(e) => errors.push(e),
             }
         }
         Format::Name => {
@@ -351,9 +418,16 @@ fn events_by_key(store: &Store) -> crate::hash::HashMap<ObjKey, &crate::api::eve
 fn object_values(store: &Store, kind: Kind, keys: &[ObjKey]) -> Vec<serde_json::Value> {
     if kind == Kind::Event {
         let by_key = events_by_key(store);
+        let events_api =
+            crate::kubectl::describe::style::DescribeStyle::for_profile(&store.profile).events_api_reporters;
         return keys
             .iter()
-            .map(|k| by_key.get(k).map(|e| e.to_value(&store.clock)).unwrap_or_default())
+            .map(|k| {
+                by_key
+                    .get(k)
+                    .map(|e| e.to_value(&store.clock, events_api.contains(&e.component)))
+                    .unwrap_or_default()
+            })
             .collect();
     }
     keys.iter().map(|k| resources::get_value(store, kind, k).unwrap_or_default()).collect()

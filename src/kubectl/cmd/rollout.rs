@@ -484,9 +484,8 @@ fn undo(env: &mut Env, flags: &flags::Parsed, objects: &Objects, out: &mut Outpu
     let mut failures: Vec<Failure> = Vec::new();
     for (kind, key) in &objects.found {
         let result = match kind {
-            // A DaemonSet undo with --dry-run is not simulated yet: it ends in "no rollbacker".
-            Kind::DaemonSet if dry_run == flags::DryRun::None => {
-                super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision)
+            Kind::DaemonSet => {
+                super::rollout_daemonset::rollback(&mut env.cluster.store, key, to_revision, dry_run)
                     .map_err(Failure::Text)
             }
             Kind::StatefulSet => {

@@ -9,6 +9,8 @@ use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::daemonset::history::{change_cause, revision_template, revisions_of};
 use crate::kubectl::cmd::create::update_value;
 use crate::kubectl::cmd::rollout::Revisions;
+use crate::kubectl::describe;
+use crate::kubectl::flags::DryRun;
 
 /// `DaemonSetStatusViewer.Status`: the line for one state and whether it is done.
 pub fn status_line(ds: &DaemonSet) -> Result<(String, bool), String> {
@@ -52,28 +54,41 @@ pub fn history_text(store: &Store, key: &ObjKey, revision: i64) -> Result<String
     super::rollout::history_text(&revisions(store, ds), revision, &store.profile)
 }
 
-/// `DaemonSetRollbacker.Rollback`: the chosen revision (the previous one for 0) patched
-/// back into the DaemonSet; the controller then renumbers that revision as the newest.
-pub fn rollback(store: &mut Store, key: &ObjKey, to_revision: i64) -> Result<String, String> {
+/// `DaemonSetRollbacker.Rollback`: the chosen revision (the second newest for 0)
+/// patched back into the DaemonSet; the controller then renumbers that revision as the
+/// newest. A client dry run only says which template it would put back (`will roll back
+/// to` and the template as `describe` prints it); a server dry run goes through the
+/// checks and changes nothing.
+pub fn rollback(
+    store: &mut Store,
+    key: &ObjKey,
+    to_revision: i64,
+    dry_run: DryRun,
+) -> Result<String, String> {
+    if to_revision < 0 {
+        return Err(format!("unable to find specified revision {to_revision} in history"));
+    }
     let ds = store
         .get_by_key::<DaemonSet>(key)
         .ok_or_else(|| format!("daemonsets.apps \"{}\" not found", key.1))?;
     let all = revisions(store, ds);
-    let target = if to_revision == 0 {
-        // The second newest: the newest is the current template.
-        if all.len() < 2 {
-            return Err(format!("no rollout history found for daemonset \"{}\"", key.1));
-        }
-        all.iter().rev().nth(1).map(|(v, t)| (*v, t))
-    } else {
-        all.get_key_value(&to_revision).map(|(v, t)| (*v, t))
-    };
-    let Some((number, (template, _))) = target else {
+    if to_revision == 0 && all.len() <= 1 {
+        return Err("no last revision to roll back to".into());
+    }
+    let target = if to_revision == 0 { all.values().rev().nth(1) } else { all.get(&to_revision) };
+    let Some((template, _)) = target else {
         return Err(format!("unable to find specified revision {to_revision} in history"));
     };
+    if dry_run == DryRun::Client {
+        return Ok(format!("will roll back to {}", describe::pod_template_text(template, &store.profile)));
+    }
+    // `daemonSetMatch`; the message names the revision asked for (0 when none was).
     let current = ds.spec.as_ref().map(|s| &s.template);
     if current == Some(template) {
-        return Ok(format!("skipped rollback (current template already matches revision {number})"));
+        return Ok(format!("skipped rollback (current template already matches revision {to_revision})"));
+    }
+    if dry_run == DryRun::Server {
+        return Ok("rolled back".into());
     }
     let mut value = serde_json::to_value(ds).expect("serializable");
     value["spec"]["template"] = serde_json::to_value(template).expect("serializable");

@@ -98,19 +98,22 @@ pub fn history(store: &Store, key: &ObjKey, revision_number: i64) -> Result<Stri
 /// `to_revision` is 0) patched back into the set; `skipped rollback` when the set's
 /// template already is that revision's.
 pub fn undo(env: &mut Env, key: &ObjKey, to_revision: i64, dry_run: DryRun) -> Result<String, String> {
+    if to_revision < 0 {
+        return Err(format!("unable to find specified revision {to_revision} in history"));
+    }
     let store = &mut env.cluster.store;
     let (set, revisions) = history_of(store, key);
-    let target = if to_revision == 0 {
-        if revisions.len() <= 1 { None } else { revisions.values().rev().nth(1) }
-    } else {
-        revisions.get(&to_revision)
-    };
+    if to_revision == 0 && revisions.len() <= 1 {
+        return Err("no last revision to roll back to".into());
+    }
+    let target = if to_revision == 0 { revisions.values().rev().nth(1) } else { revisions.get(&to_revision) };
     let Some(target) = target.cloned() else {
         return Err(format!("unable to find specified revision {to_revision} in history"));
     };
     let template = revision::template_of(&target);
     if dry_run == DryRun::Client {
-        return Ok(describe::pod_template_text(&template, &store.profile));
+        // `printPodTemplate`.
+        return Ok(format!("will roll back to {}", describe::pod_template_text(&template, &store.profile)));
     }
     let current = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
     if target.data.as_ref().map(|d| &d.0) == Some(&revision::revision_data(&current)) {

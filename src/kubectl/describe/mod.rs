@@ -28,7 +28,7 @@ mod resources;
 mod service;
 mod statefulset;
 mod storage;
-mod style;
+pub(crate) mod style;
 mod template;
 mod volumes;
 mod writer;

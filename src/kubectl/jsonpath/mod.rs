@@ -28,6 +28,13 @@ pub fn render(template: &str, data: &Value, dialect: &Dialect) -> Result<String,
     Ok(out)
 }
 
+/// Every value the template finds in `data`, in order (a custom column's cell).
+pub fn all_results(template: &str, data: &Value, dialect: &Dialect) -> Result<Vec<Value>, String> {
+    let nodes = parse::parse(template).map_err(|e| format!("error parsing jsonpath {template}, {e}"))?;
+    let groups = eval::find_results(&nodes, data, dialect)?;
+    Ok(groups.into_iter().flatten().map(|v| v.into_owned()).collect())
+}
+
 /// The first value the template finds in `data` (what `--sort-by` compares), if any.
 pub fn first_result(template: &str, data: &Value, dialect: &Dialect) -> Result<Option<Value>, String> {
     let nodes = parse::parse(template).map_err(|e| format!("sorting error: {e}"))?;
