@@ -709,7 +709,7 @@ impl Admit for k8s_openapi::api::apps::v1::ControllerRevision {
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 impl Admit for k8s_openapi::api::core::v1::Namespace {
-    /// Phase `Active`; from 1.21 the apiserver also labels every namespace with its own
+    /// Phase `Active` and the `kubernetes` finalizer; from 1.21 the apiserver also labels every namespace with its own
     /// name (`kubernetes.io/metadata.name`, NamespaceDefaultLabelName, beta in 1.21).
     fn set_defaults(&mut self, store: &mut Store) {
         if store.profile.namespace_name_label {
@@ -718,6 +718,13 @@ impl Admit for k8s_openapi::api::core::v1::Namespace {
                 .labels
                 .get_or_insert_with(Default::default)
                 .insert(NAMESPACE_NAME_LABEL.into(), name);
+        }
+        // `PrepareForCreate`: the `kubernetes` finalizer, which the namespace lifecycle
+        // controller removes once a deleted namespace is empty.
+        let finalizers =
+            self.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(Vec::new);
+        if !finalizers.iter().any(|f| f == "kubernetes") {
+            finalizers.push("kubernetes".into());
         }
         let status = self.status.get_or_insert_with(Default::default);
         status.phase.get_or_insert_with(|| "Active".into());
