@@ -38,6 +38,13 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         }
     }
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
+    if let Some(other) = flags.string("output").filter(|o| !matches!(*o, "" | "yaml" | "json" | "name")) {
+        out.fail(format!(
+            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: {}",
+            super::GENERATED_FORMATS
+        ));
+        return Ok(());
+    }
     let list = flags.bool("list");
     // kubectl 1.33 does not refuse `--list -o …` (its check reads an output format the
     // print flags have not set yet): the listing wins.
@@ -97,6 +104,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             }
             continue;
         }
+        let mut shown = value.clone();
         if dry_run == DryRun::None
             && updated != current
             && !write_map(env, kind, value, "annotations", &updated, out)
@@ -104,7 +112,23 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             continue;
         }
         let name_ref = name_ref(&profile, kind, &key.1);
-        if flags.string("output") == Some("name") {
+        let format = flags.string("output").unwrap_or("");
+        if matches!(format, "yaml" | "json") {
+            // The object the server answered (a client dry run: the one read, changed).
+            shown = match dry_run {
+                DryRun::Client => {
+                    shown["metadata"]["annotations"] = serde_json::to_value(&updated).expect("map");
+                    shown
+                }
+                _ => crate::kubectl::resources::get_value(&env.cluster.store, kind, &key).unwrap_or(shown),
+            };
+            crate::api::versions::to_preferred_version(&profile, kind, &mut shown);
+            if format == "yaml" {
+                out.out(crate::kubectl::yaml::to_yaml(&shown));
+            } else {
+                out.line(super::get::json_text(&shown));
+            }
+        } else if format == "name" {
             out.line(name_ref);
         } else {
             out.line(format!("{name_ref} annotated{}", dry_run.suffix()));

@@ -189,7 +189,7 @@ fn print_generated(
 
 /// The formats kubectl's printer flags accept for a generated object (no `wide`: that
 /// is `get`'s table printer).
-const GENERATED_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
+pub(super) const GENERATED_FORMATS: &str = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
 
 /// A generated object as kubectl prints it before sending it: Go's encoding keeps the
 /// zero value of struct fields without `omitempty`, which serde leaves out —
