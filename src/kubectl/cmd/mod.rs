@@ -127,6 +127,14 @@ pub fn create_and_report(
     // `-o name` prints the bare name, also for a dry run (no "(dry run)" suffix).
     let name_only = flags.string("output") == Some("name");
     if let Some(format) = flags.string("output").filter(|f| *f != "name") {
+        // With an explicit `-n` (EnforceNamespace) the generators name the namespace in
+        // the object; `autoscale` does not.
+        let enforce =
+            flags.has("namespace") && kind.info().namespaced && kind != Kind::HorizontalPodAutoscaler;
+        let mut value = value;
+        if enforce && dry_run == flags::DryRun::Client {
+            value["metadata"]["namespace"] = serde_json::Value::String(namespace.to_string());
+        }
         return print_generated(store, kind, value, namespace, format, dry_run, out, on_error);
     }
     if dry_run != flags::DryRun::None {
