@@ -234,49 +234,10 @@ impl ReplicaSetController {
         let recount =
             !tally.complete || tally.generation != rs.generation || rs.deleting || rs.min_ready_seconds > 0;
         let mut census = Census { release: Vec::new(), active: 0, fully_labeled: 0, ready: 0, available: 0 };
-        let now = store.clock.at(store.now);
         if recount {
-            let same_generation = tally.complete && tally.generation == rs.generation;
-            self.tallies[id] =
-                Tally { generation: rs.generation, complete: !rs.deleting, ..Tally::default() };
-            for (slot, _) in store.pod_slots_controlled_by(&rs.uid) {
-                let facts = match self.slot_facts.get(slot) {
-                    Some(f) if same_generation && f.counted_in == Some(id) => *f,
-                    _ => {
-                        match self.slot_facts.get_mut(slot) {
-                            // Counted in the tally just reset: nothing to take out.
-                            Some(f) if f.counted_in == Some(id) => f.counted_in = None,
-                            _ => self.uncount(slot),
-                        }
-                        let Some(pod) = store.pod_at(slot) else { continue };
-                        match pod_facts(rs, pod) {
-                            Some(facts) => facts,
-                            None => {
-                                census.release.push(pod_key(pod));
-                                continue;
-                            }
-                        }
-                    }
-                };
-                self.count(slot, facts, id);
-                if facts.active && available_since(facts.ready_since, rs.min_ready_seconds, now) {
-                    census.available += 1;
-                }
-            }
+            self.recount(id, rs, store, &mut census);
         } else {
-            for slot in std::mem::take(&mut self.tallies[id].dirty) {
-                if self.slot_facts.get(slot).is_some_and(|f| f.counted_in.is_some()) {
-                    continue;
-                }
-                let Some(pod) = store.pod_at(slot) else { continue };
-                if controller_ref(&pod.metadata).is_none_or(|r| r.uid != rs.uid) {
-                    continue;
-                }
-                match pod_facts(rs, pod) {
-                    Some(facts) => self.count(slot, facts, id),
-                    None => census.release.push(pod_key(pod)),
-                }
-            }
+            self.count_written(id, rs, store, &mut census);
             census.available = self.tallies[id].ready;
         }
         let tally = &self.tallies[id];
@@ -290,6 +251,56 @@ impl ReplicaSetController {
             rs.key
         );
         census
+    }
+
+    /// Counts every pod the owner controls afresh (reusing the facts of pods it counted
+    /// under the same generation), and which of them are available now.
+    fn recount(&mut self, id: usize, rs: &Replicated, store: &Store, census: &mut Census) {
+        let tally = &self.tallies[id];
+        let same_generation = tally.complete && tally.generation == rs.generation;
+        self.tallies[id] = Tally { generation: rs.generation, complete: !rs.deleting, ..Tally::default() };
+        let now = store.clock.at(store.now);
+        for (slot, _) in store.pod_slots_controlled_by(&rs.uid) {
+            let facts = match self.slot_facts.get(slot) {
+                Some(f) if same_generation && f.counted_in == Some(id) => *f,
+                _ => {
+                    match self.slot_facts.get_mut(slot) {
+                        // Counted in the tally just reset: nothing to take out.
+                        Some(f) if f.counted_in == Some(id) => f.counted_in = None,
+                        _ => self.uncount(slot),
+                    }
+                    let Some(pod) = store.pod_at(slot) else { continue };
+                    match pod_facts(rs, pod) {
+                        Some(facts) => facts,
+                        None => {
+                            census.release.push(pod_key(pod));
+                            continue;
+                        }
+                    }
+                }
+            };
+            self.count(slot, facts, id);
+            if facts.active && available_since(facts.ready_since, rs.min_ready_seconds, now) {
+                census.available += 1;
+            }
+        }
+    }
+
+    /// Counts the pods written since the last sync that the owner still controls.
+    fn count_written(&mut self, id: usize, rs: &Replicated, store: &Store, census: &mut Census) {
+        for slot in std::mem::take(&mut self.tallies[id].dirty) {
+            if self.slot_facts.get(slot).is_some_and(|f| f.counted_in.is_some()) {
+                continue;
+            }
+            let Some(pod) = store.pod_at(slot) else { continue };
+            if controller_ref(&pod.metadata).is_none_or(|r| r.uid != rs.uid) {
+                continue;
+            }
+            match pod_facts(rs, pod) {
+                Some(facts) => self.count(slot, facts, id),
+                None => census.release.push(pod_key(pod)),
+            }
+        }
     }
 
     /// Counts a pod in an owner's tally.

@@ -144,6 +144,12 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
+    let selects = |name: &str| flags.string(name).is_some_and(|s| !s.trim().is_empty());
+    if (selects("selector") || selects("field-selector")) && targets.iter().any(|t| !t.names.is_empty()) {
+        // The resource builder's `visitBySelector`.
+        out.fail("error: name cannot be provided when a selector is specified");
+        return Ok(());
+    }
     let kinds: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
     let Ok(selector) = super::selector_or_fail(&flags, env.cluster.profile(), &kinds, out) else {
         return Ok(());
