@@ -157,18 +157,7 @@ fn run_generator_era(
     let value = serde_json::to_value(opts.deployment(replicas)).expect("serializable");
     let name_ref =
         resources::manifest_name_ref(env.cluster.profile(), Kind::Deployment, "apps/v1", &opts.name);
-    super::create_and_report(
-        &mut env.cluster.store,
-        Kind::Deployment,
-        value,
-        namespace,
-        flags,
-        opts.dry_run,
-        &name_ref,
-        "created",
-        out,
-        |profile, e, out| out.api_error(profile, &e),
-    );
+    create_named(env, flags, opts, namespace, Kind::Deployment, value, &name_ref, out);
 }
 
 const POD_GENERATOR: &str = "run-pod/v1";
@@ -185,6 +174,22 @@ pub(super) fn create_one(
     out: &mut Output,
 ) {
     let name_ref = name_ref(env.cluster.profile(), kind, &opts.name);
+    create_named(env, flags, opts, namespace, kind, value, &name_ref, out);
+}
+
+/// [`create_one`] with the name kubectl prints given (the 1.17 Deployment generator
+/// names `deployment.apps/…`, the group of its manifest).
+#[allow(clippy::too_many_arguments)]
+fn create_named(
+    env: &mut Env,
+    flags: &flags::Parsed,
+    opts: &RunOptions,
+    namespace: &str,
+    kind: Kind,
+    value: serde_json::Value,
+    name_ref: &str,
+    out: &mut Output,
+) {
     super::create_and_report(
         &mut env.cluster.store,
         kind,
@@ -192,7 +197,7 @@ pub(super) fn create_one(
         namespace,
         flags,
         opts.dry_run,
-        &name_ref,
+        name_ref,
         "created",
         out,
         |profile, e, out| out.api_error(profile, &e),
