@@ -228,3 +228,27 @@ pub fn name_ref(profile: &Profile, kind: Kind, name: &str) -> String {
 pub fn manifest_name_ref(profile: &Profile, kind: Kind, api_version: &str, name: &str) -> String {
     format!("{}/{name}", qualified_kind(profile, kind, Some(api_version)))
 }
+
+/// Events by (namespace, name), the keys `get` lists them by.
+pub fn events_by_key(store: &Store) -> crate::hash::HashMap<ObjKey, &crate::api::event::EventRecord> {
+    store.events().iter().map(|e| ((e.involved.namespace.clone(), e.name()), e)).collect()
+}
+
+/// The API JSON of each object `keys` names (what field selectors and `--sort-by` read).
+pub fn object_values(store: &Store, kind: Kind, keys: &[ObjKey]) -> Vec<serde_json::Value> {
+    if kind == Kind::Event {
+        let by_key = events_by_key(store);
+        let events_api =
+            crate::kubectl::describe::style::DescribeStyle::for_profile(&store.profile).events_api_reporters;
+        return keys
+            .iter()
+            .map(|k| {
+                by_key
+                    .get(k)
+                    .map(|e| e.to_value(&store.clock, events_api.contains(&e.component)))
+                    .unwrap_or_default()
+            })
+            .collect();
+    }
+    keys.iter().map(|k| get_value(store, kind, k).unwrap_or_default()).collect()
+}

@@ -13,6 +13,7 @@ use crate::with_kind;
 const FLAGS: &[Flag] = &[
     flag("filename", Some('f'), FlagKind::StringSlice),
     flag("selector", Some('l'), FlagKind::String),
+    flag("field-selector", None, FlagKind::String),
     flag("all", None, FlagKind::Bool),
     flag("cascade", None, FlagKind::OptionalString("background")),
     flag("grace-period", None, FlagKind::Int),
@@ -67,7 +68,8 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     };
     let namespace = resources::namespace(&flags);
     let selector_text = resources::label_selector(&flags);
-    let by_listing = selector_text.is_some() || flags.bool("all");
+    let field_text = flags.string("field-selector").filter(|s| !s.trim().is_empty());
+    let by_listing = selector_text.is_some() || field_text.is_some() || flags.bool("all");
     // What to delete, in order.
     let mut victims: Vec<(Kind, ObjKey)> = Vec::new();
     // The file each victim came from, for "error when deleting \"FILE\"".
@@ -102,18 +104,29 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         let Some(targets) = super::targets_or_fail(&flags.args, super::NO_RESOURCES, out) else {
             return Ok(());
         };
+        if !super::names_without_selectors_or_fail(&flags, &targets, out) {
+            return Ok(());
+        }
         let listed: Vec<Kind> = targets.iter().filter(|t| t.names.is_empty()).map(|t| t.kind).collect();
         let Ok(selector) = super::selector_or_fail(&flags, &profile, &listed, out) else { return Ok(()) };
         let selector = selector.unwrap_or_default();
+        let Some(fields) = super::field_selector_or_fail(&flags, &profile, &listed, out) else {
+            return Ok(());
+        };
         for Target { kind, names, .. } in targets {
             if names.is_empty() {
                 if !by_listing {
                     out.fail(format!("error: resource(s) were provided, but no name was specified"));
                     return Ok(());
                 }
-                for key in resources::list_keys(&env.cluster.store, kind, Some(&namespace), &selector) {
-                    victims.push((kind, key));
+                let store = &env.cluster.store;
+                let mut keys = resources::list_keys(store, kind, Some(&namespace), &selector);
+                if !fields.is_empty() {
+                    let values = resources::object_values(store, kind, &keys);
+                    let mut values = values.iter();
+                    keys.retain(|_| values.next().is_some_and(|v| fields.matches(v)));
                 }
+                victims.extend(keys.into_iter().map(|key| (kind, key)));
             } else {
                 for name in names {
                     victims.push((kind, resources::key(kind, &namespace, &name)));

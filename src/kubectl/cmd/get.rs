@@ -4,7 +4,6 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, ReplicationController, Service};
 
-use crate::api::fields::FieldSelector;
 use crate::api::selector::format_labels;
 use crate::api::store::Object;
 use crate::api::{Kind, ObjKey, Store};
@@ -144,10 +143,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             return Ok(());
         }
     };
-    let selects = |name: &str| flags.string(name).is_some_and(|s| !s.trim().is_empty());
-    if (selects("selector") || selects("field-selector")) && targets.iter().any(|t| !t.names.is_empty()) {
-        // The resource builder's `visitBySelector`.
-        out.fail("error: name cannot be provided when a selector is specified");
+    if !super::names_without_selectors_or_fail(&flags, &targets, out) {
         return Ok(());
     }
     let kinds: Vec<Kind> = targets.iter().map(|t| t.kind).collect();
@@ -155,7 +151,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         return Ok(());
     };
     let selector = selector.unwrap_or_default();
-    let Some(fields) = field_selector_or_fail(&flags, env.cluster.profile(), &kinds, out) else {
+    let Some(fields) = super::field_selector_or_fail(&flags, env.cluster.profile(), &kinds, out) else {
         return Ok(());
     };
     let all_ns = flags.bool("all-namespaces");
@@ -176,7 +172,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             if fields.is_empty() {
                 keys
             } else {
-                let values = object_values(store, *kind, &keys);
+                let values = resources::object_values(store, *kind, &keys);
                 keys.into_iter().zip(values).filter(|(_, v)| fields.matches(v)).map(|(k, _)| k).collect()
             }
         } else {
@@ -199,7 +195,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
     }
     if let Some(field) = flags.string("sort-by").filter(|f| !f.is_empty()) {
         for (kind, _, keys) in groups.iter_mut() {
-            let values = object_values(store, *kind, keys);
+            let values = resources::object_values(store, *kind, keys);
             match crate::kubectl::sort::order(field, &values, &store.profile.jsonpath) {
                 Ok(order) => *keys = order.into_iter().map(|i| keys[i].clone()).collect(),
                 Err(e) => {
@@ -236,8 +232,10 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
             }
         }
         Format::CustomColumns(columns) => {
-            let values: Vec<serde_json::Value> =
-                groups.iter().flat_map(|(kind, _, keys)| object_values(store, *kind, keys)).collect();
+            let values: Vec<serde_json::Value> = groups
+                .iter()
+                .flat_map(|(kind, _, keys)| resources::object_values(store, *kind, keys))
+                .collect();
             match render_custom_columns(columns, &values, flags.bool("no-headers"), &store.profile.jsonpath) {
                 Ok(text) => out.out(text),
                 Err(e) => errors.push(e),
@@ -404,7 +402,7 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
         ),
         Kind::Event => {
             let now = store.clock.at(store.now);
-            let by_key = events_by_key(store);
+            let by_key = resources::events_by_key(store);
             let rows = keys
                 .iter()
                 .filter_map(|k| by_key.get(k))
@@ -413,59 +411,6 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
             (printers::event::COLUMNS, rows)
         }
     }
-}
-
-/// Events by (namespace, name), the keys `get` lists them by.
-fn events_by_key(store: &Store) -> crate::hash::HashMap<ObjKey, &crate::api::event::EventRecord> {
-    store.events().iter().map(|e| ((e.involved.namespace.clone(), e.name()), e)).collect()
-}
-
-/// The API JSON of each object `keys` names (what field selectors and `--sort-by` read).
-fn object_values(store: &Store, kind: Kind, keys: &[ObjKey]) -> Vec<serde_json::Value> {
-    if kind == Kind::Event {
-        let by_key = events_by_key(store);
-        let events_api =
-            crate::kubectl::describe::style::DescribeStyle::for_profile(&store.profile).events_api_reporters;
-        return keys
-            .iter()
-            .map(|k| {
-                by_key
-                    .get(k)
-                    .map(|e| e.to_value(&store.clock, events_api.contains(&e.component)))
-                    .unwrap_or_default()
-            })
-            .collect();
-    }
-    keys.iter().map(|k| resources::get_value(store, kind, k).unwrap_or_default()).collect()
-}
-
-/// `--field-selector`, parsed and checked against each kind as the apiserver would; a
-/// refusal is printed (exit 1) and gives `None`.
-fn field_selector_or_fail(
-    flags: &flags::Parsed,
-    profile: &crate::profile::Profile,
-    kinds: &[Kind],
-    out: &mut Output,
-) -> Option<FieldSelector> {
-    let text = flags.string("field-selector").unwrap_or("");
-    let label_text = flags.string("selector").unwrap_or("");
-    let refuse = |kind: Kind, message: &str| {
-        resources::list_error_with_fields(profile, kind, label_text, text, message)
-    };
-    let selector = match FieldSelector::parse(text) {
-        Ok(s) => s,
-        Err(e) => {
-            kinds.iter().for_each(|k| out.fail(refuse(*k, &e)));
-            return None;
-        }
-    };
-    let refusals: Vec<String> =
-        kinds.iter().filter_map(|k| selector.check(*k).err().map(|e| refuse(*k, &e))).collect();
-    if refusals.is_empty() {
-        return Some(selector);
-    }
-    refusals.iter().for_each(|e| out.fail(e));
-    None
 }
 
 /// The server-side rows of the objects of one stored kind named by `keys` (in `keys`

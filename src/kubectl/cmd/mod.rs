@@ -89,6 +89,46 @@ pub fn selector_or_fail(
     resources::list_selector(flags, profile, kinds).map_err(|lines| lines.iter().for_each(|l| out.fail(l)))
 }
 
+/// The resource builder's `visitBySelector`: named objects and a label or field
+/// selector do not mix; printed (exit 1) and `false` when they are mixed.
+pub fn names_without_selectors_or_fail(flags: &Parsed, targets: &[Target], out: &mut Output) -> bool {
+    let selects = |name: &str| flags.string(name).is_some_and(|s| !s.trim().is_empty());
+    if (selects("selector") || selects("field-selector")) && targets.iter().any(|t| !t.names.is_empty()) {
+        out.fail("error: name cannot be provided when a selector is specified");
+        return false;
+    }
+    true
+}
+
+/// `--field-selector`, parsed and checked against each kind as the apiserver would; a
+/// refusal is printed (exit 1) and gives `None`.
+pub fn field_selector_or_fail(
+    flags: &Parsed,
+    profile: &Profile,
+    kinds: &[Kind],
+    out: &mut Output,
+) -> Option<crate::api::fields::FieldSelector> {
+    let text = flags.string("field-selector").unwrap_or("");
+    let label_text = flags.string("selector").unwrap_or("");
+    let refuse = |kind: Kind, message: &str| {
+        resources::list_error_with_fields(profile, kind, label_text, text, message)
+    };
+    let selector = match crate::api::fields::FieldSelector::parse(text) {
+        Ok(s) => s,
+        Err(e) => {
+            kinds.iter().for_each(|k| out.fail(refuse(*k, &e)));
+            return None;
+        }
+    };
+    let refusals: Vec<String> =
+        kinds.iter().filter_map(|k| selector.check(*k).err().map(|e| refuse(*k, &e))).collect();
+    if refusals.is_empty() {
+        return Some(selector);
+    }
+    refusals.iter().for_each(|e| out.fail(e));
+    None
+}
+
 /// `NameFromCommandArgs`: the one NAME argument before `--` of a generator command
 /// (`command`: `create deployment`, …); another count is printed (exit 1) and gives `None`.
 pub fn name_or_fail(flags: &Parsed, command: &str, out: &mut Output) -> Option<String> {
