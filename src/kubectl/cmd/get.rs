@@ -248,9 +248,20 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 }
             }
         }
+        Format::Yaml | Format::Json
+            if groups.iter().any(|(kind, _, keys)| *kind == Kind::Event && !keys.is_empty()) =>
+        {
+            // kubesim keeps events compactly and can project the fields kubectl reads
+            // (jsonpath, custom columns, sorting), not the whole stored object.
+            out.fail("error: kubesim does not emulate -o yaml|json for events; use -o jsonpath or -o custom-columns");
+        }
         Format::Yaml | Format::Json | Format::JsonPath(_) => {
             let mut items = Vec::new();
             for (kind, group, keys) in &groups {
+                if *kind == Kind::Event {
+                    items.extend(resources::object_values(store, *kind, keys));
+                    continue;
+                }
                 // Read in the preferred version, unless the `all` category named another
                 // group (1.15 `get all` reads Deployments as apps/v1).
                 let preferred = *group == resources::message_group(&store.profile, *kind, None);
