@@ -435,6 +435,8 @@ const SERVED_1_33: &[(&str, &[&str])] = &[
     ("Endpoints", &["v1"]),
     ("PersistentVolumeClaim", &["v1"]),
     ("PersistentVolume", &["v1"]),
+    ("ConfigMap", &["v1"]),
+    ("Secret", &["v1"]),
     ("ReplicaSet", &["apps/v1"]),
     ("Deployment", &["apps/v1"]),
     ("DaemonSet", &["apps/v1"]),

@@ -21,6 +21,8 @@ pub enum Kind {
     PersistentVolumeClaim,
     PersistentVolume,
     HorizontalPodAutoscaler,
+    ConfigMap,
+    Secret,
 }
 
 /// Static facts about a kind: API group, names kubectl accepts, scope.
@@ -211,6 +213,26 @@ pub const KINDS: &[KindInfo] = &[
         singular: "persistentvolume",
         short_names: &["pv"],
         namespaced: false,
+        in_all: false,
+    },
+    KindInfo {
+        kind: Kind::ConfigMap,
+        name: "ConfigMap",
+        group: "",
+        plural: "configmaps",
+        singular: "configmap",
+        short_names: &["cm"],
+        namespaced: true,
+        in_all: false,
+    },
+    KindInfo {
+        kind: Kind::Secret,
+        name: "Secret",
+        group: "",
+        plural: "secrets",
+        singular: "secret",
+        short_names: &[],
+        namespaced: true,
         in_all: false,
     },
 ];

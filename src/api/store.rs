@@ -13,7 +13,8 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, Repl
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
-    Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service,
+    ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+    ReplicationController, Secret, Service,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use k8s_openapi::{Metadata, Resource};
@@ -87,6 +88,8 @@ stored!(Endpoints, Endpoints, endpoints);
 stored!(PersistentVolumeClaim, PersistentVolumeClaim, persistentvolumeclaims);
 stored!(PersistentVolume, PersistentVolume, persistentvolumes);
 stored!(HorizontalPodAutoscaler, HorizontalPodAutoscaler, horizontalpodautoscalers);
+stored!(ConfigMap, ConfigMap, configmaps);
+stored!(Secret, Secret, secrets);
 
 /// Runs `$body` with `$T` bound to the Rust type of a stored `Kind` (not `Event`).
 #[macro_export]
@@ -155,6 +158,14 @@ macro_rules! with_kind {
             }
             $crate::api::Kind::HorizontalPodAutoscaler => {
                 type $T = k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+                $body
+            }
+            $crate::api::Kind::ConfigMap => {
+                type $T = k8s_openapi::api::core::v1::ConfigMap;
+                $body
+            }
+            $crate::api::Kind::Secret => {
+                type $T = k8s_openapi::api::core::v1::Secret;
                 $body
             }
             #[allow(unreachable_patterns)]
@@ -267,6 +278,8 @@ pub struct Store {
     persistentvolumeclaims: Table<PersistentVolumeClaim>,
     persistentvolumes: Table<PersistentVolume>,
     horizontalpodautoscalers: Table<HorizontalPodAutoscaler>,
+    configmaps: Table<ConfigMap>,
+    secrets: Table<Secret>,
     resource_version: u64,
     uid_counter: u64,
     /// A uid handed out before its object is created (a Job's selector names its own
@@ -329,6 +342,8 @@ impl Store {
             persistentvolumeclaims: Table::default(),
             persistentvolumes: Table::default(),
             horizontalpodautoscalers: Table::default(),
+            configmaps: Table::default(),
+            secrets: Table::default(),
             resource_version: 0,
             uid_counter: 0,
             reserved_uid: None,
@@ -655,7 +670,8 @@ impl Store {
             meta.deletion_timestamp = None;
             meta.managed_fields = None;
             // Kinds whose registry strategy keeps no generation (pods, nodes,
-            // namespaces, services, endpoints, claims, volumes and controller revisions).
+            // namespaces, services, endpoints, claims, volumes, controller revisions,
+            // config maps and secrets).
             if !matches!(
                 T::STORED_KIND,
                 Kind::Pod
@@ -666,6 +682,8 @@ impl Store {
                     | Kind::PersistentVolumeClaim
                     | Kind::PersistentVolume
                     | Kind::ControllerRevision
+                    | Kind::ConfigMap
+                    | Kind::Secret
             ) {
                 meta.generation = Some(1);
             }

@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+mod configmap;
 mod daemonset;
 mod hpa;
 mod job;
@@ -21,6 +22,7 @@ mod service;
 mod statefulset;
 mod storage;
 
+pub use configmap::config_key_errors;
 pub use hpa::{cpu_metric, to_v1 as hpa_to_v1, to_v2 as hpa_to_v2};
 pub use service::{ip_text, kubernetes_service_ip, parse_cidr};
 

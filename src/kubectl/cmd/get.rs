@@ -407,6 +407,19 @@ pub fn rows_for(store: &Store, kind: Kind, keys: &[ObjKey]) -> (&'static [Column
         Kind::HorizontalPodAutoscaler => {
             (printers::hpa::COLUMNS, rows::<HorizontalPodAutoscaler>(store, keys, ctx, printers::hpa::print))
         }
+        Kind::ConfigMap => (
+            printers::configmap::CONFIG_MAP_COLUMNS,
+            rows::<k8s_openapi::api::core::v1::ConfigMap>(
+                store,
+                keys,
+                ctx,
+                printers::configmap::print_config_map,
+            ),
+        ),
+        Kind::Secret => (
+            printers::configmap::SECRET_COLUMNS,
+            rows::<k8s_openapi::api::core::v1::Secret>(store, keys, ctx, printers::configmap::print_secret),
+        ),
         Kind::Endpoints => (
             printers::service::ENDPOINTS_COLUMNS,
             rows::<Endpoints>(store, keys, ctx, printers::service::print_endpoints),

@@ -2,6 +2,7 @@
 //! columns as data and one function computing a row's cells. The client-side layout
 //! (NAMESPACE, `-L`, LABELS, kind prefixes, tabwriter) lives in [`super::get`].
 
+pub mod configmap;
 pub mod controllerrevision;
 pub mod cronjob;
 pub mod daemonset;

@@ -717,12 +717,12 @@ fn errors() {
         (
             "assert kind typo",
             "steps:\n  - assert: {kind: Deploymnt, name: web}\n",
-            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, StatefulSet)",
+            "2:20: kind: unknown kind \"Deploymnt\" (did you mean \"Deployment\"? the simulator serves: ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Secret, Service, StatefulSet)",
         ),
         (
             "assert kind unknown",
             "steps:\n  - assert:\n      kind: Gizmo\n      count: 0\n",
-            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Service, StatefulSet)",
+            "3:13: kind: unknown kind \"Gizmo\" (the simulator serves: ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, Endpoints, Event, HorizontalPodAutoscaler, Job, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, ReplicationController, Secret, Service, StatefulSet)",
         ),
         (
             "unsupported pipe stage",
