@@ -284,3 +284,23 @@ pub const HPA_SCALE_UP_PODS: i32 = 4;
 pub const HPA_SCALE_UP_PERCENT: i32 = 100;
 pub const HPA_SCALE_POLICY_PERIOD_SECONDS: i32 = 15;
 pub const HPA_SCALE_DOWN_PERCENT: i32 = 100;
+/// The ConfigMap the root-ca-cert-publisher keeps in every namespace, and its one key
+/// (`pkg/controller/certificates/rootcacertpublisher/publisher.go`).
+pub const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
+pub const ROOT_CA_KEY: &str = "ca.crt";
+/// The publisher's `kubernetes.io/description` annotation on that ConfigMap.
+pub const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+/// The simulated cluster's CA certificate (a self-signed `minikubeCA`, made for kubesim).
+pub const ROOT_CA_PEM: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBfjCCASWgAwIBAgIUNVdeD2DdwF3+sxS52DP9gFEuoiowCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKbWluaWt1YmVDQTAeFw0yNjExMjMwNzU5MTZaFw0zNjExMjAw
+NzU5MTZaMBUxEzARBgNVBAMMCm1pbmlrdWJlQ0EwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASRiJQeS/kWbiWmKlnEcTUs79uTGlUvHFhXRHZqSfwdWENKhFShfwbd
+OdUcVekyG70axxY8VeGQfVCP5b0uhtJ1o1MwUTAdBgNVHQ4EFgQU2viUku6vz236
+8rlDdIwnaJ6rRSAwHwYDVR0jBBgwFoAU2viUku6vz2368rlDdIwnaJ6rRSAwDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiB1n3Jm3kEE0fi4VftHcwpq
+GD4OCzW0gIWgqO4cmoF2eQIgLDSIdpfwGP+Gic6WfR0fXZYTf0g74uRLmWOPe/DA
+ygU=
+-----END CERTIFICATE-----
+";

@@ -158,6 +158,9 @@ pub struct Profile {
     /// Reading core/v1 Endpoints draws the apiserver warning `v1 Endpoints is deprecated
     /// in v1.33+; use discovery.k8s.io/v1 EndpointSlice` (KEP-4974, 1.33+).
     pub endpoints_deprecated: bool,
+    /// kube-controller-manager's root-ca-cert-publisher puts a `kube-root-ca.crt`
+    /// ConfigMap in every namespace (RootCAConfigMap beta, on by default, in 1.20; GA 1.21).
+    pub root_ca_config_map: bool,
     /// `kubectl get hpa` TARGETS names the resource: `cpu: 45%/80%` (1.30+,
     /// kubernetes#122804); before, `45%/80%`.
     pub hpa_targets_resource_prefix: bool,
@@ -627,6 +630,7 @@ impl Profile {
             service_ip_static_subrange: minor >= 25,
             node_port_static_subrange: minor >= 28,
             endpoints_deprecated: minor >= 33,
+            root_ca_config_map: minor >= 20,
             hpa_targets_resource_prefix: minor >= 30,
             hpa_generic_metric_errors: minor >= 20,
             autoscale_creates_v2: minor >= 23,

@@ -10,6 +10,7 @@ pub mod job;
 pub mod nodelifecycle;
 pub mod podautoscaler;
 pub mod replicaset;
+pub mod rootcacert;
 pub mod statefulset;
 pub mod ttlafterfinished;
 pub mod volume;

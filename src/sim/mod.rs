@@ -82,6 +82,7 @@ pub struct Cluster {
     gc: GarbageCollector,
     endpoints: EndpointsController,
     hpa: HpaController,
+    root_ca: crate::controllers::rootcacert::RootCaCertPublisher,
     /// Per-pod CPU usage the metrics API reports (the scenario's `metrics:` steps).
     pub metrics: metrics::PodMetrics,
     nodes: NodeLifecycle,
@@ -111,6 +112,7 @@ impl Cluster {
             gc: GarbageCollector::default(),
             endpoints: EndpointsController::default(),
             hpa: HpaController::default(),
+            root_ca: Default::default(),
             metrics: metrics::PodMetrics::default(),
             nodes: NodeLifecycle::default(),
             kubelet_timers: Timers::default(),
@@ -158,6 +160,7 @@ impl Cluster {
                 self.gc.observe(change, &self.store);
                 self.endpoints.observe(change, &self.store);
                 self.hpa.observe(change, &self.store);
+                self.root_ca.observe(change);
                 if change.kind == Kind::Node && change.op == crate::api::store::ChangeOp::Deleted {
                     self.nodes.node_deleted(&change.key.1, &self.store, &mut self.node_timers);
                 } else if change.kind == Kind::Node {
@@ -207,6 +210,9 @@ impl Cluster {
             }
             if self.hpa.run(&mut self.store, &mut self.requeues, &self.metrics) > 0 {
                 busy = Some("horizontal-pod-autoscaler");
+            }
+            if self.root_ca.run(&mut self.store) > 0 {
+                busy = Some("root-ca-cert-publisher");
             }
             if busy.is_none() && !self.store.has_changes() {
                 if let Some(checker) = self.invariants.as_mut() {
