@@ -239,6 +239,16 @@ pub fn run_create(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         return super::create_namespace::run(env, &rest, out);
     }
     if let Some(pos) = crate::kubectl::command_position(words)
+        && matches!(words[pos].as_str(), "configmap" | "cm" | "secret")
+    {
+        let mut rest = words[..pos].to_vec();
+        rest.extend_from_slice(&words[pos + 1..]);
+        return match words[pos].as_str() {
+            "secret" => super::create_configmap::run_secret(env, &rest, out),
+            _ => super::create_configmap::run_configmap(env, &rest, out),
+        };
+    }
+    if let Some(pos) = crate::kubectl::command_position(words)
         && matches!(words[pos].as_str(), "service" | "svc")
     {
         let mut rest = words[..pos].to_vec();

@@ -3,6 +3,7 @@
 pub mod annotate;
 pub mod autoscale;
 pub mod create;
+pub mod create_configmap;
 pub mod create_cronjob;
 pub mod create_deployment;
 pub mod create_namespace;
@@ -260,7 +261,10 @@ pub fn client_object(kind: Kind, mut value: serde_json::Value) -> serde_json::Va
         }
     }
     meta(&mut value);
-    empty(&mut value, "status");
+    // ConfigMaps and Secrets have no status.
+    if !matches!(kind, Kind::ConfigMap | Kind::Secret) {
+        empty(&mut value, "status");
+    }
     match kind {
         Kind::Pod => pod_spec(&mut value["spec"]),
         Kind::Deployment => {
