@@ -207,6 +207,14 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
             let ep = store.get_by_key::<Endpoints>(key)?;
             describe::describe_endpoints(ep, &env_for(store, ep))
         }
+        Kind::ConfigMap => {
+            let cm = store.get_by_key::<k8s_openapi::api::core::v1::ConfigMap>(key)?;
+            describe::describe_config_map(cm, &env_for(store, cm))
+        }
+        Kind::Secret => {
+            let secret = store.get_by_key::<k8s_openapi::api::core::v1::Secret>(key)?;
+            describe::describe_secret(secret, &env_for(store, secret))
+        }
         Kind::Namespace => {
             let ns = store.get_by_key::<k8s_openapi::api::core::v1::Namespace>(key)?;
             describe::describe_namespace(ns, &env_for(store, ns))

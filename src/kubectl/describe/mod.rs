@@ -10,6 +10,7 @@
 //! `now` through the scenario's wall clock, from timestamps truncated to whole seconds
 //! as the API stores them.
 
+mod configmap;
 mod containers;
 mod cronjob;
 mod daemonset;
@@ -38,6 +39,7 @@ mod golden_tests;
 
 use jiff::Timestamp;
 
+pub use configmap::{describe_config_map, describe_secret};
 pub use cronjob::describe_cronjob;
 pub use daemonset::describe_daemon_set;
 pub use deployment::describe_deployment;

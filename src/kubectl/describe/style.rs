@@ -48,6 +48,10 @@ pub struct DescribeStyle {
     /// `kubectl.kubernetes.io/last-applied-configuration` is left out of Annotations
     /// (1.18+); before, it is printed like any long annotation.
     pub hide_last_applied: bool,
+    /// ConfigMaps print a `BinaryData` section and a blank line after it (1.22+).
+    pub config_map_binary_data: bool,
+    /// ConfigMaps print a blank line after each data value (1.31+, kubectl#1529).
+    pub config_map_value_blank_line: bool,
     /// ESC and CR in any text print as `^[` and `\r` (1.26+).
     pub escape_terminal: bool,
     /// Tolerations with operator Exists print ` op=Exists` (1.19+).
@@ -111,6 +115,8 @@ impl DescribeStyle {
     pub fn for_minor(minor: u32) -> DescribeStyle {
         DescribeStyle {
             hide_last_applied: minor >= 18,
+            config_map_binary_data: minor >= 22,
+            config_map_value_blank_line: minor >= 31,
             escape_terminal: minor >= 26,
             toleration_op_exists: minor >= 19,
             pod_ips: minor >= 16,
