@@ -53,6 +53,11 @@ pub const CONTAINER_BACKOFF_RESET: Millis = 600 * SECOND;
 /// (`pkg/kubelet/images/image_manager.go` via `kubelet.go` `imageBackOff`).
 pub const IMAGE_BACKOFF_INITIAL: Millis = 10 * SECOND;
 pub const IMAGE_BACKOFF_MAX: Millis = 300 * SECOND;
+/// A pod whose sync failed (a container config naming a missing ConfigMap or Secret) is
+/// synced again after the pod worker's back-off: `backOffPeriod` 10 s (`kubelet.go`),
+/// jittered by up to 50 % there (`workerBackOffPeriodJitterFactor`); kubesim takes no
+/// jitter.
+pub const POD_WORKER_BACKOFF: Millis = 10 * SECOND;
 
 /// The runtime gets at least 2 s to stop a container (`minimumGracePeriodInSeconds`,
 /// `pkg/kubelet/kuberuntime/kuberuntime_container.go`).

@@ -43,6 +43,8 @@ enum Action {
     PullFailed,
     EnterPullBackOff,
     RetryPull,
+    /// The pod worker's retry after the container config could not be generated.
+    RetryConfig,
     Started,
     Ready,
     Exited(i32),
@@ -429,7 +431,7 @@ impl Kubelet {
         let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
         // A retried pull keeps the last pull error showing: the pod worker is busy
         // pulling and writes no new status until the pull ends.
-        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if reason == "ErrImagePull" || reason == "ImagePullBackOff");
+        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if reason == "ErrImagePull" || reason == "ImagePullBackOff" || reason == "CreateContainerConfigError");
         if c.container_id.is_none() && !pull_error {
             c.state = State::Waiting { reason: "ContainerCreating".into(), message: None };
         }
@@ -452,9 +454,21 @@ impl Kubelet {
         }
     }
 
-    /// Created + Started after the image's `start` time.
+    /// Created + Started after the image's `start` time, unless the container's config
+    /// names a missing ConfigMap or Secret: then `CreateContainerConfigError` until the
+    /// pod worker's next try.
     fn create_and_start(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
+        let config_error =
+            store.get_by_key::<Pod>(key).and_then(|pod| super::containerconfig::env_error(pod, i, store));
+        if let Some(message) = config_error {
+            self.container_event(key, i, store, EventType::Warning, "Failed", format!("Error: {message}"));
+            let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
+            c.state = State::Waiting { reason: "CreateContainerConfigError".into(), message: Some(message) };
+            self.timer(key, i, now + constants::POD_WORKER_BACKOFF, Action::RetryConfig, timers);
+            self.dirty.add(key.clone());
+            return;
+        }
         self.container_seq += 1;
         let id_seed = self.container_seq;
         let runtime = store.profile.container_runtime;
@@ -563,7 +577,7 @@ impl Kubelet {
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
                 c.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(message) };
             }
-            Action::RetryPull => {
+            Action::RetryPull | Action::RetryConfig => {
                 if !self.pods[&key].terminating {
                     self.start_container(&key, i, store, timers);
                 }

@@ -5,6 +5,7 @@
 //! controllers, which run until the cluster is quiet, the way informers and work queues
 //! drive kube-controller-manager.
 
+pub mod containerconfig;
 pub mod image;
 pub mod invariants;
 pub mod kubelet;
