@@ -293,7 +293,8 @@ pub const HPA_SCALE_DOWN_PERCENT: i32 = 100;
 /// (`pkg/controller/certificates/rootcacertpublisher/publisher.go`).
 pub const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
 pub const ROOT_CA_KEY: &str = "ca.crt";
-/// The publisher's `kubernetes.io/description` annotation on that ConfigMap.
+/// The publisher's `kubernetes.io/description` annotation on that ConfigMap (1.22+).
+pub const ROOT_CA_DESCRIPTION_KEY: &str = "kubernetes.io/description";
 pub const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
 /// The simulated cluster's CA certificate (a self-signed `minikubeCA`, made for kubesim).
 pub const ROOT_CA_PEM: &str = "\

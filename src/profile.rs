@@ -161,6 +161,9 @@ pub struct Profile {
     /// kube-controller-manager's root-ca-cert-publisher puts a `kube-root-ca.crt`
     /// ConfigMap in every namespace (RootCAConfigMap beta, on by default, in 1.20; GA 1.21).
     pub root_ca_config_map: bool,
+    /// That ConfigMap carries the publisher's `kubernetes.io/description` annotation,
+    /// restored when missing (kubernetes#100926, merged after the 1.21 branch: 1.22+).
+    pub root_ca_description: bool,
     /// `kubectl get hpa` TARGETS names the resource: `cpu: 45%/80%` (1.30+,
     /// kubernetes#122804); before, `45%/80%`.
     pub hpa_targets_resource_prefix: bool,
@@ -631,6 +634,7 @@ impl Profile {
             node_port_static_subrange: minor >= 28,
             endpoints_deprecated: minor >= 33,
             root_ca_config_map: minor >= 20,
+            root_ca_description: minor >= 22,
             hpa_targets_resource_prefix: minor >= 30,
             hpa_generic_metric_errors: minor >= 20,
             autoscale_creates_v2: minor >= 23,

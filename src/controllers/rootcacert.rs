@@ -2,7 +2,7 @@
 //! (`pkg/controller/certificates/rootcacertpublisher/publisher.go`): every namespace
 //! holds a `kube-root-ca.crt` ConfigMap with the cluster's CA bundle (the service
 //! account volume projects it), created when the namespace appears and again whenever
-//! it is deleted or its data changed.
+//! it is deleted or its data (or, 1.22+, its description) changed.
 
 use std::collections::BTreeMap;
 
@@ -59,24 +59,42 @@ fn sync(namespace: &str, store: &mut Store) -> usize {
         return 0;
     }
     let data = BTreeMap::from([(constants::ROOT_CA_KEY.to_string(), constants::ROOT_CA_PEM.to_string())]);
+    let described = store.profile.root_ca_description;
     let key = (namespace.to_string(), constants::ROOT_CA_CONFIG_MAP.to_string());
+    // The publisher only asks that a description be present, whatever it says.
+    let has_description = |cm: &ConfigMap| {
+        !described
+            || cm
+                .metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key(constants::ROOT_CA_DESCRIPTION_KEY))
+    };
     match store.get_by_key::<ConfigMap>(&key) {
-        Some(cm) if cm.data.as_ref() == Some(&data) => 0,
+        Some(cm) if cm.data.as_ref() == Some(&data) && has_description(cm) => 0,
         Some(cm) => {
             let mut cm = cm.clone();
             cm.data = Some(data);
+            if described {
+                cm.metadata.annotations.get_or_insert_with(Default::default).insert(
+                    constants::ROOT_CA_DESCRIPTION_KEY.to_string(),
+                    constants::ROOT_CA_DESCRIPTION.to_string(),
+                );
+            }
             usize::from(store.update(cm).is_ok())
         }
         None => {
-            let annotations = BTreeMap::from([(
-                "kubernetes.io/description".to_string(),
-                constants::ROOT_CA_DESCRIPTION.to_string(),
-            )]);
+            let annotations = described.then(|| {
+                BTreeMap::from([(
+                    constants::ROOT_CA_DESCRIPTION_KEY.to_string(),
+                    constants::ROOT_CA_DESCRIPTION.to_string(),
+                )])
+            });
             let cm = ConfigMap {
                 metadata: ObjectMeta {
                     name: Some(key.1.clone()),
                     namespace: Some(key.0.clone()),
-                    annotations: Some(annotations),
+                    annotations,
                     ..Default::default()
                 },
                 data: Some(data),
