@@ -1,4 +1,5 @@
-//! `kubectl create configmap NAME [--from-file=[key=]source] [--from-literal=key=value]`
+//! `kubectl create configmap NAME [--from-file=[key=]source] [--from-literal=key=value]
+//! [--from-env-file=path]`
 //! (`cmd/create/create_configmap.go`) and `kubectl create secret generic NAME …`
 //! (`cmd/create/create_secret.go`). Files are the scenario's virtual `files:`; a path
 //! that names no file but prefixes some (`conf/…`) is a directory, each file in it a key.
@@ -163,13 +164,49 @@ fn add_literals(sources: &[String], target: &mut dyn Target) -> Result<(), Strin
     Ok(())
 }
 
-/// The flags kubesim does not emulate, refused with a clear error.
-fn refuse_unsupported(flags: &Parsed, out: &mut Output) -> bool {
-    for name in ["from-env-file", "append-hash"] {
-        if flags.has(name) {
-            out.fail(format!("error: kubesim does not emulate --{name} yet"));
-            return true;
+/// `IsEnvVarName`'s pattern error.
+const ENV_VAR_NAME_MSG: &str = "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')";
+
+fn is_env_var_name(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.'))
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// `cmdutil.AddFromEnvFile` for each `--from-env-file`: `KEY=value` lines (leading
+/// blanks trimmed, `#` comments and blank lines skipped, a UTF-8 BOM dropped); a bare
+/// `KEY` takes its value from kubectl's environment, which is empty here.
+fn add_env_files(env: &Env, sources: &[String], target: &mut dyn Target) -> Result<(), String> {
+    for path in sources {
+        let Some(text) = env.files.get(path) else {
+            return Err(format!("error reading {path}: no such file or directory"));
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for line in text.lines() {
+            let line = line.trim_start();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line.split_once('=').unwrap_or((line, ""));
+            if !is_env_var_name(key) {
+                return Err(format!("{} is not a valid key name: {ENV_VAR_NAME_MSG}", quote(key)));
+            }
+            target.add(key, value.to_string())?;
         }
+    }
+    Ok(())
+}
+
+/// The flags kubesim does not emulate, refused with a clear error; and `Validate`'s
+/// rule that an env file excludes the other sources.
+fn refuse_unsupported(flags: &Parsed, out: &mut Output) -> bool {
+    if flags.has("append-hash") {
+        out.fail("error: kubesim does not emulate --append-hash yet");
+        return true;
+    }
+    if flags.has("from-env-file") && (flags.has("from-file") || flags.has("from-literal")) {
+        out.fail("error: from-env-file cannot be combined with from-file or from-literal");
+        return true;
     }
     false
 }
@@ -183,10 +220,11 @@ pub fn run_configmap(env: &mut Env, words: &[String], out: &mut Output) -> SimRe
         return Ok(());
     }
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
-    // Files first, then literals (`createConfigMap`).
+    // Files, then literals, then env files (`createConfigMap`).
     let mut target = ConfigMapData { name: &name, data: BTreeMap::new() };
     let built = add_files(env, &flags.strings("from-file"), &mut target)
-        .and_then(|()| add_literals(&flags.strings("from-literal"), &mut target));
+        .and_then(|()| add_literals(&flags.strings("from-literal"), &mut target))
+        .and_then(|()| add_env_files(env, &flags.strings("from-env-file"), &mut target));
     if let Err(e) = built {
         out.fail(format!("error: {e}"));
         return Ok(());
@@ -235,10 +273,11 @@ pub fn run_secret(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         return Ok(());
     }
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
-    // Literals first, then files (`createSecret`).
+    // Literals, then files, then env files (`createSecret`).
     let mut target = SecretData { data: BTreeMap::new() };
     let built = add_literals(&flags.strings("from-literal"), &mut target)
-        .and_then(|()| add_files(env, &flags.strings("from-file"), &mut target));
+        .and_then(|()| add_files(env, &flags.strings("from-file"), &mut target))
+        .and_then(|()| add_env_files(env, &flags.strings("from-env-file"), &mut target));
     if let Err(e) = built {
         out.fail(format!("error: {e}"));
         return Ok(());
