@@ -94,6 +94,11 @@ pub struct Profile {
     /// -k`, a blank line and the command's help text (≤ 1.30, cobra's default sub-command
     /// run); `None` prints only `error: must specify one of -f and -k` (1.31+).
     pub create_without_file_help: Option<&'static str>,
+    /// `kubectl create configmap|secret generic` still run the generators
+    /// (`pkg/generate/versioned`, until 1.20): a server error is printed as is (`Error
+    /// from server (AlreadyExists): …`), Secrets take files before literals, and a few
+    /// client-side texts differ.
+    pub config_generators: bool,
     /// How `-o jsonpath` prints and runs ranges (client-go `util/jsonpath`).
     pub jsonpath: JsonPathDialect,
     /// How the apiserver words `-l` selector syntax errors.
@@ -527,6 +532,7 @@ impl Profile {
             record_flag_deprecated: minor >= 22,
             undo_paused_names_deployment: minor < 26,
             // 1.18–1.26 are not checked; they get the nearest checked text.
+            config_generators: minor <= 20,
             create_without_file_help: match minor {
                 0..=17 => Some(CREATE_HELP_1_17),
                 18..=27 => Some(CREATE_HELP_1_27),

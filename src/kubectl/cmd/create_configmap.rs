@@ -52,6 +52,8 @@ trait Target {
 struct ConfigMapData<'a> {
     name: &'a str,
     data: BTreeMap<String, String>,
+    /// The ≤ 1.20 generator's texts (`Profile::config_generators`).
+    generators: bool,
 }
 
 impl Target for ConfigMapData<'_> {
@@ -59,10 +61,11 @@ impl Target for ConfigMapData<'_> {
     fn add(&mut self, key: &str, value: String) -> Result<(), String> {
         let errs = config_key_errors(key);
         if !errs.is_empty() {
+            let sep = if self.generators { ";" } else { "," };
             return Err(format!(
                 "{} is not a valid key name for a ConfigMap: {}",
                 quote(key),
-                errs.join(",")
+                errs.join(sep)
             ));
         }
         if self.data.contains_key(key) {
@@ -79,6 +82,8 @@ impl Target for ConfigMapData<'_> {
 
 struct SecretData {
     data: BTreeMap<String, ByteString>,
+    /// The ≤ 1.20 generator's texts (`Profile::config_generators`).
+    generators: bool,
 }
 
 impl Target for SecretData {
@@ -86,7 +91,11 @@ impl Target for SecretData {
     fn add(&mut self, key: &str, value: String) -> Result<(), String> {
         let errs = config_key_errors(key);
         if !errs.is_empty() {
-            return Err(format!("{} is not valid key name for a Secret {}", quote(key), errs.join(";")));
+            return Err(if self.generators {
+                format!("{} is not a valid key name for a Secret: {}", quote(key), errs.join(";"))
+            } else {
+                format!("{} is not valid key name for a Secret {}", quote(key), errs.join(";"))
+            });
         }
         if self.data.contains_key(key) {
             return Err(format!("cannot add key {key}, another key by that name already exists"));
@@ -95,6 +104,8 @@ impl Target for SecretData {
         Ok(())
     }
 }
+
+const DIR_KEY_ERROR: &str = "cannot give a key name for a directory path";
 
 fn quote(s: &str) -> String {
     crate::gofmt::quote(s)
@@ -145,7 +156,7 @@ fn add_files(env: &Env, sources: &[String], target: &mut dyn Target) -> Result<(
             return Err(format!("error reading {path}: no such file or directory"));
         }
         if keyed {
-            return Err("cannot give a key name for a directory path".to_string());
+            return Err(DIR_KEY_ERROR.to_string());
         }
         let mut entries = entries;
         entries.sort();
@@ -221,12 +232,15 @@ pub fn run_configmap(env: &mut Env, words: &[String], out: &mut Output) -> SimRe
     }
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
     // Files, then literals, then env files (`createConfigMap`).
-    let mut target = ConfigMapData { name: &name, data: BTreeMap::new() };
+    let generators = env.cluster.profile().config_generators;
+    let mut target = ConfigMapData { name: &name, data: BTreeMap::new(), generators };
     let built = add_files(env, &flags.strings("from-file"), &mut target)
         .and_then(|()| add_literals(&flags.strings("from-literal"), &mut target))
         .and_then(|()| add_env_files(env, &flags.strings("from-env-file"), &mut target));
     if let Err(e) = built {
-        out.fail(format!("error: {e}"));
+        // The generator's directory error ends with a period.
+        let period = if generators && e == DIR_KEY_ERROR { "." } else { "" };
+        out.fail(format!("error: {e}{period}"));
         return Ok(());
     }
     let data = target.data;
@@ -248,7 +262,13 @@ pub fn run_configmap(env: &mut Env, words: &[String], out: &mut Output) -> SimRe
         &name_ref,
         "created",
         out,
-        |_, e, out| out.fail(format!("error: failed to create configmap: {e}")),
+        |profile, e, out| {
+            if profile.config_generators {
+                out.api_error(profile, &e)
+            } else {
+                out.fail(format!("error: failed to create configmap: {e}"))
+            }
+        },
     );
     Ok(())
 }
@@ -273,11 +293,17 @@ pub fn run_secret(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         return Ok(());
     }
     let Some(dry_run) = super::dry_run_or_fail(&flags, out) else { return Ok(()) };
-    // Literals, then files, then env files (`createSecret`).
-    let mut target = SecretData { data: BTreeMap::new() };
-    let built = add_literals(&flags.strings("from-literal"), &mut target)
-        .and_then(|()| add_files(env, &flags.strings("from-file"), &mut target))
-        .and_then(|()| add_env_files(env, &flags.strings("from-env-file"), &mut target));
+    // Literals, then files, then env files (`createSecret`); the generators took files
+    // first.
+    let generators = env.cluster.profile().config_generators;
+    let mut target = SecretData { data: BTreeMap::new(), generators };
+    let (literals, files) = (flags.strings("from-literal"), flags.strings("from-file"));
+    let built = if generators {
+        add_files(env, &files, &mut target).and_then(|()| add_literals(&literals, &mut target))
+    } else {
+        add_literals(&literals, &mut target).and_then(|()| add_files(env, &files, &mut target))
+    }
+    .and_then(|()| add_env_files(env, &flags.strings("from-env-file"), &mut target));
     if let Err(e) = built {
         out.fail(format!("error: {e}"));
         return Ok(());
@@ -302,7 +328,13 @@ pub fn run_secret(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         &name_ref,
         "created",
         out,
-        |_, e, out| out.fail(format!("error: failed to create secret {e}")),
+        |profile, e, out| {
+            if profile.config_generators {
+                out.api_error(profile, &e)
+            } else {
+                out.fail(format!("error: failed to create secret {e}"))
+            }
+        },
     );
     Ok(())
 }
