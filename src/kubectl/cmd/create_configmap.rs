@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::Kind;
 use crate::api::admission::config_key_errors;
-use crate::kubectl::flags::{Flag, FlagKind, Parsed, flag};
+use crate::kubectl::flags::{DryRun, Flag, FlagKind, Parsed, flag};
 use crate::kubectl::resources::{self, name_ref};
 use crate::kubectl::{Env, Output, SimResult};
 
@@ -250,14 +250,32 @@ pub fn run_configmap(env: &mut Env, words: &[String], out: &mut Output) -> SimRe
         ..Default::default()
     };
     let value = serde_json::to_value(&cm).expect("serializable");
-    let namespace = resources::namespace(&flags);
-    let name_ref = name_ref(env.cluster.profile(), Kind::ConfigMap, &name);
+    create(env, &flags, Kind::ConfigMap, value, &name, dry_run, "failed to create configmap:", out);
+    Ok(())
+}
+
+/// Creates the generated object and prints it; a refusal is the server's error as the
+/// ≤ 1.20 generators printed it, or wrapped in `failure` (`createConfigMap`'s and
+/// `createSecret`'s wording) afterwards.
+#[allow(clippy::too_many_arguments)]
+fn create(
+    env: &mut Env,
+    flags: &Parsed,
+    kind: Kind,
+    value: serde_json::Value,
+    name: &str,
+    dry_run: DryRun,
+    failure: &str,
+    out: &mut Output,
+) {
+    let namespace = resources::namespace(flags);
+    let name_ref = name_ref(env.cluster.profile(), kind, name);
     super::create_and_report(
         &mut env.cluster.store,
-        Kind::ConfigMap,
+        kind,
         value,
         &namespace,
-        &flags,
+        flags,
         dry_run,
         &name_ref,
         "created",
@@ -266,11 +284,10 @@ pub fn run_configmap(env: &mut Env, words: &[String], out: &mut Output) -> SimRe
             if profile.config_generators {
                 out.api_error(profile, &e)
             } else {
-                out.fail(format!("error: failed to create configmap: {e}"))
+                out.fail(format!("error: {failure} {e}"))
             }
         },
     );
-    Ok(())
 }
 
 /// `kubectl create secret generic`; the other secret generators are not emulated.
@@ -316,25 +333,6 @@ pub fn run_secret(env: &mut Env, words: &[String], out: &mut Output) -> SimResul
         ..Default::default()
     };
     let value = serde_json::to_value(&secret).expect("serializable");
-    let namespace = resources::namespace(&flags);
-    let name_ref = name_ref(env.cluster.profile(), Kind::Secret, &name);
-    super::create_and_report(
-        &mut env.cluster.store,
-        Kind::Secret,
-        value,
-        &namespace,
-        &flags,
-        dry_run,
-        &name_ref,
-        "created",
-        out,
-        |profile, e, out| {
-            if profile.config_generators {
-                out.api_error(profile, &e)
-            } else {
-                out.fail(format!("error: failed to create secret {e}"))
-            }
-        },
-    );
+    create(env, &flags, Kind::Secret, value, &name, dry_run, "failed to create secret", out);
     Ok(())
 }
