@@ -545,7 +545,7 @@ impl Store {
         match self.pods_by_node.get(node) {
             Some(set) => {
                 let mut pods: Vec<&Pod> = set.iter().filter_map(|&slot| self.pods.by_slot(slot)).collect();
-                pods.sort_by(|a, b| key_of(&a.metadata).cmp(&key_of(&b.metadata)));
+                pods.sort_by_key(|a| key_of(&a.metadata));
                 pods
             }
             None => Vec::new(),

@@ -136,7 +136,7 @@ impl CronJobController {
     /// v1 `syncAll`: every CronJob, then the next poll on the 10 s grid.
     fn poll(&mut self, store: &mut Store, requeues: &mut Requeues) {
         let now = store.now;
-        let due_at_grid = now % CRONJOB_V1_POLL == 0;
+        let due_at_grid = now.is_multiple_of(CRONJOB_V1_POLL);
         if due_at_grid {
             let keys: Vec<ObjKey> = store.list::<CronJob>(None).map(|c| key_of(&c.metadata)).collect();
             for key in &keys {

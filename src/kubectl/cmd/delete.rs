@@ -116,7 +116,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
         for Target { kind, names, .. } in targets {
             if names.is_empty() {
                 if !by_listing {
-                    out.fail(format!("error: resource(s) were provided, but no name was specified"));
+                    out.fail("error: resource(s) were provided, but no name was specified".to_string());
                     return Ok(());
                 }
                 let store = &env.cluster.store;

@@ -221,7 +221,7 @@ pub fn run(env: &mut Env, words: &[String], out: &mut Output) -> SimResult<()> {
                 first = false;
                 let (columns, rows) = rows_for(store, *kind, keys);
                 out.out(render_table(
-                    &columns,
+                    columns,
                     &rows,
                     *kind,
                     &flags,
