@@ -298,7 +298,7 @@ fn parse_descriptor(
         let nanos = goduration::parse(text)
             .map_err(|e| err(dialect, format!("failed to parse duration {descriptor}: {e}")))?;
         // `Every`: at least one second, rounded down to whole seconds.
-        let seconds = (nanos.max(1_000_000_000) / 1_000_000_000);
+        let seconds = nanos.max(1_000_000_000) / 1_000_000_000;
         return Ok(Schedule::Every { seconds });
     }
     Err(err(dialect, format!("unrecognized descriptor: {descriptor}")))
