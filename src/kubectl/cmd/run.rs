@@ -223,6 +223,11 @@ pub(super) struct RunOptions {
     pub dry_run: flags::DryRun,
 }
 
+/// A parsed flag value, or its error printed as `error: …` (exit 1).
+fn ok_or_fail<T>(parsed: Result<T, String>, out: &mut Output) -> Option<T> {
+    parsed.map_err(|e| out.fail(format!("error: {e}"))).ok()
+}
+
 impl RunOptions {
     fn read(flags: &flags::Parsed, out: &mut Output) -> Option<RunOptions> {
         // cobra checks required flags before the command runs.
@@ -230,27 +235,9 @@ impl RunOptions {
             out.fail("error: required flag(s) \"image\" not set");
             return None;
         }
-        let annotations = match parse_annotations(&flags.strings("annotations")) {
-            Ok(a) => a,
-            Err(e) => {
-                out.fail(format!("error: {e}"));
-                return None;
-            }
-        };
-        let labels = match parse_labels(flags.string("labels").unwrap_or("")) {
-            Ok(l) => l,
-            Err(e) => {
-                out.fail(format!("error: {e}"));
-                return None;
-            }
-        };
-        let envs = match parse_envs(&flags.strings("env")) {
-            Ok(e) => e,
-            Err(e) => {
-                out.fail(format!("error: {e}"));
-                return None;
-            }
-        };
+        let annotations = ok_or_fail(parse_annotations(&flags.strings("annotations")), out)?;
+        let labels = ok_or_fail(parse_labels(flags.string("labels").unwrap_or("")), out)?;
+        let envs = ok_or_fail(parse_envs(&flags.strings("env")), out)?;
         let interactive = flags.bool("stdin");
         let restart = match flags.string("restart") {
             None => None,
