@@ -102,7 +102,19 @@ fn main() {
     let before = live();
     drop(std::mem::take(&mut cluster.kubelet));
     let kubelet_bytes = before - live();
+    let keys: Vec<(String, String)> = cluster
+        .store
+        .list::<Pod>(None)
+        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .collect();
+    let before = live();
+    for (ns, name) in &keys {
+        cluster.store.remove::<Pod>(ns, name);
+    }
+    let _ = cluster.store.take_changes();
+    let removed_bytes = before - live();
     let per = |b: usize| b as f64 / replicas as f64;
+    println!("  (removing the pods from the store frees {:.0} B per pod: objects, slack and indexes)", per(removed_bytes));
     println!("memory, {replicas} running pods: {:.0} B per pod in all", per(total));
     println!("  pod objects   {:>8.0} B per pod (heap of a clone)", per(pod_bytes));
     println!("  kubelet state {:>8.0} B per pod", per(kubelet_bytes));
