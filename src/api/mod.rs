@@ -9,6 +9,7 @@ pub mod kind;
 pub mod patch;
 pub mod selector;
 pub mod store;
+pub mod stored_pod;
 pub mod table;
 pub mod validation;
 pub mod versions;

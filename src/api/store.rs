@@ -6,7 +6,9 @@
 //! → dependents, node → pods), and append to a change log that the simulation hands to
 //! controllers, like watch events reach informers.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Deref;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -24,6 +26,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use super::event::{EventRecord, EventType, InvolvedObject};
 use super::kind::Kind;
+use super::stored_pod::{SpecBases, StoredPod};
 use super::table::Table;
 use crate::constants;
 use crate::hash::{HashMap, HashSet};
@@ -39,8 +42,30 @@ pub trait Object:
     Clone + Serialize + DeserializeOwned + Resource + Metadata<Ty = ObjectMeta> + 'static
 {
     const STORED_KIND: Kind;
-    fn table(store: &Store) -> &Table<Self>;
-    fn table_mut(store: &mut Store) -> &mut Table<Self>;
+    /// How the store keeps objects of this kind: the object itself for every kind but
+    /// pods, which are kept compact ([`StoredPod`]).
+    type Stored: Stored;
+    /// What reading a stored object gives: `&T` for every kind but pods, which are
+    /// materialised from their stored form (`Cow::Owned`).
+    type Ref<'a>: Deref<Target = Self>;
+    fn table(store: &Store) -> &Table<Self::Stored>;
+    fn table_mut(store: &mut Store) -> &mut Table<Self::Stored>;
+    /// The API view of a stored object.
+    fn read(stored: &Self::Stored) -> Self::Ref<'_>;
+    /// The stored form of an object being created (`controller`: its controller's uid).
+    fn compact_new(obj: Self, bases: &mut SpecBases, controller: Option<&str>) -> Self::Stored;
+    /// The stored form of an object replacing `old`.
+    fn compact_replacing(obj: Self, old: &Self::Stored) -> Self::Stored;
+    /// The node a pod is bound to; `None` for every other kind.
+    fn bound_node(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// What the store needs of a stored form: the metadata its indexes are built from.
+pub trait Stored: Clone + 'static {
+    fn meta(&self) -> &ObjectMeta;
+    fn meta_mut(&mut self) -> &mut ObjectMeta;
     /// The node a pod is bound to; `None` for every other kind.
     fn bound_node(&self) -> Option<&str> {
         None
@@ -51,11 +76,30 @@ macro_rules! stored {
     ($ty:ty, $kind:ident, $field:ident) => {
         impl Object for $ty {
             const STORED_KIND: Kind = Kind::$kind;
+            type Stored = $ty;
+            type Ref<'a> = &'a $ty;
             fn table(store: &Store) -> &Table<Self> {
                 &store.$field
             }
             fn table_mut(store: &mut Store) -> &mut Table<Self> {
                 &mut store.$field
+            }
+            fn read(stored: &Self) -> &Self {
+                stored
+            }
+            fn compact_new(obj: Self, _: &mut SpecBases, _: Option<&str>) -> Self {
+                obj
+            }
+            fn compact_replacing(obj: Self, _: &Self) -> Self {
+                obj
+            }
+        }
+        impl Stored for $ty {
+            fn meta(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
             }
         }
     };
@@ -63,14 +107,37 @@ macro_rules! stored {
 
 impl Object for Pod {
     const STORED_KIND: Kind = Kind::Pod;
-    fn table(store: &Store) -> &Table<Self> {
+    type Stored = StoredPod;
+    type Ref<'a> = Cow<'a, Pod>;
+    fn table(store: &Store) -> &Table<StoredPod> {
         &store.pods
     }
-    fn table_mut(store: &mut Store) -> &mut Table<Self> {
+    fn table_mut(store: &mut Store) -> &mut Table<StoredPod> {
         &mut store.pods
+    }
+    fn read(stored: &StoredPod) -> Cow<'_, Pod> {
+        Cow::Owned(stored.materialise())
+    }
+    fn compact_new(obj: Self, bases: &mut SpecBases, controller: Option<&str>) -> StoredPod {
+        bases.compact_new(obj, controller)
+    }
+    fn compact_replacing(obj: Self, old: &StoredPod) -> StoredPod {
+        SpecBases::compact_replacing(obj, old)
     }
     fn bound_node(&self) -> Option<&str> {
         self.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty())
+    }
+}
+
+impl Stored for StoredPod {
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+    fn bound_node(&self) -> Option<&str> {
+        StoredPod::bound_node(self)
     }
 }
 stored!(Node, Node, nodes);
@@ -262,7 +329,9 @@ pub struct Store {
     pub now: Millis,
     /// The simulation's one seeded RNG: name suffixes and scheduler tie breaks.
     pub rng: Rng,
-    pods: Table<Pod>,
+    pods: Table<StoredPod>,
+    /// The pod spec bases shared by the pods of one controller (see [`StoredPod`]).
+    spec_bases: SpecBases,
     nodes: Table<Node>,
     namespaces: Table<Namespace>,
     replicasets: Table<ReplicaSet>,
@@ -327,6 +396,7 @@ impl Store {
             now: 0,
             rng: Rng::new(seed),
             pods: Table::default(),
+            spec_bases: SpecBases::default(),
             nodes: Table::default(),
             namespaces: Table::default(),
             replicasets: Table::default(),
@@ -373,7 +443,7 @@ impl Store {
             let status = namespace.status.take();
             let mut namespace = store.create(namespace).cloned().expect("fresh store");
             namespace.status = status;
-            store.put(namespace);
+            store.put::<Namespace>(namespace);
         }
         store.create_kubernetes_service();
         store.changes.clear();
@@ -452,22 +522,43 @@ impl Store {
 
     // ----- reads -------------------------------------------------------------------
 
-    pub fn get<T: Object>(&self, namespace: &str, name: &str) -> Option<&T> {
-        T::table(self).get(&(namespace.to_string(), name.to_string()))
+    pub fn get<T: Object>(&self, namespace: &str, name: &str) -> Option<T::Ref<'_>> {
+        T::table(self).get(&(namespace.to_string(), name.to_string())).map(T::read)
     }
 
-    pub fn get_by_key<T: Object>(&self, key: &ObjKey) -> Option<&T> {
-        T::table(self).get(key)
+    pub fn get_by_key<T: Object>(&self, key: &ObjKey) -> Option<T::Ref<'_>> {
+        T::table(self).get(key).map(T::read)
     }
 
     /// All objects of a kind, in (namespace, name) order; `None` = all namespaces.
-    pub fn list<'a, T: Object>(&'a self, namespace: Option<&'a str>) -> impl Iterator<Item = &'a T> + 'a {
+    pub fn list<'a, T: Object>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = T::Ref<'a>> + 'a {
+        self.list_stored::<T>(namespace).map(T::read)
+    }
+
+    /// [`Store::list`] in the stored form: pods without materialising them.
+    pub fn list_stored<'a, T: Object>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a T::Stored> + 'a {
         let table = T::table(self);
-        let iter: Box<dyn Iterator<Item = (&ObjKey, &T)>> = match namespace {
+        let iter: Box<dyn Iterator<Item = (&ObjKey, &T::Stored)>> = match namespace {
             Some(ns) => Box::new(table.in_namespace(ns)),
             None => Box::new(table.iter()),
         };
         iter.map(|(_, v)| v)
+    }
+
+    /// An object in its stored form (see [`Object::Stored`]).
+    pub fn get_stored<T: Object>(&self, key: &ObjKey) -> Option<&T::Stored> {
+        T::table(self).get(key)
+    }
+
+    /// A pod in its stored form, for readers that need not materialise it.
+    pub fn stored_pod(&self, key: &ObjKey) -> Option<&StoredPod> {
+        self.pods.get(key)
     }
 
     pub fn count<T: Object>(&self) -> usize {
@@ -495,11 +586,11 @@ impl Store {
 
     /// The key of the object in a kind's slot.
     fn key_at(&self, kind: Kind, slot: usize) -> Option<ObjKey> {
-        crate::with_kind!(kind, T => T::table(self).by_slot(slot).map(|o| key_of(o.metadata())), else None)
+        crate::with_kind!(kind, T => T::table(self).by_slot(slot).map(|o| key_of(o.meta())), else None)
     }
 
     /// Pods owned (in any way) by `owner_uid`.
-    pub fn pods_owned_by(&self, owner_uid: &str) -> Vec<&Pod> {
+    pub fn pods_owned_by(&self, owner_uid: &str) -> Vec<&StoredPod> {
         match self.dependents.get(owner_uid) {
             Some(set) => set
                 .iter()
@@ -518,7 +609,7 @@ impl Store {
 
     /// The pod a change is about, if it still exists: found by slot and checked by uid,
     /// cheaper than a keyed lookup for handlers that see every pod write.
-    pub fn changed_pod(&self, change: &Change) -> Option<&Pod> {
+    pub fn changed_pod(&self, change: &Change) -> Option<&StoredPod> {
         let pod = self.pods.by_slot(change.slot)?;
         (change.kind == Kind::Pod && pod.metadata.uid.as_deref() == Some(change.uid.as_str())).then_some(pod)
     }
@@ -528,23 +619,24 @@ impl Store {
     pub fn changed_meta(&self, change: &Change) -> Option<&ObjectMeta> {
         crate::with_kind!(change.kind, T => T::table(self)
             .by_slot(change.slot)
-            .map(|o| o.metadata())
+            .map(|o| o.meta())
             .filter(|m| m.uid.as_deref() == Some(change.uid.as_str())), else None)
     }
 
-    pub fn pod_at(&self, slot: usize) -> Option<&Pod> {
+    pub fn pod_at(&self, slot: usize) -> Option<&StoredPod> {
         self.pods.by_slot(slot)
     }
 
     /// Pods whose controller is the owner with this uid, in creation-slot order.
-    pub fn pods_controlled_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+    pub fn pods_controlled_by<'a>(&'a self, owner_uid: &str) -> impl Iterator<Item = &'a StoredPod> + 'a {
         self.controlled_pods.get(owner_uid).into_iter().flatten().filter_map(|&slot| self.pods.by_slot(slot))
     }
 
-    pub fn pods_on_node(&self, node: &str) -> Vec<&Pod> {
+    pub fn pods_on_node(&self, node: &str) -> Vec<&StoredPod> {
         match self.pods_by_node.get(node) {
             Some(set) => {
-                let mut pods: Vec<&Pod> = set.iter().filter_map(|&slot| self.pods.by_slot(slot)).collect();
+                let mut pods: Vec<&StoredPod> =
+                    set.iter().filter_map(|&slot| self.pods.by_slot(slot)).collect();
                 pods.sort_by_key(|a| key_of(&a.metadata));
                 pods
             }
@@ -623,7 +715,7 @@ impl Store {
 
     /// Creates an object: resolves generateName, stamps uid, resourceVersion, generation
     /// and creationTimestamp. Defaults and validation happen before, in admission.
-    pub fn create<T: Object>(&mut self, mut obj: T) -> Result<&T, ApiError> {
+    pub fn create<T: Object>(&mut self, mut obj: T) -> Result<&T::Stored, ApiError> {
         let namespaced = T::STORED_KIND.info().namespaced;
         {
             let meta = obj.metadata_mut();
@@ -688,8 +780,9 @@ impl Store {
                 meta.generation = Some(1);
             }
         }
-        self.observe_watch(&key, ChangeOp::Added, &obj);
         let new_controller = controller_uid(obj.metadata());
+        let obj = T::compact_new(obj, &mut self.spec_bases, new_controller.as_deref());
+        self.observe_watch::<T>(&key, ChangeOp::Added, &obj);
         let slot = T::table(self).vacant_slot();
         self.index_insert::<T>(&key, slot, &obj);
         let inserted = T::table_mut(self).insert(key.clone(), obj);
@@ -710,19 +803,49 @@ impl Store {
     /// Replaces an object (spec and/or status), bumping resourceVersion, and generation
     /// when the spec changed. Removes it when it is being deleted and has no finalizers
     /// left (pods are removed by the kubelet instead, through [`Store::remove`]).
-    pub fn update<T: Object>(&mut self, mut obj: T) -> Result<(), ApiError> {
+    pub fn update<T: Object>(&mut self, obj: T) -> Result<(), ApiError> {
         let key = key_of(obj.metadata());
+        let Some(old) = T::table(self).get(&key) else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
+        };
+        let spec_changed = T::STORED_KIND != Kind::Pod && spec_of(&*T::read(old)) != spec_of(&obj);
+        let obj = T::compact_replacing(obj, old);
+        self.replace::<T>(key, obj, spec_changed)
+    }
+
+    /// [`Store::update`] of the metadata alone (labels, owner references, finalizers):
+    /// a pod keeps its stored spec as it is, shared or not, without being materialised.
+    pub fn update_meta<T: Object>(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut ObjectMeta),
+    ) -> Result<(), ApiError> {
+        let Some(old) = T::table(self).get(key) else {
+            return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });
+        };
+        let mut obj = old.clone();
+        change(obj.meta_mut());
+        self.replace::<T>(key.clone(), obj, false)
+    }
+
+    /// The write path of [`Store::update`]: stamps the new object's metadata from the old
+    /// one's, reindexes, logs the change, and removes an object whose finalizers are done.
+    fn replace<T: Object>(
+        &mut self,
+        key: ObjKey,
+        mut obj: T::Stored,
+        spec_changed: bool,
+    ) -> Result<(), ApiError> {
         let Some(slot) = T::table(self).slot_of(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
         };
         let Some(old) = T::table_mut(self).take(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1 });
         };
-        let spec_changed = T::STORED_KIND != Kind::Pod && spec_of(&old) != spec_of(&obj);
         let rv = self.next_resource_version();
         {
-            let old_meta = old.metadata();
-            let meta = obj.metadata_mut();
+            let old_meta = old.meta();
+            let meta = obj.meta_mut();
             meta.uid = old_meta.uid.clone();
             meta.creation_timestamp = old_meta.creation_timestamp.clone();
             meta.resource_version = Some(rv);
@@ -732,10 +855,10 @@ impl Store {
                 meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
             }
         }
-        let finished = obj.metadata().deletion_timestamp.is_some()
-            && obj.metadata().finalizers.as_ref().is_none_or(|f| f.is_empty())
+        let finished = obj.meta().deletion_timestamp.is_some()
+            && obj.meta().finalizers.as_ref().is_none_or(|f| f.is_empty())
             && T::STORED_KIND != Kind::Pod;
-        let reindex = old.metadata().owner_references != obj.metadata().owner_references
+        let reindex = old.meta().owner_references != obj.meta().owner_references
             || old.bound_node() != obj.bound_node();
         if reindex {
             self.index_remove::<T>(slot, &old);
@@ -747,13 +870,11 @@ impl Store {
             key: key.clone(),
             slot,
             op: ChangeOp::Modified,
-            uid: old.metadata().uid.clone().unwrap_or_default(),
-            old_controller: controller_uid(old.metadata()),
-            new_controller: controller_uid(obj.metadata()),
+            uid: old.meta().uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(old.meta()),
+            new_controller: controller_uid(obj.meta()),
         });
-        if self.watching::<T>(&key) {
-            self.observe_watch(&key, ChangeOp::Modified, &obj);
-        }
+        self.observe_watch::<T>(&key, ChangeOp::Modified, &obj);
         T::table_mut(self).insert(key.clone(), obj);
         if finished {
             self.remove::<T>(&key.0, &key.1);
@@ -766,12 +887,12 @@ impl Store {
     pub fn modify_status<T: Object>(
         &mut self,
         key: &ObjKey,
-        change: impl FnOnce(&mut T),
+        change: impl FnOnce(&mut T::Stored),
     ) -> Result<(), ApiError> {
         let rv = self.next_resource_version();
         self.write_in_place::<T>(key, |obj| {
             change(obj);
-            obj.metadata_mut().resource_version = Some(rv);
+            obj.meta_mut().resource_version = Some(rv);
         })
     }
 
@@ -785,7 +906,7 @@ impl Store {
             None => return Err(ApiError::NotFound { kind: Kind::Pod, name: key.1.clone() }),
         };
         self.write_in_place::<Pod>(key, |pod| {
-            pod.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+            pod.set_node_name(node);
             let status = pod.status.get_or_insert_with(Default::default);
             crate::sim::scheduler::set_condition(
                 status.conditions.get_or_insert_with(Vec::new),
@@ -816,14 +937,14 @@ impl Store {
     fn write_in_place<T: Object>(
         &mut self,
         key: &ObjKey,
-        change: impl FnOnce(&mut T),
+        change: impl FnOnce(&mut T::Stored),
     ) -> Result<(), ApiError> {
         let Some(slot) = T::table(self).slot_of(key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: key.1.clone() });
         };
         let obj = T::table_mut(self).get_mut(key).expect("slot holds the object");
         change(obj);
-        let meta = obj.metadata();
+        let meta = obj.meta();
         let uid = meta.uid.clone().unwrap_or_default();
         let controller = controller_uid(meta);
         self.push_change(Change {
@@ -837,15 +958,16 @@ impl Store {
             new_controller: controller,
         });
         if self.watching::<T>(key) {
-            let obj = T::table(self).get(key).cloned().expect("just written");
-            self.observe_watch(key, ChangeOp::Modified, &obj);
+            let value = serde_json::to_value(&*T::read(T::table(self).get(key).expect("just written")))
+                .expect("API objects serialize");
+            self.record_watch(ChangeOp::Modified, value);
         }
         Ok(())
     }
 
     /// Stores an already-stamped object as is (status writers that bump rv themselves).
-    fn put<T: Object>(&mut self, obj: T) -> usize {
-        let key = key_of(obj.metadata());
+    fn put<T: Object>(&mut self, obj: T::Stored) -> usize {
+        let key = key_of(obj.meta());
         T::table_mut(self).insert(key, obj)
     }
 
@@ -862,7 +984,7 @@ impl Store {
         let Some(obj) = T::table(self).get(&key) else {
             return Err(ApiError::NotFound { kind: T::STORED_KIND, name: name.to_string() });
         };
-        let meta = obj.metadata();
+        let meta = obj.meta();
         let uid = meta.uid.clone().unwrap_or_default();
         let marked = meta.deletion_timestamp.is_some();
         let current_grace = meta.deletion_grace_period_seconds.unwrap_or(0);
@@ -888,7 +1010,7 @@ impl Store {
                 let deadline = self.clock.time(self.now + grace as u64 * 1000);
                 let rv = self.next_resource_version();
                 self.write_in_place::<T>(&key, |o| {
-                    let meta = o.metadata_mut();
+                    let meta = o.meta_mut();
                     meta.deletion_grace_period_seconds = Some(grace);
                     meta.deletion_timestamp = Some(deadline);
                     meta.resource_version = Some(rv);
@@ -899,7 +1021,7 @@ impl Store {
         let deadline = self.clock.time(self.now + grace as u64 * 1000);
         let rv = self.next_resource_version();
         self.write_in_place::<T>(&key, |o| {
-            let meta = o.metadata_mut();
+            let meta = o.meta_mut();
             meta.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
             meta.deletion_timestamp = Some(deadline);
             meta.deletion_grace_period_seconds = Some(grace);
@@ -912,11 +1034,11 @@ impl Store {
     /// the request's, else the pod's; 0 for unscheduled or finished pods; negative → 1.
     fn pod_grace(&self, key: &ObjKey, requested: Option<i64>) -> i64 {
         let Some(pod) = self.pods.get(key) else { return 0 };
-        let spec = pod.spec.as_ref();
+        let spec = pod.spec_sans_per_pod_parts();
         let mut grace = requested
             .or_else(|| spec.and_then(|s| s.termination_grace_period_seconds))
             .unwrap_or(constants::DEFAULT_TERMINATION_GRACE_SECONDS);
-        let unscheduled = spec.and_then(|s| s.node_name.as_deref()).unwrap_or("").is_empty();
+        let unscheduled = pod.node_name().unwrap_or("").is_empty();
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
         if unscheduled || phase == "Succeeded" || phase == "Failed" {
             grace = 0;
@@ -928,12 +1050,12 @@ impl Store {
     }
 
     /// Removes an object from storage for good (grace elapsed, finalizers done).
-    pub fn remove<T: Object>(&mut self, namespace: &str, name: &str) -> Option<T> {
+    pub fn remove<T: Object>(&mut self, namespace: &str, name: &str) -> Option<T::Stored> {
         let key = (namespace.to_string(), name.to_string());
         let slot = T::table(self).slot_of(&key)?;
         let obj = T::table_mut(self).remove(&key)?;
         self.index_remove::<T>(slot, &obj);
-        self.observe_watch(&key, ChangeOp::Deleted, &obj);
+        self.observe_watch::<T>(&key, ChangeOp::Deleted, &obj);
         self.resource_version += 1;
         self.push_change(Change {
             seq: 0,
@@ -941,8 +1063,8 @@ impl Store {
             key,
             slot,
             op: ChangeOp::Deleted,
-            uid: obj.metadata().uid.clone().unwrap_or_default(),
-            old_controller: controller_uid(obj.metadata()),
+            uid: obj.meta().uid.clone().unwrap_or_default(),
+            old_controller: controller_uid(obj.meta()),
             new_controller: None,
         });
         Some(obj)
@@ -973,18 +1095,22 @@ impl Store {
         self.watch.as_ref().is_some_and(|w| w.kind == T::STORED_KIND && &w.key == key)
     }
 
-    fn observe_watch<T: Object>(&mut self, key: &ObjKey, op: ChangeOp, obj: &T) {
+    fn observe_watch<T: Object>(&mut self, key: &ObjKey, op: ChangeOp, obj: &T::Stored) {
         if !self.watching::<T>(key) {
             return;
         }
-        let value = serde_json::to_value(obj).expect("API objects serialize");
+        let value = serde_json::to_value(&*T::read(obj)).expect("API objects serialize");
+        self.record_watch(op, value);
+    }
+
+    fn record_watch(&mut self, op: ChangeOp, value: serde_json::Value) {
         if let Some(w) = self.watch.as_mut() {
             w.events.push((op, value));
         }
     }
 
-    fn index_insert<T: Object>(&mut self, key: &ObjKey, slot: usize, obj: &T) {
-        let meta = obj.metadata();
+    fn index_insert<T: Object>(&mut self, key: &ObjKey, slot: usize, obj: &T::Stored) {
+        let meta = obj.meta();
         if let Some(uid) = &meta.uid {
             self.by_uid.insert(uid.clone(), (T::STORED_KIND, key.clone()));
         }
@@ -1001,8 +1127,8 @@ impl Store {
         }
     }
 
-    fn index_remove<T: Object>(&mut self, slot: usize, obj: &T) {
-        let meta = obj.metadata();
+    fn index_remove<T: Object>(&mut self, slot: usize, obj: &T::Stored) {
+        let meta = obj.meta();
         if let Some(uid) = &meta.uid {
             self.by_uid.remove(uid);
         }
@@ -1026,6 +1152,7 @@ impl Store {
             set.remove(&slot);
             if set.is_empty() {
                 self.controlled_pods.remove(&owner.uid);
+                self.spec_bases.forget(&owner.uid);
             }
         }
     }
@@ -1196,7 +1323,15 @@ fn spec_of<T: Serialize>(obj: &T) -> serde_json::Value {
 
 /// An `InvolvedObject` for an API object.
 pub fn involved<T: Object>(obj: &T) -> InvolvedObject {
-    let meta = obj.metadata();
+    involved_by_meta::<T>(obj.metadata())
+}
+
+/// An `InvolvedObject` for a stored pod (without materialising it).
+pub fn involved_pod(pod: &StoredPod) -> InvolvedObject {
+    involved_by_meta::<Pod>(&pod.metadata)
+}
+
+fn involved_by_meta<T: Object>(meta: &ObjectMeta) -> InvolvedObject {
     InvolvedObject {
         kind: T::STORED_KIND.info().name.to_string(),
         namespace: meta.namespace.clone().unwrap_or_default(),

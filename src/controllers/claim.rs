@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use crate::api::store::{Change, controller_ref};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{ObjKey, Store};
 
 /// Pods with no controller that are not being deleted, per namespace: the adoption
@@ -26,7 +27,7 @@ pub struct Orphans {
 impl Orphans {
     /// Notes a pod write; returns the pod when it is (still) an orphan, so that the
     /// caller can wake the controllers whose selector matches it.
-    pub fn note<'s>(&mut self, change: &Change, store: &'s Store) -> Option<&'s Pod> {
+    pub fn note<'s>(&mut self, change: &Change, store: &'s Store) -> Option<&'s StoredPod> {
         let (ns, name) = &change.key;
         let pod = store
             .changed_pod(change)
@@ -64,19 +65,18 @@ pub fn controller_owner_ref(api_version: &str, kind: &str, name: &str, uid: &str
 
 /// `AdoptPod`: adds the owner as the pod's controller.
 pub fn adopt(store: &mut Store, key: &ObjKey, owner: OwnerReference) {
-    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
-    pod.metadata.owner_references.get_or_insert_with(Vec::new).push(owner);
-    let _ = store.update(pod);
+    let _ =
+        store.update_meta::<Pod>(key, |meta| meta.owner_references.get_or_insert_with(Vec::new).push(owner));
 }
 
 /// `ReleasePod`: removes the owner's reference (a pod that is gone is ignored).
 pub fn release(store: &mut Store, key: &ObjKey, owner_uid: &str) {
-    let Some(mut pod) = store.get_by_key::<Pod>(key).cloned() else { return };
-    if let Some(refs) = pod.metadata.owner_references.as_mut() {
-        refs.retain(|r| r.uid != owner_uid);
-        if refs.is_empty() {
-            pod.metadata.owner_references = None;
+    let _ = store.update_meta::<Pod>(key, |meta| {
+        if let Some(refs) = meta.owner_references.as_mut() {
+            refs.retain(|r| r.uid != owner_uid);
+            if refs.is_empty() {
+                meta.owner_references = None;
+            }
         }
-    }
-    let _ = store.update(pod);
+    });
 }

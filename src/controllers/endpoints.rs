@@ -17,6 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::api::admission::admit;
 use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::sim::queue::WorkQueue;
 
@@ -81,7 +82,7 @@ fn sync(store: &mut Store, key: &ObjKey) -> usize {
     // Port set → (ready, not ready) addresses: RepackSubsets groups them this way.
     let mut groups: BTreeMap<Vec<(String, i32, String)>, (Vec<EndpointAddress>, Vec<EndpointAddress>)> =
         BTreeMap::new();
-    for pod in store.list::<Pod>(Some(&key.0)) {
+    for pod in store.list_stored::<Pod>(Some(&key.0)) {
         if !selector.matches_opt(pod.metadata.labels.as_ref()) || !should_be_in_endpoints(pod) {
             continue;
         }
@@ -100,7 +101,7 @@ fn sync(store: &mut Store, key: &ObjKey) -> usize {
         }
         let address = EndpointAddress {
             ip,
-            node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+            node_name: pod.node_name().map(str::to_string),
             target_ref: Some(ObjectReference {
                 kind: Some("Pod".into()),
                 name: pod.metadata.name.clone(),
@@ -175,12 +176,12 @@ fn sync(store: &mut Store, key: &ObjKey) -> usize {
 }
 
 /// `endpointsliceutil.ShouldPodBeInEndpoints`: not finished, not being deleted.
-fn should_be_in_endpoints(pod: &Pod) -> bool {
+fn should_be_in_endpoints(pod: &StoredPod) -> bool {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
     phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
 }
 
-fn is_ready(pod: &Pod) -> bool {
+fn is_ready(pod: &StoredPod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
@@ -189,17 +190,19 @@ fn is_ready(pod: &Pod) -> bool {
 
 /// `podutil.FindPort`: a number is used as is; a name is looked up among the pod's
 /// container ports with the same protocol.
-fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
+fn find_port(pod: &StoredPod, sp: &ServicePort) -> Option<i32> {
     match sp.target_port.as_ref() {
         None => Some(sp.port),
         Some(IntOrString::Int(p)) => Some(*p),
         Some(IntOrString::String(name)) => {
             let protocol = sp.protocol.as_deref().unwrap_or("TCP");
-            pod.spec.as_ref()?.containers.iter().flat_map(|c| c.ports.iter().flatten()).find_map(|p| {
-                (p.name.as_deref() == Some(name.as_str())
-                    && p.protocol.as_deref().unwrap_or("TCP") == protocol)
-                    .then_some(p.container_port)
-            })
+            pod.spec_sans_per_pod_parts()?.containers.iter().flat_map(|c| c.ports.iter().flatten()).find_map(
+                |p| {
+                    (p.name.as_deref() == Some(name.as_str())
+                        && p.protocol.as_deref().unwrap_or("TCP") == protocol)
+                        .then_some(p.container_port)
+                },
+            )
         }
     }
 }

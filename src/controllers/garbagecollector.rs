@@ -106,29 +106,27 @@ fn delete(store: &mut Store, kind: Kind, key: &ObjKey, propagation: Propagation)
 
 fn remove_owner_ref(store: &mut Store, kind: Kind, key: &ObjKey, owner_uid: &str) {
     with_kind!(kind, T => {
-        if let Some(mut obj) = store.get_by_key::<T>(key).cloned() {
-            if let Some(refs) = obj.metadata_mut().owner_references.as_mut() {
+        let _ = store.update_meta::<T>(key, |meta| {
+            if let Some(refs) = meta.owner_references.as_mut() {
                 refs.retain(|r| r.uid != owner_uid);
                 if refs.is_empty() {
-                    obj.metadata_mut().owner_references = None;
+                    meta.owner_references = None;
                 }
             }
-            let _ = store.update(obj);
-        }
+        });
     }, else ())
 }
 
 fn remove_finalizer(store: &mut Store, kind: Kind, key: &ObjKey, finalizer: &str) {
     with_kind!(kind, T => {
-        if let Some(mut obj) = store.get_by_key::<T>(key).cloned() {
-            if let Some(list) = obj.metadata_mut().finalizers.as_mut() {
+        let _ = store.update_meta::<T>(key, |meta| {
+            if let Some(list) = meta.finalizers.as_mut() {
                 list.retain(|f| f != finalizer);
                 if list.is_empty() {
-                    obj.metadata_mut().finalizers = None;
+                    meta.finalizers = None;
                 }
             }
-            let _ = store.update(obj);
-        }
+        });
     }, else ())
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
 
 use crate::api::event::EventType;
-use crate::api::store::{DeleteOptions, involved};
+use crate::api::store::{DeleteOptions, involved, involved_pod};
 use crate::api::{ObjKey, Store};
 use crate::constants;
 use crate::sim::queue::TimerQueue;
@@ -141,11 +141,11 @@ impl NodeLifecycle {
                 if self.silent.get(&node) != Some(&since) {
                     return;
                 }
-                let Some(p) = store.get_by_key::<Pod>(&pod) else { return };
+                let Some(p) = store.stored_pod(&pod) else { return };
                 if p.metadata.deletion_timestamp.is_some() {
                     return;
                 }
-                let who = involved(p);
+                let who = involved_pod(p);
                 let _ = store.delete::<Pod>(&pod.0, &pod.1, DeleteOptions::default());
                 store.record_event(
                     who,
@@ -198,7 +198,8 @@ impl NodeLifecycle {
             .pods_on_node(node)
             .into_iter()
             .map(|p| {
-                let tolerations = p.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+                let tolerations =
+                    p.spec_sans_per_pod_parts().and_then(|s| s.tolerations.clone()).unwrap_or_default();
                 let seconds = tolerations
                     .iter()
                     .filter(|t| tolerates(std::slice::from_ref(t), &taint))
@@ -255,7 +256,7 @@ fn mark_pods_not_ready(node: &str, store: &mut Store) {
                 }
             }
         });
-        if let Some(who) = store.get_by_key::<Pod>(&key).map(involved) {
+        if let Some(who) = store.stored_pod(&key).map(involved_pod) {
             store.record_event(
                 who,
                 EventType::Warning,

@@ -13,6 +13,7 @@ use crate::api::admission::admit;
 use crate::api::event::EventType;
 use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions, Object, controller_ref, involved};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::claim::{self, Orphans};
@@ -96,13 +97,13 @@ pub struct ReplicaSetController {
     noted: u64,
 }
 
-fn is_active(pod: &Pod) -> bool {
+fn is_active(pod: &StoredPod) -> bool {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
     phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
 }
 
 /// When the pod's Ready condition last turned True, if it is True.
-fn ready_since(pod: &Pod) -> Option<Option<jiff::Timestamp>> {
+fn ready_since(pod: &StoredPod) -> Option<Option<jiff::Timestamp>> {
     pod.status
         .as_ref()?
         .conditions
@@ -316,7 +317,7 @@ impl ReplicaSetController {
     /// Adopts active orphans in the namespace that the selector matches.
     fn adopt_orphans(&mut self, rs: &Replicated, store: &mut Store) {
         for name in self.orphans.in_namespace(&rs.key.0) {
-            let Some(pod) = store.get::<Pod>(&rs.key.0, &name) else { continue };
+            let Some(pod) = store.stored_pod(&(rs.key.0.clone(), name.clone())) else { continue };
             if controller_ref(&pod.metadata).is_none()
                 && is_active(pod)
                 && rs.selector.matches_opt(pod.metadata.labels.as_ref())
@@ -338,7 +339,7 @@ struct Census {
 
 /// What the owner learns of a pod it controls; `None` when its labels no longer match
 /// the selector (the pod is to be released), unless the owner is being deleted.
-fn pod_facts(rs: &Replicated, pod: &Pod) -> Option<PodFacts> {
+fn pod_facts(rs: &Replicated, pod: &StoredPod) -> Option<PodFacts> {
     let labels = pod.metadata.labels.as_ref();
     if !rs.deleting && !rs.selector.matches_opt(labels) {
         return None;
@@ -367,7 +368,7 @@ fn recount_from_scratch(rs: &Replicated, store: &Store) -> (usize, i32, i32) {
     (tally.active, tally.fully_labeled, tally.ready)
 }
 
-fn pod_key(p: &Pod) -> ObjKey {
+fn pod_key(p: &StoredPod) -> ObjKey {
     (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
 }
 
@@ -443,10 +444,10 @@ fn write_status_if_changed<T: Object, S: PartialEq>(
     store: &mut Store,
     key: &ObjKey,
     status: S,
-    get: fn(&T) -> &Option<S>,
-    set: fn(&mut T) -> &mut Option<S>,
+    get: fn(&T::Stored) -> &Option<S>,
+    set: fn(&mut T::Stored) -> &mut Option<S>,
 ) {
-    let Some(current) = store.get_by_key::<T>(key) else { return };
+    let Some(current) = store.get_stored::<T>(key) else { return };
     if get(current).as_ref() == Some(&status) {
         return;
     }
@@ -494,7 +495,7 @@ fn load(kind: Kind, key: &ObjKey, store: &Store) -> Option<Replicated> {
 }
 
 /// ReplicaSets and RCs in a namespace whose selector matches the pod's labels.
-fn matching_controllers(store: &Store, namespace: &str, pod: &Pod) -> Vec<(Kind, ObjKey)> {
+fn matching_controllers(store: &Store, namespace: &str, pod: &StoredPod) -> Vec<(Kind, ObjKey)> {
     let mut out = Vec::new();
     for rs in store.list::<ReplicaSet>(Some(namespace)) {
         if let Some(spec) = &rs.spec
@@ -715,7 +716,7 @@ fn deletion_key(f: &RankFacts, slot: usize, ranked: bool, on_node: &[i64], now: 
     }
 }
 
-fn phase_rank(pod: &Pod) -> i32 {
+fn phase_rank(pod: &StoredPod) -> i32 {
     match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
         Some("Pending") => 0,
         Some("Unknown") => 1,
@@ -724,7 +725,7 @@ fn phase_rank(pod: &Pod) -> i32 {
     }
 }
 
-fn deletion_cost(pod: &Pod) -> i32 {
+fn deletion_cost(pod: &StoredPod) -> i32 {
     pod.metadata
         .annotations
         .as_ref()
@@ -733,7 +734,7 @@ fn deletion_cost(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-fn max_restarts(pod: &Pod) -> i32 {
+fn max_restarts(pod: &StoredPod) -> i32 {
     pod.status
         .iter()
         .flat_map(|s| s.container_statuses.iter().flatten())

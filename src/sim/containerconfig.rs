@@ -4,15 +4,16 @@
 //! object or key that is not `optional` stops the container from being created
 //! (`CreateContainerConfigError`, with this text as the message).
 
-use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 
 use crate::api::Store;
+use crate::api::stored_pod::StoredPod;
 
 /// The error `makeEnvironmentVariables` returns for container `i` of `pod`, if any:
 /// `envFrom` sources first, then `env` in order, the first failure wins.
-pub fn env_error(pod: &Pod, i: usize, store: &Store) -> Option<String> {
+pub fn env_error(pod: &StoredPod, i: usize, store: &Store) -> Option<String> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("");
-    let container = pod.spec.as_ref()?.containers.get(i)?;
+    let container = pod.spec_sans_per_pod_parts()?.containers.get(i)?;
     let key = |name: &str| (ns.to_string(), name.to_string());
     for source in container.env_from.iter().flatten() {
         if let Some(r) = &source.config_map_ref

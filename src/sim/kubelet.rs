@@ -14,7 +14,8 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::api::event::{EventType, InvolvedObject};
-use crate::api::store::{Change, ChangeOp, Object};
+use crate::api::store::{Change, ChangeOp};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::hash::HashMap;
@@ -250,7 +251,7 @@ impl Kubelet {
         let keys = self.queue.drain();
         let n = keys.len();
         for key in keys {
-            let Some(pod) = store.get_by_key::<Pod>(&key) else { continue };
+            let Some(pod) = store.stored_pod(&key) else { continue };
             let uid = pod.metadata.uid.as_deref().unwrap_or("");
             if self.pods.get(&key).is_some_and(|rt| rt.uid != uid) {
                 self.pods.remove(&key);
@@ -260,7 +261,8 @@ impl Kubelet {
             if !self.pods.contains_key(&key) {
                 let rt = self.runtime_for(pod, images, store);
                 self.pods.insert(key.clone(), rt);
-                if let Some(deadline) = pod.spec.as_ref().and_then(|s| s.active_deadline_seconds) {
+                if let Some(deadline) = pod.spec_sans_per_pod_parts().and_then(|s| s.active_deadline_seconds)
+                {
                     let at = self.pods[&key].admitted + deadline.max(0) as Millis * SECOND;
                     self.timer(&key, 0, at, Action::ActiveDeadline, timers);
                 }
@@ -298,13 +300,13 @@ impl Kubelet {
     /// ContainerCreating, the first container's image pull begins.
     /// A new pod on a node: a sandbox with an IP and its containers waiting in
     /// ContainerCreating, each with the behaviour its image and command give it.
-    fn runtime_for(&mut self, pod: &Pod, images: &ImageTable, store: &Store) -> PodRuntime {
+    fn runtime_for(&mut self, pod: &StoredPod, images: &ImageTable, store: &Store) -> PodRuntime {
         let node = pod.bound_node().unwrap_or_default().to_string();
         let index = self.pod_cidr_index(&node, store);
         let host = self.next_ip.entry(node.clone()).or_insert(2);
         let ip = format!("10.244.{index}.{}", *host);
         *host += 1;
-        let spec = pod.spec.as_ref();
+        let spec = pod.spec_sans_per_pod_parts();
         let containers = spec
             .into_iter()
             .flat_map(|s| s.containers.iter())
@@ -460,7 +462,7 @@ impl Kubelet {
     fn create_and_start(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let config_error =
-            store.get_by_key::<Pod>(key).and_then(|pod| super::containerconfig::env_error(pod, i, store));
+            store.stored_pod(key).and_then(|pod| super::containerconfig::env_error(pod, i, store));
         if let Some(message) = config_error {
             self.container_event(key, i, store, EventType::Warning, "Failed", format!("Error: {message}"));
             let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
@@ -990,7 +992,7 @@ impl Kubelet {
     /// manager does; conditions keep their transition times unless they flip.
     fn write_status(&self, key: &ObjKey, store: &mut Store) {
         let Some(rt) = self.pods.get(key) else { return };
-        let Some(pod) = store.get_by_key::<Pod>(key) else { return };
+        let Some(pod) = store.stored_pod(key) else { return };
         let old = pod.status.as_ref();
         let old_conditions = old.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
         let qos = qos_class(pod);
@@ -1151,8 +1153,9 @@ fn phase(rt: &PodRuntime) -> &'static str {
     "Pending"
 }
 
-fn qos_class(pod: &Pod) -> &'static str {
-    let containers: Vec<_> = pod.spec.iter().flat_map(|s| s.containers.iter()).collect();
+fn qos_class(pod: &StoredPod) -> &'static str {
+    let containers: Vec<_> =
+        pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter()).collect();
     let mut any = false;
     let mut guaranteed = true;
     for c in &containers {

@@ -6,7 +6,7 @@
 //! Like metrics-server, only running pods have a sample, and samples are always fresh
 //! (timestamp = now, window [`crate::constants::METRICS_WINDOW_MS`]).
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::api::stored_pod::StoredPod;
 
 use crate::api::selector::Selector;
 
@@ -22,7 +22,7 @@ impl PodMetrics {
     }
 
     /// The pod's CPU usage in millicores, if metrics-server would report the pod.
-    pub fn cpu_of(&self, pod: &Pod) -> Option<u64> {
+    pub fn cpu_of(&self, pod: &StoredPod) -> Option<u64> {
         let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         if !running {
             return None;

@@ -471,17 +471,17 @@ impl Cluster {
 
     /// Whether the object with this uid is gone (another one may have taken its name).
     pub fn is_gone_uid(&self, kind: Kind, key: &ObjKey, uid: &str) -> bool {
-        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none_or(|o| {
-            k8s_openapi::Metadata::metadata(o).uid.as_deref() != Some(uid)
+        crate::with_kind!(kind, T => self.store.get_stored::<T>(key).is_none_or(|o| {
+            crate::api::store::Stored::meta(o).uid.as_deref() != Some(uid)
         }), else true)
     }
 
     pub fn is_gone(&self, kind: Kind, key: &ObjKey) -> bool {
-        crate::with_kind!(kind, T => self.store.get_by_key::<T>(key).is_none(), else true)
+        crate::with_kind!(kind, T => self.store.get_stored::<T>(key).is_none(), else true)
     }
 }
 
 /// Whether an object is in the store (used by waiting commands).
 pub fn exists<T: Object>(cluster: &Cluster, key: &ObjKey) -> bool {
-    cluster.store.get_by_key::<T>(key).is_some()
+    cluster.store.get_stored::<T>(key).is_some()
 }

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, PodCondition, Taint, Toleration};
 
 use crate::api::event::EventType;
-use crate::api::store::{Change, ChangeOp, Object, controller_ref, involved};
+use crate::api::store::{Change, ChangeOp, controller_ref, involved_pod};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::hash::HashMap;
@@ -85,16 +86,16 @@ pub struct Scheduler {
     next_start: usize,
 }
 
-fn is_terminal(pod: &Pod) -> bool {
+fn is_terminal(pod: &StoredPod) -> bool {
     matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 /// Requests as the scheduler counts them: the containers' requests, with 100m CPU and
 /// 200Mi memory for containers that request nothing (`pod_resources.go` non-zero).
-fn pod_requests(pod: &Pod) -> (i64, i64) {
+fn pod_requests(pod: &StoredPod) -> (i64, i64) {
     let mut cpu = 0;
     let mut mem = 0;
-    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+    for c in pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter()) {
         let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
         cpu += req
             .and_then(|r| r.get("cpu"))
@@ -177,7 +178,10 @@ impl Scheduler {
         if let Some(pod) = pod
             && pod.bound_node().is_none()
             && pod.metadata.deletion_timestamp.is_none()
-            && pod.spec.as_ref().and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler")
+            && pod
+                .spec_sans_per_pod_parts()
+                .and_then(|s| s.scheduler_name.as_deref())
+                .unwrap_or("default-scheduler")
                 == "default-scheduler"
             && !self.unschedulable.contains(&change.key)
         {
@@ -205,7 +209,7 @@ impl Scheduler {
         id
     }
 
-    fn account(&mut self, key: ObjKey, pod: &Pod) {
+    fn account(&mut self, key: ObjKey, pod: &StoredPod) {
         let (milli_cpu, memory) = pod_requests(pod);
         let node = self.node_id(pod.bound_node().unwrap_or_default());
         let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
@@ -258,7 +262,7 @@ impl Scheduler {
             }
         };
         for key in keys {
-            let Some(pod) = store.get_by_key::<Pod>(&key) else { continue };
+            let Some(pod) = store.stored_pod(&key) else { continue };
             if pod.bound_node().is_some() || pod.metadata.deletion_timestamp.is_some() {
                 continue;
             }
@@ -269,9 +273,8 @@ impl Scheduler {
                     self.bind(store, &key, &nodes[ties[choice]].name);
                 }
                 Err(message) => {
-                    let pod = pod.clone();
-                    self.unschedulable.insert(key);
-                    mark_unschedulable(store, pod, message);
+                    self.unschedulable.insert(key.clone());
+                    mark_unschedulable(store, &key, message);
                 }
             }
         }
@@ -293,7 +296,7 @@ impl Scheduler {
     /// tie), or the `FailedScheduling` message.
     fn feasible_nodes(
         &mut self,
-        pod: &Pod,
+        pod: &StoredPod,
         nodes: &[NodeEntry],
         store: &Store,
     ) -> Result<Vec<usize>, String> {
@@ -303,7 +306,7 @@ impl Scheduler {
         if let Some(reason) = unbound_claims(pod, store) {
             return Err(prefilter_message(nodes.len(), &reason, store.profile.scheduler_prefilter_per_node));
         }
-        let spec = pod.spec.as_ref();
+        let spec = pod.spec_sans_per_pod_parts();
         let selector = spec.and_then(|s| s.node_selector.as_ref());
         let tolerations: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
         let requests = pod_requests(pod);
@@ -371,8 +374,8 @@ impl Scheduler {
         if store.bind_pod(key, node).is_err() {
             return;
         }
-        let pod = store.get_by_key::<Pod>(key).expect("just bound");
-        let who = involved(pod);
+        let pod = store.stored_pod(key).expect("just bound");
+        let who = involved_pod(pod);
         self.account(key.clone(), pod);
         let (ns, name) = key;
         store.record_event(
@@ -428,8 +431,8 @@ fn filter(
     Ok(())
 }
 
-fn has_requests(pod: &Pod, resource: &str) -> bool {
-    pod.spec.iter().flat_map(|s| s.containers.iter()).any(|c| {
+fn has_requests(pod: &StoredPod, resource: &str) -> bool {
+    pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter()).any(|c| {
         c.resources.as_ref().and_then(|r| r.requests.as_ref()).is_some_and(|r| r.contains_key(resource))
     })
 }
@@ -463,9 +466,9 @@ pub fn set_condition(conditions: &mut Vec<PodCondition>, new: PodCondition) {
 /// VolumeBinding's PreFilter (`podHasPVCs`): a claim the pod names that does not exist,
 /// or that is not bound yet (every class here binds immediately: no
 /// WaitForFirstConsumer), keeps the pod off every node.
-fn unbound_claims(pod: &Pod, store: &Store) -> Option<String> {
+fn unbound_claims(pod: &StoredPod, store: &Store) -> Option<String> {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
-    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref())?;
+    let volumes = pod.spec_sans_per_pod_parts().and_then(|s| s.volumes.as_ref())?;
     let mut unbound = false;
     for claim in volumes.iter().filter_map(|v| v.persistent_volume_claim.as_ref()) {
         let Some(pvc) = store.get::<PersistentVolumeClaim>(namespace, &claim.claim_name) else {
@@ -516,8 +519,12 @@ fn unschedulable_message(total: usize, rejects: &BTreeMap<Reject, usize>) -> Str
     )
 }
 
-fn mark_unschedulable(store: &mut Store, mut pod: Pod, message: String) {
-    let status = pod.status.get_or_insert_with(Default::default);
+/// The pod's PodScheduled condition turned False (a status write) and a
+/// `FailedScheduling` event.
+fn mark_unschedulable(store: &mut Store, key: &ObjKey, message: String) {
+    let Some(pod) = store.stored_pod(key) else { return };
+    let who = involved_pod(pod);
+    let mut status = pod.status.clone().unwrap_or_default();
     status.phase = Some("Pending".into());
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let already =
@@ -533,9 +540,8 @@ fn mark_unschedulable(store: &mut Store, mut pod: Pod, message: String) {
             ..Default::default()
         },
     );
-    let who = involved(&pod);
     if !already {
-        let _ = store.update(pod);
+        let _ = store.modify_status::<Pod>(key, |pod| pod.status = Some(status));
     }
     store.record_event(who, EventType::Warning, "FailedScheduling", message, "default-scheduler", None);
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, NodeSelectorRequirement, PodSpec, Taint, Toleration};
 
+use crate::api::stored_pod::StoredPod;
 use crate::sim::scheduler::tolerates;
 
 /// `(shouldRun, shouldContinueRunning)` for one node.
@@ -129,12 +130,11 @@ pub fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&str>) -> 
 
 /// The node a daemon pod targets: its binding, or else the node its required affinity
 /// pins it to (`util.GetTargetNodeName`).
-pub fn target_node(spec: Option<&PodSpec>) -> Option<String> {
-    let spec = spec?;
-    if let Some(n) = spec.node_name.as_ref().filter(|n| !n.is_empty()) {
-        return Some(n.clone());
+pub fn target_node(pod: &StoredPod) -> Option<String> {
+    if let Some(n) = pod.bound_node() {
+        return Some(n.to_string());
     }
-    pinned_node(spec).map(str::to_string)
+    pinned_node(pod.spec_sans_per_pod_parts()?).map(str::to_string)
 }
 
 /// The single node a `matchFields metadata.name In [node]` term names, as the DaemonSet

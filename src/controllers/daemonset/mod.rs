@@ -26,6 +26,7 @@ use crate::api::admission::admit;
 use crate::api::event::EventType;
 use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, DeleteOptions, controller_ref, involved};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::controllers::claim::{self, Orphans};
@@ -126,7 +127,7 @@ pub struct DaemonPod {
 }
 
 impl DaemonPod {
-    fn of(pod: &Pod, ds: &Ds, hash: &str, store: &Store) -> DaemonPod {
+    fn of(pod: &StoredPod, ds: &Ds, hash: &str, store: &Store) -> DaemonPod {
         let labels = pod.metadata.labels.as_ref();
         let status = pod.status.as_ref();
         let phase = status.and_then(|s| s.phase.clone()).unwrap_or_default();
@@ -180,7 +181,7 @@ fn node_to_pods(ds: &Ds, hash: &str, store: &Store) -> (NodePods, Vec<String>) {
         if terminal && pod.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        let Some(node) = target_node(pod.spec.as_ref()) else { continue };
+        let Some(node) = target_node(pod) else { continue };
         map.entry(node).or_default().push(DaemonPod::of(pod, ds, hash, store));
     }
     for pods in map.values_mut() {

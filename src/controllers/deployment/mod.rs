@@ -18,8 +18,8 @@ mod rolling;
 mod sync;
 pub mod util;
 
+use crate::api::stored_pod::StoredPod;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::api::event::EventType;
@@ -245,7 +245,7 @@ impl Ctx<'_> {
     }
 
     /// Pods controlled by a ReplicaSet (the pod map Recreate consults).
-    pub fn pods_of<'s>(&'s self, rs: &ReplicaSet) -> impl Iterator<Item = &'s Pod> + 's {
+    pub fn pods_of<'s>(&'s self, rs: &ReplicaSet) -> impl Iterator<Item = &'s StoredPod> + 's {
         let uid = rs.metadata.uid.clone().unwrap_or_default();
         self.store.pods_controlled_by(&uid).collect::<Vec<_>>().into_iter()
     }

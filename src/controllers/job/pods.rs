@@ -9,7 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use super::{JobMemory, JobView, status};
 use crate::api::admission::admit;
 use crate::api::event::EventType;
-use crate::api::store::{DeleteOptions, Object};
+use crate::api::store::DeleteOptions;
+use crate::api::stored_pod::StoredPod;
 use crate::api::{ObjKey, Store};
 use crate::profile::JobBackoff;
 
@@ -40,18 +41,18 @@ pub struct ActivePod {
     order: (bool, u8, bool, i64),
 }
 
-fn phase(pod: &Pod) -> &str {
+fn phase(pod: &StoredPod) -> &str {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending")
 }
 
-fn is_ready(pod: &Pod) -> bool {
+fn is_ready(pod: &StoredPod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
         .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-fn completion_index(pod: &Pod) -> Option<i32> {
+fn completion_index(pod: &StoredPod) -> Option<i32> {
     pod.metadata.annotations.as_ref()?.get(COMPLETION_INDEX)?.parse().ok()
 }
 
@@ -302,23 +303,26 @@ pub fn release_counted(uid: &str, store: &mut Store) {
     if !store.profile.job.tracking_finalizer {
         return;
     }
-    let done: Vec<Pod> = store
+    let done: Vec<ObjKey> = store
         .pods_controlled_by(uid)
         .filter(|p| {
             let phase = phase(p);
             let has = p.metadata.finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER);
             has && (phase == "Succeeded" || phase == "Failed" || p.metadata.deletion_timestamp.is_some())
         })
-        .cloned()
+        .map(|p| {
+            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+        })
         .collect();
-    for mut pod in done {
-        if let Some(list) = pod.metadata.finalizers.as_mut() {
-            list.retain(|f| f != TRACKING_FINALIZER);
-            if list.is_empty() {
-                pod.metadata.finalizers = None;
+    for key in done {
+        let _ = store.update_meta::<Pod>(&key, |meta| {
+            if let Some(list) = meta.finalizers.as_mut() {
+                list.retain(|f| f != TRACKING_FINALIZER);
+                if list.is_empty() {
+                    meta.finalizers = None;
+                }
             }
-        }
-        let _ = store.update(pod);
+        });
     }
 }
 

@@ -2,13 +2,13 @@
 //! `updateJobStatus`, the recorder calls).
 
 use k8s_openapi::api::batch::v1::{Job, JobCondition, JobStatus};
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::JobView;
 use super::pods::Census;
 use crate::api::Store;
 use crate::api::event::{EventType, InvolvedObject};
+use crate::api::stored_pod::StoredPod;
 
 const COMPONENT: &str = "job-controller";
 
@@ -72,7 +72,7 @@ fn set_condition(status: &mut JobStatus, cond: JobCondition) {
 fn pods_terminating(job: &JobView, store: &Store) -> usize {
     store
         .pods_controlled_by(&job.uid)
-        .filter(|p: &&Pod| {
+        .filter(|p: &&StoredPod| {
             let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
             p.metadata.deletion_timestamp.is_some() && phase != "Succeeded" && phase != "Failed"
         })

@@ -22,6 +22,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use crate::api::event::EventType;
 use crate::api::selector::Selector;
 use crate::api::store::{Change, ChangeOp, involved};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
 use crate::hash::HashMap;
@@ -101,7 +102,7 @@ fn write_scale(store: &mut Store, scale: &Scale, replicas: i32) -> Result<(), St
         key: &ObjKey,
         f: impl FnOnce(&mut T),
     ) -> Result<(), String> {
-        let mut obj = store.get_by_key::<T>(key).cloned().ok_or("gone")?;
+        let mut obj = store.get_by_key::<T>(key).map(|o| T::clone(&o)).ok_or("gone")?;
         f(&mut obj);
         store.update(obj).map_err(|e| e.to_string())
     }
@@ -388,8 +389,8 @@ impl HpaController {
         };
         // The calculator reads the pods in place; events are recorded afterwards.
         let outcomes: Vec<Option<Result<replicas::Proposal, String>>> = {
-            let pods: Vec<&Pod> = store
-                .list::<Pod>(Some(&scale.key.0))
+            let pods: Vec<&StoredPod> = store
+                .list_stored::<Pod>(Some(&scale.key.0))
                 .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
                 .collect();
             specs

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::api::stored_pod::StoredPod;
 
 use crate::constants;
 use crate::sim::metrics::PodMetrics;
@@ -43,7 +43,7 @@ fn millis_of(
 /// condition is False, or turned True less than a metrics window before the sample, is
 /// unready; afterwards only a pod that is not Ready and never became Ready within the
 /// initial readiness delay.
-fn group_pods(pods: &[&Pod], metrics: &PodMetrics, clock: &WallClock, now: Millis) -> Grouped {
+fn group_pods(pods: &[&StoredPod], metrics: &PodMetrics, clock: &WallClock, now: Millis) -> Grouped {
     let mut g =
         Grouped { ready_count: 0, unready: Vec::new(), missing: Vec::new(), metrics: BTreeMap::new() };
     let now = now as i64;
@@ -89,9 +89,9 @@ fn group_pods(pods: &[&Pod], metrics: &PodMetrics, clock: &WallClock, now: Milli
 
 /// A pod's CPU request: the sum over its containers; `Err` names the first container
 /// without one.
-pub fn pod_request(pod: &Pod) -> Result<i64, String> {
+pub fn pod_request(pod: &StoredPod) -> Result<i64, String> {
     let mut sum = 0;
-    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+    for c in pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter()) {
         let request = c.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("cpu"));
         match request.and_then(|q| milli_cpu(&q.0)) {
             Some(m) => sum += m,
@@ -127,7 +127,7 @@ fn utilization_ratio(
 pub fn cpu_replicas(
     current: i32,
     target: i32,
-    pods: &[&Pod],
+    pods: &[&StoredPod],
     metrics: &PodMetrics,
     clock: &WallClock,
     now: Millis,

@@ -14,7 +14,6 @@ pub mod revision;
 mod sync;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::store::{Change, ChangeOp};
 use crate::api::{Kind, ObjKey, Store};
@@ -69,7 +68,7 @@ impl StatefulSetController {
         if change.new_controller.is_some() || change.op == ChangeOp::Deleted {
             return;
         }
-        let Some(pod) = store.get_by_key::<Pod>(&change.key) else { return };
+        let Some(pod) = store.stored_pod(&change.key) else { return };
         if pod.metadata.deletion_timestamp.is_some() {
             return;
         }

@@ -33,8 +33,8 @@ pub fn pod_name(set_name: &str, ordinal: usize) -> String {
 }
 
 /// `controller-revision-hash`: the full revision name.
-pub fn revision_of(pod: &Pod) -> &str {
-    pod.metadata.labels.as_ref().and_then(|l| l.get(REVISION_LABEL)).map(String::as_str).unwrap_or("")
+pub fn revision_of(meta: &ObjectMeta) -> &str {
+    meta.labels.as_ref().and_then(|l| l.get(REVISION_LABEL)).map(String::as_str).unwrap_or("")
 }
 
 /// `newVersionedStatefulSetPod`: the template of the revision it belongs to, identity,

@@ -25,6 +25,7 @@ use crate::api::admission::admit;
 use crate::api::event::EventType;
 use crate::api::selector::Selector;
 use crate::api::store::{DeleteOptions, controller_ref, involved};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::controllers::replicaset::Requeues;
 use crate::profile::Profile;
@@ -43,12 +44,12 @@ struct PodFacts {
 }
 
 impl PodFacts {
-    fn of(pod: &Pod) -> PodFacts {
+    fn of(pod: &StoredPod) -> PodFacts {
         let status = pod.status.as_ref();
         PodFacts {
             name: pod.metadata.name.clone().unwrap_or_default(),
             uid: pod.metadata.uid.clone().unwrap_or_default(),
-            revision: pods::revision_of(pod).to_string(),
+            revision: pods::revision_of(&pod.metadata).to_string(),
             phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
             ready_since: status
                 .and_then(|s| s.conditions.as_ref())
@@ -59,7 +60,7 @@ impl PodFacts {
     }
 
     /// A pod just created: Pending, at the revision it was made from.
-    fn created(pod: &Pod) -> PodFacts {
+    fn created(pod: &StoredPod) -> PodFacts {
         PodFacts { phase: "Pending".into(), ..PodFacts::of(pod) }
     }
 
@@ -133,16 +134,17 @@ fn adopt_orphans(store: &mut Store, set: &StatefulSet) {
     }
     let ns = set.metadata.namespace.clone().unwrap_or_default();
     let name = set.metadata.name.clone().unwrap_or_default();
-    let orphans: Vec<Pod> = store
-        .list::<Pod>(Some(&ns))
+    let orphans: Vec<ObjKey> = store
+        .list_stored::<Pod>(Some(&ns))
         .filter(|p| controller_ref(&p.metadata).is_none() && p.metadata.deletion_timestamp.is_none())
         .filter(|p| p.metadata.name.as_deref().and_then(|n| pods::ordinal_of(&name, n)).is_some())
         .filter(|p| selector.matches_opt(p.metadata.labels.as_ref()))
-        .cloned()
+        .map(|p| (ns.clone(), p.metadata.name.clone().unwrap_or_default()))
         .collect();
-    for mut pod in orphans {
-        pod.metadata.owner_references.get_or_insert_with(Vec::new).push(revision::owner_ref(set));
-        let _ = store.update(pod);
+    for key in orphans {
+        let owner = revision::owner_ref(set);
+        let _ = store
+            .update_meta::<Pod>(&key, |meta| meta.owner_references.get_or_insert_with(Vec::new).push(owner));
     }
     // `ClaimControllerRevisions`: orphaned revisions whose labels match, so that the
     // template they hold is found again instead of being recorded anew.
@@ -325,7 +327,7 @@ impl Ctx<'_> {
     }
 
     fn pod_facts(&self, name: &str) -> Option<PodFacts> {
-        self.store.get::<Pod>(&self.key.0, name).map(PodFacts::of)
+        self.store.stored_pod(&(self.key.0.clone(), name.to_string())).map(PodFacts::of)
     }
 
     /// The revision a new pod at `ord` gets: the current one below the partition, else
@@ -348,12 +350,12 @@ impl Ctx<'_> {
         let revision_name = revision.metadata.name.clone().unwrap_or_default();
         let mut pod = pods::new_pod(&self.set, &template, ord, &revision_name, &self.profile);
         self.census = None;
-        let result = admit(&mut pod, self.store).and_then(|_| self.store.create(pod).cloned());
+        let result = admit(&mut pod, self.store).and_then(|_| self.store.create(pod).map(PodFacts::created));
         match result {
             Ok(pod) => {
                 let message = format!("create Pod {pod_name} in StatefulSet {} successful", self.name());
                 self.record(EventType::Normal, "SuccessfulCreate", message);
-                Some(PodFacts::created(&pod))
+                Some(pod)
             }
             Err(e) => {
                 let message =

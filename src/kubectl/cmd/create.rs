@@ -140,7 +140,7 @@ pub fn create_value(store: &mut Store, kind: Kind, value: Value, namespace: &str
         }
         admit(&mut obj, store)?;
         let created = store.create(obj)?;
-        Ok(serde_json::to_value(created).expect("serializable"))
+        Ok(serde_json::to_value(&*T::read(created)).expect("serializable"))
     }
     crate::with_kind!(kind, T => go::<T>(store, value, namespace), else Err(ApiError::BadRequest("events are recorded, not written".into())))
 }
@@ -152,7 +152,7 @@ pub fn update_value(store: &mut Store, kind: Kind, value: Value) -> Result<(), A
         let mut obj: T = serde_json::from_value(value).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let meta = obj.metadata();
         let key = (meta.namespace.clone().unwrap_or_default(), meta.name.clone().unwrap_or_default());
-        match store.get_by_key::<T>(&key).cloned() {
+        match store.get_by_key::<T>(&key).map(|o| T::clone(&o)) {
             Some(old) => admit_update(&mut obj, &old, store)?,
             None => admit(&mut obj, store)?,
         }

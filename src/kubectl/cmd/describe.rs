@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{
 
 use crate::api::selector::Selector;
 use crate::api::store::{Object, controller_ref};
+use crate::api::stored_pod::StoredPod;
 use crate::api::{ApiError, Kind, ObjKey, Store};
 use crate::kubectl::describe::{self, DescribeEnv};
 use crate::kubectl::flags::{Flag, FlagKind, flag};
@@ -99,25 +100,32 @@ fn env_for<'a, T: Object>(store: &'a Store, obj: &T) -> DescribeEnv<'a> {
     }
 }
 
-/// Pods controlled by the owner with this uid.
-fn controlled_pods<'a>(store: &'a Store, uid: &str) -> Vec<&'a Pod> {
+/// Pods controlled by the owner with this uid (materialised: describers read pods whole).
+fn controlled_pods(store: &Store, uid: &str) -> Vec<Pod> {
     store
         .pods_owned_by(uid)
         .into_iter()
         .filter(|p| controller_ref(&p.metadata).is_some_and(|r| r.uid == uid))
+        .map(StoredPod::materialise)
         .collect()
 }
 
 /// The namespace's pods with a volume naming the claim (`getPodsForPVC`).
-fn pods_using_claim<'a>(store: &'a Store, namespace: &'a str, claim: &str) -> Vec<&'a Pod> {
+fn pods_using_claim(store: &Store, namespace: &str, claim: &str) -> Vec<Pod> {
     store
-        .list::<Pod>(Some(namespace))
+        .list_stored::<Pod>(Some(namespace))
         .filter(|p| {
-            p.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
+            p.spec_sans_per_pod_parts().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
                 vs.iter().any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim))
             })
         })
+        .map(StoredPod::materialise)
         .collect()
+}
+
+/// The borrowed list describers take.
+fn refs(pods: &[Pod]) -> Vec<&Pod> {
+    pods.iter().collect()
 }
 
 /// Reads only: the store, and the simulation state behind objects kubesim does not keep
@@ -127,12 +135,12 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
     Some(match kind {
         Kind::Pod => {
             let pod = store.get_by_key::<Pod>(key)?;
-            describe::describe_pod(pod, &env_for(store, pod))
+            describe::describe_pod(&pod, &env_for(store, &*pod))
         }
         Kind::ReplicaSet => {
             let rs = store.get_by_key::<ReplicaSet>(key)?;
             let pods = controlled_pods(store, rs.metadata.uid.as_deref().unwrap_or(""));
-            describe::describe_replica_set(rs, &pods, &env_for(store, rs))
+            describe::describe_replica_set(rs, &refs(&pods), &env_for(store, rs))
         }
         Kind::Deployment => {
             let d = store.get_by_key::<Deployment>(key)?;
@@ -145,25 +153,26 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                 &ds.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default(),
             )
             .ok()?;
-            let pods: Vec<&Pod> = store
-                .list::<Pod>(Some(&key.0))
+            let pods: Vec<Pod> = store
+                .list_stored::<Pod>(Some(&key.0))
                 .filter(|p| !selector.is_empty() && selector.matches_opt(p.metadata.labels.as_ref()))
+                .map(StoredPod::materialise)
                 .collect();
-            describe::describe_daemon_set(ds, &pods, &env_for(store, ds))
+            describe::describe_daemon_set(ds, &refs(&pods), &env_for(store, ds))
         }
         Kind::StatefulSet => {
             let set = store.get_by_key::<k8s_openapi::api::apps::v1::StatefulSet>(key)?;
             let pods = controlled_pods(store, set.metadata.uid.as_deref().unwrap_or(""));
-            describe::describe_stateful_set(set, &pods, &env_for(store, set))
+            describe::describe_stateful_set(set, &refs(&pods), &env_for(store, set))
         }
         Kind::ReplicationController => {
             let rc = store.get_by_key::<ReplicationController>(key)?;
             let pods = controlled_pods(store, rc.metadata.uid.as_deref().unwrap_or(""));
-            describe::describe_replication_controller(rc, &pods, &env_for(store, rc))
+            describe::describe_replication_controller(rc, &refs(&pods), &env_for(store, rc))
         }
         Kind::Node => {
             let node = store.get_by_key::<Node>(key)?;
-            let pods: Vec<&Pod> = store
+            let pods: Vec<Pod> = store
                 .pods_on_node(&key.1)
                 .into_iter()
                 .filter(|p| {
@@ -172,10 +181,11 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
                         Some("Succeeded" | "Failed")
                     )
                 })
+                .map(StoredPod::materialise)
                 .collect();
             let lease = cluster.node_lease(&key.1);
             let reported = cluster.node_with_heartbeats(&key.1)?;
-            describe::describe_node_with_lease(&reported, lease.as_ref(), &pods, &env_for(store, node))
+            describe::describe_node_with_lease(&reported, lease.as_ref(), &refs(&pods), &env_for(store, node))
         }
         Kind::CronJob => {
             let cj = store.get_by_key::<k8s_openapi::api::batch::v1::CronJob>(key)?;
@@ -197,7 +207,7 @@ fn describe_one(cluster: &Cluster, kind: Kind, key: &ObjKey) -> Option<String> {
         Kind::PersistentVolumeClaim => {
             let pvc = store.get_by_key::<PersistentVolumeClaim>(key)?;
             let pods = pods_using_claim(store, &key.0, &key.1);
-            describe::describe_persistent_volume_claim(pvc, &pods, &env_for(store, pvc))
+            describe::describe_persistent_volume_claim(pvc, &refs(&pods), &env_for(store, pvc))
         }
         Kind::PersistentVolume => {
             let pv = store.get_by_key::<PersistentVolume>(key)?;

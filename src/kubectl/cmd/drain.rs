@@ -314,7 +314,7 @@ fn drain_node(
                 p.metadata.namespace.clone().unwrap_or_default(),
                 p.metadata.name.clone().unwrap_or_default(),
             );
-            (key, filter(p, env, opts))
+            (key, filter(&p.materialise(), env, opts))
         })
         .collect();
     let mut errors: BTreeMap<Problem, Vec<String>> = BTreeMap::new();

@@ -445,7 +445,7 @@ fn rows<T: Object>(
     ctx: &PrintContext,
     print: impl Fn(&T, &PrintContext) -> Row,
 ) -> Vec<Row> {
-    keys.iter().filter_map(|k| store.get_by_key::<T>(k)).map(|o| print(o, ctx)).collect()
+    keys.iter().filter_map(|k| store.get_by_key::<T>(k)).map(|o| print(&o, ctx)).collect()
 }
 
 /// Client-side decoration and layout of one kind's table; `kind_group`: names are

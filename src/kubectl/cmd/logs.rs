@@ -1,5 +1,6 @@
 //! `kubectl logs POD [CONTAINER] [-c CONTAINER] [-p]`: what the simulated container printed so far.
 
+use crate::api::stored_pod::StoredPod;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::kubectl::flags::{Flag, FlagKind, flag};
@@ -125,28 +126,28 @@ fn pod_of_job(store: &crate::api::Store, namespace: &str, job: &str, out: &mut O
         return None;
     };
     let uid = j.metadata.uid.clone().unwrap_or_default();
-    let mut pods: Vec<&Pod> = store.pods_controlled_by(&uid).collect();
+    let mut pods: Vec<&StoredPod> = store.pods_controlled_by(&uid).collect();
     if pods.is_empty() {
         out.fail("error: timed out waiting for the condition");
         return None;
     }
-    let phase = |p: &Pod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+    let phase = |p: &StoredPod| match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
         Some("Running") => 0,
         Some("Unknown") => 1,
         _ => 2,
     };
-    let ready = |p: &Pod| {
+    let ready = |p: &StoredPod| {
         p.status
             .as_ref()
             .and_then(|s| s.conditions.as_ref())
             .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
     };
-    let restarts = |p: &Pod| -> i32 {
+    let restarts = |p: &StoredPod| -> i32 {
         p.status.iter().flat_map(|s| s.container_statuses.iter().flatten()).map(|c| c.restart_count).sum()
     };
     pods.sort_by_key(|p| {
         (
-            p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none(),
+            p.node_name().is_none(),
             phase(p),
             !ready(p),
             -restarts(p),
