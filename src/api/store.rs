@@ -56,10 +56,6 @@ pub trait Object:
     fn compact_new(obj: Self, bases: &mut SpecBases, controller: Option<&str>) -> Self::Stored;
     /// The stored form of an object replacing `old`.
     fn compact_replacing(obj: Self, old: &Self::Stored) -> Self::Stored;
-    /// The node a pod is bound to; `None` for every other kind.
-    fn bound_node(&self) -> Option<&str> {
-        None
-    }
 }
 
 /// What the store needs of a stored form: the metadata its indexes are built from.
@@ -123,9 +119,6 @@ impl Object for Pod {
     }
     fn compact_replacing(obj: Self, old: &StoredPod) -> StoredPod {
         SpecBases::compact_replacing(obj, old)
-    }
-    fn bound_node(&self) -> Option<&str> {
-        self.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty())
     }
 }
 

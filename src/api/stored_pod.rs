@@ -60,7 +60,14 @@ impl StoredPod {
 
     /// The pod split back into its parts, without sharing (see [`SpecBases`] for that).
     pub fn from_pod(pod: Pod) -> StoredPod {
-        StoredPod { metadata: pod.metadata, status: pod.status, spec: pod.spec.map(SpecParts::split) }
+        // Debug builds (every test) check that the pod comes back exactly as given.
+        #[cfg(debug_assertions)]
+        let original = pod.clone();
+        let stored =
+            StoredPod { metadata: pod.metadata, status: pod.status, spec: pod.spec.map(SpecParts::split) };
+        #[cfg(debug_assertions)]
+        assert!(stored.materialise() == original, "a stored pod materialises as the pod given");
+        stored
     }
 
     /// `spec.nodeName`.
@@ -82,7 +89,8 @@ impl StoredPod {
     }
 
     /// Binds the pod: only its own part of the spec changes, the base stays shared.
-    pub fn set_node_name(&mut self, node: &str) {
+    /// Only the store binds (it keeps the node → pods index in step).
+    pub(super) fn set_node_name(&mut self, node: &str) {
         let parts = self.spec.get_or_insert_with(|| SpecParts::split(PodSpec::default()));
         parts.node_name = Some(node.to_string());
     }

@@ -412,11 +412,11 @@ fn release_if_unused(store: &mut Store, claim: &PersistentVolumeClaim) {
 }
 
 fn pods_use_claim(store: &Store, namespace: &str, claim: &str) -> bool {
-    store.list::<Pod>(Some(namespace)).any(|pod| {
+    store.list_stored::<Pod>(Some(namespace)).any(|pod| {
         let finished =
             matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
         !finished
-            && pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
+            && pod.spec_sans_per_pod_parts().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
                 vs.iter().any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == claim))
             })
     })

@@ -299,7 +299,7 @@ impl DaemonSetController {
     fn adopt_orphans(&mut self, ds: &Ds, store: &mut Store) {
         let mut can_adopt: Option<bool> = None;
         for name in self.orphans.in_namespace(&ds.key.0) {
-            let Some(pod) = store.get::<Pod>(&ds.key.0, &name) else { continue };
+            let Some(pod) = store.stored_pod(&(ds.key.0.clone(), name.clone())) else { continue };
             if controller_ref(&pod.metadata).is_some()
                 || pod.metadata.deletion_timestamp.is_some()
                 || !ds.selector.matches_opt(pod.metadata.labels.as_ref())

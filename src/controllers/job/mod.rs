@@ -11,7 +11,6 @@ mod pods;
 mod status;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::store::{Change, ChangeOp};
 use crate::api::{Kind, ObjKey, Store};
@@ -100,7 +99,7 @@ impl JobController {
             Kind::Pod => {
                 for owner in [&change.old_controller, &change.new_controller].into_iter().flatten() {
                     let Some((Kind::Job, key)) = store.lookup_uid(owner).cloned() else { continue };
-                    let failed = store.get_by_key::<Pod>(&change.key).is_some_and(|p| {
+                    let failed = store.stored_pod(&change.key).is_some_and(|p| {
                         p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Failed")
                     });
                     self.pod_changed(owner, key, failed, store, requeues);
