@@ -3,10 +3,8 @@
 //! the foreground and finalizes it when none block it any more, and strips the owner
 //! reference from the dependents of an owner deleted with `orphan`.
 
-use k8s_openapi::Metadata;
-
 use crate::api::store::{
-    Change, ChangeOp, DeleteOptions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, Propagation,
+    Change, ChangeOp, DeleteOptions, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, Propagation, Stored,
 };
 use crate::api::{Kind, ObjKey, Store};
 use crate::sim::queue::WorkQueue;
@@ -68,11 +66,11 @@ fn meta_of(
     key: &ObjKey,
     store: &Store,
 ) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta> {
-    with_kind!(kind, T => store.get_by_key::<T>(key).map(|o| o.metadata().clone()), else None)
+    with_kind!(kind, T => store.get_stored::<T>(key).map(|o| o.meta().clone()), else None)
 }
 
 fn has_gc_finalizer(kind: Kind, key: &ObjKey, store: &Store) -> bool {
-    with_kind!(kind, T => store.get_by_key::<T>(key).is_some_and(|o| finalizing(o.metadata())), else false)
+    with_kind!(kind, T => store.get_stored::<T>(key).is_some_and(|o| finalizing(o.meta())), else false)
 }
 
 /// Being deleted with the orphan or foreground finalizer: the collector's to finish.
