@@ -65,7 +65,10 @@ fn main() {
     cluster.store.create(d).expect("create");
     let start = cluster.now();
     let running = |c: &Cluster| {
-        c.store.list::<Pod>(None).filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).count()
+        c.store
+            .list::<Pod>(None)
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .count()
             == replicas
     };
     assert!(cluster.advance_until(start + HOUR, running).expect("no livelock"), "pods did not all run");
@@ -105,7 +108,9 @@ fn main() {
     let keys: Vec<(String, String)> = cluster
         .store
         .list::<Pod>(None)
-        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .map(|p| {
+            (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default())
+        })
         .collect();
     let before = live();
     for (ns, name) in &keys {
@@ -114,10 +119,16 @@ fn main() {
     let _ = cluster.store.take_changes();
     let removed_bytes = before - live();
     let per = |b: usize| b as f64 / replicas as f64;
-    println!("  (removing the pods from the store frees {:.0} B per pod: objects, slack and indexes)", per(removed_bytes));
+    println!(
+        "  (removing the pods from the store frees {:.0} B per pod: objects, slack and indexes)",
+        per(removed_bytes)
+    );
     println!("memory, {replicas} running pods: {:.0} B per pod in all", per(total));
     println!("  pod objects   {:>8.0} B per pod (heap of a clone)", per(pod_bytes));
     println!("  kubelet state {:>8.0} B per pod", per(kubelet_bytes));
-    println!("  events        {:>8.0} B per pod ({event_count} events; heap of a clone, shared parts counted once per event)", per(event_bytes));
+    println!(
+        "  events        {:>8.0} B per pod ({event_count} events; heap of a clone, shared parts counted once per event)",
+        per(event_bytes)
+    );
     println!("  the rest      {:>8.0} B per pod", per(total - pod_bytes - kubelet_bytes - event_bytes));
 }
