@@ -1403,6 +1403,18 @@ mod tests {
     }
 
     #[test]
+    fn derived_ids_render_as_the_stored_strings_did() {
+        // Pod IPs count on past .255 as the formatted string did.
+        assert_eq!(PodIp { cidr: 3, host: 256 }.to_string(), "10.244.3.256");
+        let id = InstanceId(NonZeroU64::new(7).expect("non-zero"));
+        assert_eq!(
+            id.render("containerd"),
+            format!("containerd://{}", hex64(7u64.wrapping_mul(0x9E37_79B9)))
+        );
+        assert_eq!(id.render("docker").len(), "docker://".len() + 64);
+    }
+
+    #[test]
     fn image_names() {
         assert_eq!(qualified_image("nginx"), "docker.io/library/nginx");
         assert_eq!(qualified_image("ksfzhaohui/kubia"), "docker.io/ksfzhaohui/kubia");
