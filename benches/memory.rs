@@ -7,7 +7,8 @@
 //! `cargo bench --bench memory` runs 10k replicas; `cargo bench --bench memory -- 50000`
 //! runs another size.
 
-use std::alloc::{GlobalAlloc, Layout};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use k8s_openapi::api::apps::v1::Deployment;
@@ -18,25 +19,45 @@ use kubesim::sim::image::ImageTable;
 use kubesim::sim::{Cluster, NodeSpecInput};
 use kubesim::time::{HOUR, WallClock, default_start};
 
-/// mimalloc, counting the bytes live.
+/// mimalloc (or, with `KUBESIM_SYSTEM_ALLOC` set, the system allocator, which heap
+/// profilers such as heaptrack can see), counting the bytes live.
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+static SYSTEM: OnceLock<bool> = OnceLock::new();
+
+unsafe extern "C" {
+    fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+}
+
+/// Decided at the first allocation (before `main`), without allocating.
+fn system() -> bool {
+    // SAFETY: getenv with a NUL-terminated name; only the pointer's nullness is read.
+    *SYSTEM.get_or_init(|| unsafe { !getenv(c"KUBESIM_SYSTEM_ALLOC".as_ptr()).is_null() })
+}
 
 // SAFETY: forwards to mimalloc unchanged; only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.alloc(layout) }
+        unsafe { if system() { System.alloc(layout) } else { mimalloc::MiMalloc.alloc(layout) } }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+        unsafe {
+            if system() { System.dealloc(ptr, layout) } else { mimalloc::MiMalloc.dealloc(ptr, layout) }
+        }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LIVE.fetch_add(new_size, Ordering::Relaxed);
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+        unsafe {
+            if system() {
+                System.realloc(ptr, layout, new_size)
+            } else {
+                mimalloc::MiMalloc.realloc(ptr, layout, new_size)
+            }
+        }
     }
 }
 

@@ -47,7 +47,9 @@ pub struct EventRecord {
     pub involved: Arc<InvolvedObject>,
     pub type_: EventType,
     pub reason: Arc<str>,
-    pub message: String,
+    /// Shared with every other event of the same text (most kubelet events repeat across
+    /// pods: `Started container web`).
+    pub message: Arc<str>,
     /// `source.component`: `kubelet`, `default-scheduler`, `replicaset-controller`, …
     pub component: &'static str,
     /// `source.host` (kubelet events carry the node name).
@@ -78,7 +80,7 @@ impl EventRecord {
             "metadata": {"name": self.name(), "namespace": o.namespace, "creationTimestamp": time(self.first)},
             "involvedObject": involved,
             "reason": &*self.reason,
-            "message": self.message,
+            "message": &*self.message,
             "type": self.type_.as_str(),
             "reportingComponent": self.component,
         });

@@ -299,7 +299,7 @@ pub struct Store {
     change_seq: u64,
     events: Vec<EventRecord>,
     events_by_uid: HashMap<String, ObjectEvents>,
-    /// Event reasons and hosts, interned: a few distinct strings among millions of events.
+    /// Event reasons, messages and hosts, interned: most events repeat the text of others.
     event_strings: HashSet<Arc<str>>,
     token_secrets: BTreeMap<String, String>,
     watch: Option<Watch>,
@@ -1083,6 +1083,7 @@ impl Store {
         let now = self.now;
         let host = host.map(|h| self.intern_event_string(h));
         let reason = self.intern_event_string(reason);
+        let message = self.intern_event_string(&message);
         let wall = self.clock.at(now);
         let next = self.events.len();
         let uid = involved.uid();
@@ -1109,10 +1110,11 @@ impl Store {
             return;
         }
         bucket.tokens -= 1.0;
+        // Interned strings: the same text is the same pointer.
         let same = |ev: &EventRecord| {
             ev.type_ == type_
-                && ev.reason == reason
-                && ev.message == message
+                && Arc::ptr_eq(&ev.reason, &reason)
+                && Arc::ptr_eq(&ev.message, &message)
                 && ev.component == component
                 && ev.host == host
         };
@@ -1147,7 +1149,7 @@ impl Store {
         });
     }
 
-    /// The shared copy of an event reason or host.
+    /// The shared copy of an event reason, message or host.
     fn intern_event_string(&mut self, s: &str) -> Arc<str> {
         if let Some(shared) = self.event_strings.get(s) {
             return shared.clone();

@@ -144,7 +144,7 @@ mod tests {
             }),
             type_: EventType::Normal,
             reason: reason.into(),
-            message: format!(" {reason} happened \n"),
+            message: format!(" {reason} happened \n").into(),
             component,
             host: (component == "kubelet").then(|| "node-1".into()),
             first,

@@ -110,7 +110,7 @@ impl Case {
             }),
             type_: if e.type_.as_deref() == Some("Warning") { EventType::Warning } else { EventType::Normal },
             reason: e.reason.clone().unwrap_or_default().into(),
-            message: e.message.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default().into(),
             component: Box::leak(component.into_boxed_str()),
             host: source.host.map(Into::into),
             first: self.millis(first),
