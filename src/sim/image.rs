@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::constants;
 use crate::time::{Millis, SECOND};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pull {
     /// The pull succeeds after this long.
     After(Millis),
@@ -16,20 +16,20 @@ pub enum Pull {
     Never,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Exit {
     Never,
     After { after: Millis, code: i32 },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Readiness {
     Always,
     Never,
     After(Millis),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Liveness {
     Always,
     /// Probes fail from the (N+1)th on.
@@ -56,7 +56,7 @@ pub struct ImageTable {
 }
 
 /// What a container will do, resolved from image entry, command and args.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Behaviour {
     pub pull: Pull,
     pub start: Millis,
@@ -130,7 +130,7 @@ fn shell_script(command: &[String], args: &[String]) -> Option<String> {
 }
 
 /// The precomputed run of an interpreted script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ScriptRun {
     /// (offset from start, line) in output order; `date` lines hold a placeholder
     /// [`DATE_MARK`] followed by the offset, rendered when logs are read.

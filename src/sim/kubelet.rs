@@ -6,6 +6,7 @@
 //! kubelet's status manager does.
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{
@@ -18,7 +19,7 @@ use crate::api::store::{Change, ChangeOp};
 use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
-use crate::hash::HashMap;
+use crate::hash::{HashMap, HashSet};
 use crate::profile::PulledMessage;
 use crate::rng::Rng;
 use crate::sim::image::{Behaviour, DATE_MARK, Exit, ImageTable, Liveness, Pull, Readiness};
@@ -27,14 +28,21 @@ use crate::sim::queue::{TimerQueue, WorkQueue};
 use crate::sim::scheduler::set_condition;
 use crate::time::{Millis, SECOND};
 
+/// A pod as the kubelet's timers and queues name it: its (namespace, name) key, shared by
+/// the pod's runtime entry and every timer set for it, so that naming a pod costs a
+/// pointer rather than two copied strings.
+type PodKey = Arc<ObjKey>;
+
 /// A kubelet timer: something due for one container of one pod.
 #[derive(Clone, Debug)]
 pub struct KubeletTimer {
-    pod: ObjKey,
-    uid: String,
-    container: usize,
+    pod: PodKey,
+    /// The serial of the pod runtime the timer was set for: a pod recreated under the
+    /// same name gets a new runtime, and the old one's timers are ignored.
+    serial: u64,
+    container: u32,
     /// The container's epoch when the timer was set; stale timers are ignored.
-    epoch: u64,
+    epoch: u32,
     action: Action,
 }
 
@@ -52,55 +60,153 @@ enum Action {
     Restart,
     Stopped,
     /// A probe worker's tick (worker index); the ticker outlives container restarts.
-    Probe(usize),
+    Probe(u32),
     /// The immediate readiness probe of a container that just started.
-    ProbeOnce(usize),
+    ProbeOnce(u32),
     /// The pod's `activeDeadlineSeconds` ran out.
     ActiveDeadline,
+}
+
+/// A container instance: its number in the kubelet's creation order (1, 2, …). The
+/// runtime's container ID (`containerd://` and 64 hex digits) is a function of it,
+/// rendered when a status shows it rather than kept as a string per container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct InstanceId(NonZeroU64);
+
+impl InstanceId {
+    /// `containerID` as the runtime reports it.
+    fn render(self, runtime: &str) -> String {
+        let mut id = String::with_capacity(runtime.len() + 3 + 64);
+        id.push_str(runtime);
+        id.push_str("://");
+        push_hex64(&mut id, self.0.get().wrapping_mul(0x9E37_79B9));
+        id
+    }
 }
 
 #[derive(Clone, Debug)]
 struct Term {
     exit_code: i32,
-    reason: String,
     started: Millis,
     finished: Millis,
-    container_id: String,
+    /// The instance that ended (its ID is shown in the terminated state).
+    instance: Option<InstanceId>,
+}
+
+impl Term {
+    /// The runtime's reason: `Completed` for exit code 0, `Error` otherwise (a SIGKILL
+    /// is exit code 137, an error too).
+    fn reason(&self) -> &'static str {
+        if self.exit_code == 0 { "Completed" } else { "Error" }
+    }
 }
 
 #[derive(Clone, Debug)]
 enum State {
-    Waiting { reason: String, message: Option<String> },
-    Running { since: Millis },
+    /// `reason` is one of the kubelet's fixed waiting reasons (`ContainerCreating`,
+    /// `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`, …).
+    Waiting {
+        reason: &'static str,
+        message: Option<String>,
+    },
+    Running {
+        since: Millis,
+    },
     Terminated(Term),
+}
+
+/// `imagePullPolicy`: anything but `Never` and `IfNotPresent` pulls, as `Always` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+impl PullPolicy {
+    /// The policy of a container spec; unset is `IfNotPresent` (admission defaults it).
+    fn of(policy: Option<&str>) -> PullPolicy {
+        match policy.unwrap_or("IfNotPresent") {
+            "Never" => PullPolicy::Never,
+            "IfNotPresent" => PullPolicy::IfNotPresent,
+            _ => PullPolicy::Always,
+        }
+    }
+}
+
+/// `restartPolicy`: anything but `Always` and `OnFailure` never restarts, as `Never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RestartPolicy {
+    Always,
+    OnFailure,
+    Never,
+}
+
+impl RestartPolicy {
+    /// The policy of a pod spec; unset is `Always` (admission defaults it).
+    fn of(policy: Option<&str>) -> RestartPolicy {
+        match policy.unwrap_or("Always") {
+            "Always" => RestartPolicy::Always,
+            "OnFailure" => RestartPolicy::OnFailure,
+            _ => RestartPolicy::Never,
+        }
+    }
+}
+
+/// An image reference with what the runtime reports about it, computed once per
+/// distinct reference and shared by every container that names it.
+#[derive(Debug)]
+struct ImageRef {
+    /// As the container spec names it (`nginx:1.25`).
+    name: Arc<str>,
+    /// `containerStatuses[].image`.
+    reported: String,
+    /// `containerStatuses[].imageID`, shown once a container of it was created.
+    id: String,
+}
+
+/// The IP of a pod's sandbox, `10.244.<cidr>.<host>` (kept as numbers, rendered when a
+/// status or a probe message shows it).
+#[derive(Clone, Copy, Debug)]
+struct PodIp {
+    cidr: u32,
+    host: u32,
+}
+
+impl std::fmt::Display for PodIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "10.244.{}.{}", self.cidr, self.host)
+    }
 }
 
 #[derive(Clone, Debug)]
 struct Container {
-    name: String,
-    image: String,
-    pull_policy: String,
-    behaviour: Behaviour,
+    name: Arc<str>,
+    image: Arc<ImageRef>,
+    pull_policy: PullPolicy,
+    /// Shared by every container with the same image entry, command and args.
+    behaviour: Arc<Behaviour>,
     state: State,
-    epoch: u64,
+    epoch: u32,
     ready: bool,
     restart_count: i32,
     last_terminated: Option<Term>,
     /// Crash-loop back-off entry: (current delay, last update), as client-go's Backoff.
     backoff: Option<(Millis, Millis)>,
     pull_backoff: Millis,
-    image_id: Option<String>,
-    container_id: Option<String>,
-    /// Log of the current and of the previous instance: (time, line).
-    logs: Vec<(Millis, String)>,
-    previous_logs: Option<Vec<(Millis, String)>>,
-    /// When the current instance's process was started (for log timing).
+    /// The current instance; `None` until the first one is created. From then on the
+    /// status shows the image ID too.
+    instance: Option<InstanceId>,
+    /// When the current instance's process started: its log is the behaviour's log
+    /// lines from then on (`None`: not started, the log is empty).
     started_at: Option<Millis>,
+    /// The same for the previous instance (`kubectl logs -p`); `None`: no previous one.
+    previous_started_at: Option<Option<Millis>>,
     stopping: bool,
     /// When the current image pull began.
     pull_started: Millis,
     /// Liveness and readiness probe workers from the container spec.
-    probes: Vec<ProbeWorker>,
+    probes: Box<[ProbeWorker]>,
     /// Liveness probes answered by the current instance (for `live: {failAfter: N}`).
     live_probes: u32,
     /// What this container's events are about (`spec.containers{name}` of the pod).
@@ -111,28 +217,48 @@ struct Container {
 
 #[derive(Clone, Debug)]
 struct PodRuntime {
-    uid: String,
-    node: String,
-    ip: String,
+    uid: Box<str>,
+    /// This runtime's number among all the kubelet created (see [`KubeletTimer`]).
+    serial: u64,
+    node: Arc<str>,
+    ip: PodIp,
     /// The node's InternalIP (status.hostIP).
-    host_ip: Option<String>,
+    host_ip: Option<Arc<str>>,
     admitted: Millis,
-    restart_policy: String,
+    restart_policy: RestartPolicy,
     /// `terminationGracePeriodSeconds` of the pod (for liveness kills).
     grace: Millis,
-    containers: Vec<Container>,
+    containers: Box<[Container]>,
     terminating: bool,
     /// `activeDeadlineSeconds` passed: the kubelet failed the pod and stopped its
     /// containers (`pkg/kubelet/active_deadline.go`).
     deadline_exceeded: bool,
 }
 
+/// Shared copies of strings that repeat across pods (node names, host IPs, container
+/// names): one allocation per distinct string, a pointer per use.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
 #[derive(Default)]
 pub struct Kubelet {
-    queue: WorkQueue<ObjKey>,
-    pods: HashMap<ObjKey, PodRuntime>,
+    queue: WorkQueue<PodKey>,
+    pods: HashMap<PodKey, PodRuntime>,
+    /// The serial of the next pod runtime.
+    next_serial: u64,
     /// Images present on each node.
-    images: HashMap<String, BTreeSet<String>>,
+    images: HashMap<Arc<str>, BTreeSet<Arc<str>>>,
     /// Next host number of each node's pod CIDR.
     next_ip: HashMap<String, u32>,
     /// Node name → index of its pod CIDR (10.244.<index>.0/24), in order of first use.
@@ -142,14 +268,29 @@ pub struct Kubelet {
     container_seq: u64,
     /// Pods whose status changed since it was last written: written once per instant, as
     /// the kubelet's status manager batches updates.
-    dirty: WorkQueue<ObjKey>,
+    dirty: WorkQueue<PodKey>,
+    strings: Interner,
+    /// Image references seen, by name (see [`ImageRef`]).
+    image_refs: HashMap<Arc<str>, Arc<ImageRef>>,
+    /// Distinct container behaviours: containers of one template share theirs.
+    behaviours: HashSet<Arc<Behaviour>>,
 }
 
 pub type Timers = TimerQueue<KubeletTimer>;
 
-fn hex64(seed: u64) -> String {
+/// 64 hex digits from a seed (four SplitMix64 outputs), appended to `out`.
+fn push_hex64(out: &mut String, seed: u64) {
+    use std::fmt::Write;
     let mut r = Rng::new(seed);
-    (0..4).map(|_| format!("{:016x}", r.next_u64())).collect()
+    for _ in 0..4 {
+        let _ = write!(out, "{:016x}", r.next_u64());
+    }
+}
+
+fn hex64(seed: u64) -> String {
+    let mut out = String::with_capacity(64);
+    push_hex64(&mut out, seed);
+    out
 }
 
 fn fnv(text: &str) -> u64 {
@@ -219,12 +360,12 @@ impl Kubelet {
             let needs_sync = match known {
                 None => true,
                 Some(rt) => {
-                    rt.uid != pod.metadata.uid.clone().unwrap_or_default()
+                    *rt.uid != *pod.metadata.uid.as_deref().unwrap_or_default()
                         || (pod.metadata.deletion_timestamp.is_some() && !rt.terminating)
                 }
             };
             if needs_sync {
-                self.queue.add(change.key.clone());
+                self.queue.add(Arc::new(change.key.clone()));
             }
         }
     }
@@ -234,8 +375,8 @@ impl Kubelet {
             self.down.insert(node.to_string());
         } else {
             self.down.remove(node);
-            let keys: Vec<ObjKey> =
-                self.pods.iter().filter(|(_, rt)| rt.node == node).map(|(k, _)| k.clone()).collect();
+            let keys: Vec<PodKey> =
+                self.pods.iter().filter(|(_, rt)| &*rt.node == node).map(|(k, _)| k.clone()).collect();
             for key in keys {
                 self.queue.add(key);
             }
@@ -253,12 +394,18 @@ impl Kubelet {
         for key in keys {
             let Some(pod) = store.stored_pod(&key) else { continue };
             let uid = pod.metadata.uid.as_deref().unwrap_or("");
-            if self.pods.get(&key).is_some_and(|rt| rt.uid != uid) {
+            if self.pods.get(&key).is_some_and(|rt| &*rt.uid != uid) {
                 self.pods.remove(&key);
             }
             let deleting = pod.metadata.deletion_timestamp.is_some();
             let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as Millis * SECOND;
-            if !self.pods.contains_key(&key) {
+            if let Some((known, _)) = self.pods.get_key_value(&key) {
+                // Timers name the pod by the runtime's own copy of the key.
+                let key = known.clone();
+                if deleting {
+                    self.begin_termination(&key, grace, store, timers);
+                }
+            } else {
                 let rt = self.runtime_for(pod, images, store);
                 self.pods.insert(key.clone(), rt);
                 if let Some(deadline) = pod.spec_sans_per_pod_parts().and_then(|s| s.active_deadline_seconds)
@@ -271,9 +418,9 @@ impl Kubelet {
                     self.start_container(&key, 0, store, timers);
                 }
                 self.dirty.add(key.clone());
-            }
-            if deleting {
-                self.begin_termination(&key, grace, store, timers);
+                if deleting {
+                    self.begin_termination(&key, grace, store, timers);
+                }
             }
         }
         let dirty = self.dirty.drain();
@@ -296,47 +443,47 @@ impl Kubelet {
         *self.cidr_index.entry(node.to_string()).or_insert(next)
     }
 
-    /// A new pod on a node: sandbox with an IP, containers waiting in
-    /// ContainerCreating, the first container's image pull begins.
     /// A new pod on a node: a sandbox with an IP and its containers waiting in
     /// ContainerCreating, each with the behaviour its image and command give it.
     fn runtime_for(&mut self, pod: &StoredPod, images: &ImageTable, store: &Store) -> PodRuntime {
-        let node = pod.bound_node().unwrap_or_default().to_string();
-        let index = self.pod_cidr_index(&node, store);
-        let host = self.next_ip.entry(node.clone()).or_insert(2);
-        let ip = format!("10.244.{index}.{}", *host);
+        let node = pod.bound_node().unwrap_or_default();
+        let cidr = self.pod_cidr_index(node, store);
+        let host = match self.next_ip.get_mut(node) {
+            Some(next) => next,
+            None => self.next_ip.entry(node.to_string()).or_insert(2),
+        };
+        let ip = PodIp { cidr, host: *host };
         *host += 1;
         let spec = pod.spec_sans_per_pod_parts();
+        let runtime = store.profile.container_runtime;
         let containers = spec
             .into_iter()
             .flat_map(|s| s.containers.iter())
             .map(|c| {
-                let image = c.image.clone().unwrap_or_default();
+                let image = c.image.as_deref().unwrap_or_default();
                 let behaviour = images.behaviour(
-                    &image,
+                    image,
                     c.command.as_deref().unwrap_or(&[]),
                     c.args.as_deref().unwrap_or(&[]),
                 );
                 Container {
-                    name: c.name.clone(),
-                    image,
-                    pull_policy: c.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into()),
-                    behaviour,
-                    state: State::Waiting { reason: "ContainerCreating".into(), message: None },
+                    name: self.strings.get(&c.name),
+                    image: self.image_ref(image, runtime),
+                    pull_policy: PullPolicy::of(c.image_pull_policy.as_deref()),
+                    behaviour: self.shared_behaviour(behaviour),
+                    state: State::Waiting { reason: "ContainerCreating", message: None },
                     epoch: 0,
                     ready: false,
                     restart_count: 0,
                     last_terminated: None,
                     backoff: None,
                     pull_backoff: 0,
-                    image_id: None,
-                    container_id: None,
-                    logs: Vec::new(),
-                    previous_logs: None,
+                    instance: None,
                     started_at: None,
+                    previous_started_at: None,
                     stopping: false,
                     pull_started: 0,
-                    probes: prober::workers_for(c),
+                    probes: prober::workers_for(c).into_boxed_slice(),
                     involved: Arc::new(InvolvedObject {
                         kind: "Pod".into(),
                         namespace: pod.metadata.namespace.clone().unwrap_or_default(),
@@ -350,13 +497,15 @@ impl Kubelet {
                 }
             })
             .collect();
+        self.next_serial += 1;
         PodRuntime {
-            uid: pod.metadata.uid.clone().unwrap_or_default(),
-            host_ip: node_ip(store, &node),
-            node,
+            uid: pod.metadata.uid.as_deref().unwrap_or_default().into(),
+            serial: self.next_serial,
+            host_ip: node_ip(store, node).map(|ip| self.strings.get(ip)),
+            node: self.strings.get(node),
             ip,
             admitted: store.now,
-            restart_policy: spec.and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".into()),
+            restart_policy: RestartPolicy::of(spec.and_then(|s| s.restart_policy.as_deref())),
             grace: spec
                 .and_then(|s| s.termination_grace_period_seconds)
                 .unwrap_or(constants::DEFAULT_TERMINATION_GRACE_SECONDS)
@@ -368,15 +517,48 @@ impl Kubelet {
         }
     }
 
-    fn timer(&self, key: &ObjKey, i: usize, at: Millis, action: Action, timers: &mut Timers) {
+    /// The shared [`ImageRef`] of an image name. The container runtime is the
+    /// profile's, fixed for the cluster's life, so the reported strings are too.
+    fn image_ref(&mut self, name: &str, runtime: &str) -> Arc<ImageRef> {
+        if let Some(image) = self.image_refs.get(name) {
+            return image.clone();
+        }
+        let digest = hex64(fnv(name));
+        let id = if runtime == "docker" {
+            format!(
+                "docker-pullable://{}@sha256:{digest}",
+                image_without_tag(name)
+                    .trim_start_matches("docker.io/library/")
+                    .trim_start_matches("docker.io/")
+            )
+        } else {
+            format!("{}@sha256:{digest}", image_without_tag(name))
+        };
+        let name: Arc<str> = Arc::from(name);
+        let image = Arc::new(ImageRef { name: name.clone(), reported: reported_image(&name, runtime), id });
+        self.image_refs.insert(name, image.clone());
+        image
+    }
+
+    /// The shared copy of a behaviour.
+    fn shared_behaviour(&mut self, behaviour: Behaviour) -> Arc<Behaviour> {
+        if let Some(shared) = self.behaviours.get(&behaviour) {
+            return shared.clone();
+        }
+        let shared = Arc::new(behaviour);
+        self.behaviours.insert(shared.clone());
+        shared
+    }
+
+    fn timer(&self, key: &PodKey, i: usize, at: Millis, action: Action, timers: &mut Timers) {
         let rt = &self.pods[key];
         timers.push(
             at,
             KubeletTimer {
                 pod: key.clone(),
-                uid: rt.uid.clone(),
-                container: i,
-                epoch: rt.containers[i].epoch,
+                serial: rt.serial,
+                container: i as u32,
+                epoch: rt.containers.get(i).map_or(0, |c| c.epoch),
                 action,
             },
         );
@@ -384,7 +566,7 @@ impl Kubelet {
 
     fn container_event(
         &self,
-        key: &ObjKey,
+        key: &PodKey,
         i: usize,
         store: &mut Store,
         type_: EventType,
@@ -397,15 +579,13 @@ impl Kubelet {
     }
 
     /// Pulls (or finds) the image of container `i`, then creates and starts it.
-    fn start_container(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+    fn start_container(&mut self, key: &PodKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
-        let (image, policy, pull) = {
-            let c = &self.pods[key].containers[i];
-            (c.image.clone(), c.pull_policy.clone(), c.behaviour.pull.clone())
-        };
-        let node = self.pods[key].node.clone();
-        let present = self.images.get(&node).is_some_and(|s| s.contains(&image));
-        if policy == "Never" || (policy == "IfNotPresent" && present) {
+        let rt = &self.pods[key];
+        let c = &rt.containers[i];
+        let (image, policy, pull) = (c.image.name.clone(), c.pull_policy, c.behaviour.pull.clone());
+        let present = self.images.get(&rt.node).is_some_and(|s| s.contains(&image));
+        if policy == PullPolicy::Never || (policy == PullPolicy::IfNotPresent && present) {
             self.container_event(
                 key,
                 i,
@@ -433,9 +613,9 @@ impl Kubelet {
         let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
         // A retried pull keeps the last pull error showing: the pod worker is busy
         // pulling and writes no new status until the pull ends.
-        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if reason == "ErrImagePull" || reason == "ImagePullBackOff" || reason == "CreateContainerConfigError");
-        if c.container_id.is_none() && !pull_error {
-            c.state = State::Waiting { reason: "ContainerCreating".into(), message: None };
+        let pull_error = matches!(&c.state, State::Waiting { reason, .. } if matches!(*reason, "ErrImagePull" | "ImagePullBackOff" | "CreateContainerConfigError"));
+        if c.instance.is_none() && !pull_error {
+            c.state = State::Waiting { reason: "ContainerCreating", message: None };
         }
         c.pull_started = now;
     }
@@ -459,40 +639,28 @@ impl Kubelet {
     /// Created + Started after the image's `start` time, unless the container's config
     /// names a missing ConfigMap or Secret: then `CreateContainerConfigError` until the
     /// pod worker's next try.
-    fn create_and_start(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+    fn create_and_start(&mut self, key: &PodKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let config_error =
             store.stored_pod(key).and_then(|pod| super::containerconfig::env_error(pod, i, store));
         if let Some(message) = config_error {
             self.container_event(key, i, store, EventType::Warning, "Failed", format!("Error: {message}"));
             let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
-            c.state = State::Waiting { reason: "CreateContainerConfigError".into(), message: Some(message) };
+            c.state = State::Waiting { reason: "CreateContainerConfigError", message: Some(message) };
             self.timer(key, i, now + constants::POD_WORKER_BACKOFF, Action::RetryConfig, timers);
             self.dirty.add(key.clone());
             return;
         }
         self.container_seq += 1;
-        let id_seed = self.container_seq;
-        let runtime = store.profile.container_runtime;
+        let instance = NonZeroU64::new(self.container_seq).map(InstanceId);
         let c = &mut self.pods.get_mut(key).expect("known pod").containers[i];
-        if c.container_id.is_some() {
+        if c.instance.is_some() {
             // A new instance of a container that ran before: one more restart, and the
             // old instance's log becomes `kubectl logs -p`.
             c.restart_count += 1;
-            c.previous_logs = Some(std::mem::take(&mut c.logs));
+            c.previous_started_at = Some(c.started_at.take());
         }
-        c.container_id = Some(format!("{runtime}://{}", hex64(id_seed.wrapping_mul(0x9E37_79B9))));
-        let digest = hex64(fnv(&c.image));
-        c.image_id = Some(if runtime == "docker" {
-            format!(
-                "docker-pullable://{}@sha256:{digest}",
-                image_without_tag(&c.image)
-                    .trim_start_matches("docker.io/library/")
-                    .trim_start_matches("docker.io/")
-            )
-        } else {
-            format!("{}@sha256:{digest}", image_without_tag(&c.image))
-        });
+        c.instance = instance;
         let name = c.name.clone();
         let start = c.behaviour.start;
         self.container_event(
@@ -513,23 +681,20 @@ impl Kubelet {
     pub fn handle(&mut self, t: KubeletTimer, store: &mut Store, timers: &mut Timers) {
         let Some(rt) = self.pods.get(&t.pod) else { return };
         let ticker = matches!(t.action, Action::Probe(_) | Action::ActiveDeadline);
-        if rt.uid != t.uid || rt.containers.get(t.container).is_none_or(|c| !ticker && c.epoch != t.epoch) {
+        let i = t.container as usize;
+        if rt.serial != t.serial || rt.containers.get(i).is_none_or(|c| !ticker && c.epoch != t.epoch) {
             return;
         }
-        if self.down.contains(&rt.node) {
+        if self.down.contains(&*rt.node) {
             return;
         }
-        let key = t.pod.clone();
-        let i = t.container;
+        let key = t.pod;
         let now = store.now;
         match t.action {
             Action::PullDone => {
-                let (image, requested) = {
-                    let c = &self.pods[&key].containers[i];
-                    (c.image.clone(), c.pull_started)
-                };
-                let node = self.pods[&key].node.clone();
-                self.images.entry(node).or_default().insert(image.clone());
+                let rt = &self.pods[&key];
+                let (image, requested) = (rt.containers[i].image.name.clone(), rt.containers[i].pull_started);
+                self.images.entry(rt.node.clone()).or_default().insert(image.clone());
                 let message = self.pulled_message(store, &image, now - requested);
                 self.container_event(&key, i, store, EventType::Normal, "Pulled", message);
                 if self.pods[&key].terminating {
@@ -538,7 +703,7 @@ impl Kubelet {
                 self.create_and_start(&key, i, store, timers);
             }
             Action::PullFailed => {
-                let image = self.pods[&key].containers[i].image.clone();
+                let image = self.pods[&key].containers[i].image.name.clone();
                 let message = format!(
                     "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{}\": failed to resolve reference \"{}\": not found",
                     qualified_image_with_tag(&image),
@@ -554,7 +719,7 @@ impl Kubelet {
                     "Error: ErrImagePull".into(),
                 );
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
-                c.state = State::Waiting { reason: "ErrImagePull".into(), message: Some(message) };
+                c.state = State::Waiting { reason: "ErrImagePull", message: Some(message) };
                 c.pull_backoff = if c.pull_backoff == 0 {
                     constants::IMAGE_BACKOFF_INITIAL
                 } else {
@@ -565,7 +730,7 @@ impl Kubelet {
                 self.timer(&key, i, now + backoff, Action::RetryPull, timers);
             }
             Action::EnterPullBackOff => {
-                let image = self.pods[&key].containers[i].image.clone();
+                let image = &self.pods[&key].containers[i].image.name;
                 let message = format!("Back-off pulling image \"{image}\"");
                 self.container_event(&key, i, store, EventType::Normal, "BackOff", message.clone());
                 self.container_event(
@@ -577,7 +742,7 @@ impl Kubelet {
                     "Error: ImagePullBackOff".into(),
                 );
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
-                c.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(message) };
+                c.state = State::Waiting { reason: "ImagePullBackOff", message: Some(message) };
             }
             Action::RetryPull | Action::RetryConfig => {
                 if !self.pods[&key].terminating {
@@ -601,11 +766,11 @@ impl Kubelet {
                 if self.pods[&key].terminating {
                     return;
                 }
-                let period = self.pods[&key].containers[i].probes[w].period;
+                let period = self.pods[&key].containers[i].probes[w as usize].period;
                 self.timer(&key, i, now + period, Action::Probe(w), timers);
-                self.probe(&key, i, w, store, timers);
+                self.probe(&key, i, w as usize, store, timers);
             }
-            Action::ProbeOnce(w) => self.probe(&key, i, w, store, timers),
+            Action::ProbeOnce(w) => self.probe(&key, i, w as usize, store, timers),
             Action::ActiveDeadline => self.deadline_exceeded(&key, store, timers),
             Action::Stopped => {
                 self.on_stopped(&key, i, store);
@@ -618,7 +783,7 @@ impl Kubelet {
         self.dirty.add(key);
     }
 
-    fn on_started(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+    fn on_started(&mut self, key: &PodKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let name = self.pods[key].containers[i].name.clone();
         self.container_event(
@@ -632,7 +797,6 @@ impl Kubelet {
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         c.state = State::Running { since: now };
         c.started_at = Some(now);
-        c.logs = initial_logs(&c.behaviour, now);
         c.live_probes = 0;
         c.liveness_killed = false;
         for w in c.probes.iter_mut() {
@@ -645,7 +809,7 @@ impl Kubelet {
             // the kubelet probes a just-started container at once.
             (Some(w), _) => {
                 c.ready = false;
-                self.timer(key, i, now, Action::ProbeOnce(w), timers);
+                self.timer(key, i, now, Action::ProbeOnce(w as u32), timers);
             }
             (None, Readiness::Always) => c.ready = true,
             (None, Readiness::Never) => c.ready = false,
@@ -662,32 +826,27 @@ impl Kubelet {
         let next = i + 1;
         if next < self.pods[key].containers.len()
             && matches!(self.pods[key].containers[next].state, State::Waiting { .. })
-            && self.pods[key].containers[next].container_id.is_none()
+            && self.pods[key].containers[next].instance.is_none()
         {
             self.start_container(key, next, store, timers);
         }
     }
 
     /// The main process ended with `code`: record it, then restart per policy.
-    fn on_exit(&mut self, key: &ObjKey, i: usize, code: i32, store: &mut Store, timers: &mut Timers) {
+    fn on_exit(&mut self, key: &PodKey, i: usize, code: i32, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
-        let policy = self.pods[key].restart_policy.clone();
+        let policy = self.pods[key].restart_policy;
         let failed_pod = self.pods[key].deadline_exceeded;
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         let started = match c.state {
             State::Running { since } => since,
             _ => now,
         };
-        let term = Term {
-            exit_code: code,
-            reason: if code == 0 { "Completed".into() } else { "Error".into() },
-            started,
-            finished: now,
-            container_id: c.container_id.clone().unwrap_or_default(),
-        };
+        let term = Term { exit_code: code, started, finished: now, instance: c.instance };
         c.state = State::Terminated(term.clone());
         c.ready = false;
-        let restart = !failed_pod && (policy == "Always" || (policy == "OnFailure" && code != 0));
+        let restart = !failed_pod
+            && (policy == RestartPolicy::Always || (policy == RestartPolicy::OnFailure && code != 0));
         if !restart {
             return;
         }
@@ -714,7 +873,7 @@ impl Kubelet {
                 );
                 let c = &mut self.pods.get_mut(key).expect("known").containers[i];
                 c.last_terminated = Some(term);
-                c.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(message) };
+                c.state = State::Waiting { reason: "CrashLoopBackOff", message: Some(message) };
                 c.backoff = Some(((delay * 2).min(constants::CONTAINER_BACKOFF_MAX), now + delay));
                 let backoff_msg = if store.profile.backoff_message_names_container {
                     format!(
@@ -733,7 +892,7 @@ impl Kubelet {
     /// `activeDeadlineSeconds` passed (measured from the kubelet's start time): the pod
     /// fails with reason DeadlineExceeded, a Normal event says so, and its running
     /// containers are stopped within the grace period and not restarted.
-    fn deadline_exceeded(&mut self, key: &ObjKey, store: &mut Store, timers: &mut Timers) {
+    fn deadline_exceeded(&mut self, key: &PodKey, store: &mut Store, timers: &mut Timers) {
         let rt = self.pods.get_mut(key).expect("known");
         if rt.terminating || rt.deadline_exceeded {
             return;
@@ -744,11 +903,11 @@ impl Kubelet {
             kind: "Pod".into(),
             namespace: key.0.clone(),
             name: key.1.clone(),
-            uid: rt.uid.clone(),
+            uid: rt.uid.to_string(),
             field_path: None,
             api_version: "v1".into(),
         };
-        let node = rt.node.clone();
+        let node = rt.node.to_string();
         store.record_event(
             who,
             EventType::Normal,
@@ -772,7 +931,7 @@ impl Kubelet {
     /// when its image stops on SIGTERM, or at the grace period's SIGKILL.
     fn stop_running_container(
         &self,
-        key: &ObjKey,
+        key: &PodKey,
         i: usize,
         grace: Millis,
         store: &mut Store,
@@ -797,21 +956,21 @@ impl Kubelet {
 
     /// One ticker per probe of every container, from the pod's admission; the first
     /// tick is immediate.
-    fn start_probe_workers(&self, key: &ObjKey, timers: &mut Timers) {
+    fn start_probe_workers(&self, key: &PodKey, timers: &mut Timers) {
         let now = self.pods[key].admitted;
         for (i, c) in self.pods[key].containers.iter().enumerate() {
             for w in 0..c.probes.len() {
-                self.timer(key, i, now, Action::Probe(w), timers);
+                self.timer(key, i, now, Action::Probe(w as u32), timers);
             }
         }
     }
 
     /// Runs probe `w` of container `i`: nothing unless the container runs and has run
     /// for `initialDelaySeconds`; the image behaviour gives the result.
-    fn probe(&mut self, key: &ObjKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
+    fn probe(&mut self, key: &PodKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let rt = self.pods.get_mut(key).expect("known");
-        let ip = rt.ip.clone();
+        let ip = rt.ip;
         let c = &mut rt.containers[i];
         let State::Running { since } = c.state else { return };
         if c.liveness_killed || c.stopping || now - since < c.probes[w].initial_delay {
@@ -833,8 +992,8 @@ impl Kubelet {
             },
         };
         let flipped = c.probes[w].record(ok);
-        let output = c.probes[w].failure_output(&ip);
         if !ok {
+            let output = c.probes[w].failure_output(&ip.to_string());
             let message = format!("{} probe failed: {output}", kind.title());
             self.container_event(key, i, store, EventType::Warning, "Unhealthy", message);
         }
@@ -851,7 +1010,7 @@ impl Kubelet {
     /// Liveness failed: the kubelet kills the container (SIGTERM, SIGKILL after the
     /// grace period: exit 137, or 143 when the process dies of SIGTERM in time) and the
     /// restart policy takes over.
-    fn kill_unhealthy(&mut self, key: &ObjKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
+    fn kill_unhealthy(&mut self, key: &PodKey, i: usize, w: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
         let rt = self.pods.get_mut(key).expect("known");
         let grace = rt.containers[i].probes[w].grace.unwrap_or(rt.grace);
@@ -874,7 +1033,7 @@ impl Kubelet {
         self.timer(key, i, now + after, Action::Exited(code), timers);
     }
 
-    fn restart_now(&mut self, key: &ObjKey, i: usize, store: &mut Store, timers: &mut Timers) {
+    fn restart_now(&mut self, key: &PodKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         if let State::Terminated(term) = &c.state {
             c.last_terminated = Some(term.clone());
@@ -885,7 +1044,7 @@ impl Kubelet {
 
     /// The pod is being deleted: stop every container, each within the grace period
     /// (SIGTERM, then SIGKILL at the deadline; an interpreted `sh` ignores SIGTERM).
-    fn begin_termination(&mut self, key: &ObjKey, grace: Millis, store: &mut Store, timers: &mut Timers) {
+    fn begin_termination(&mut self, key: &PodKey, grace: Millis, store: &mut Store, timers: &mut Timers) {
         let Some(rt) = self.pods.get_mut(key) else { return };
         if rt.terminating {
             return;
@@ -907,17 +1066,16 @@ impl Kubelet {
         }
     }
 
-    fn on_stopped(&mut self, key: &ObjKey, i: usize, store: &Store) {
+    fn on_stopped(&mut self, key: &PodKey, i: usize, store: &Store) {
         let now = store.now;
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         if let State::Running { since } = c.state {
             let killed = c.behaviour.terminate.is_none();
             c.state = State::Terminated(Term {
                 exit_code: if killed { 137 } else { 0 },
-                reason: if killed { "Error".into() } else { "Completed".into() },
                 started: since,
                 finished: now,
-                container_id: c.container_id.clone().unwrap_or_default(),
+                instance: c.instance,
             });
         }
         c.ready = false;
@@ -925,12 +1083,12 @@ impl Kubelet {
         c.epoch += 1;
     }
 
-    fn all_stopped(&self, key: &ObjKey) -> bool {
+    fn all_stopped(&self, key: &PodKey) -> bool {
         self.pods[key].containers.iter().all(|c| !c.stopping)
     }
 
     /// Every container has stopped: the kubelet removes the pod object (grace 0).
-    fn finish_termination(&mut self, key: &ObjKey, store: &mut Store) {
+    fn finish_termination(&mut self, key: &PodKey, store: &mut Store) {
         self.pods.remove(key);
         store.remove::<Pod>(&key.0, &key.1);
     }
@@ -944,13 +1102,14 @@ impl Kubelet {
         store: &mut Store,
         timers: &mut Timers,
     ) -> usize {
-        let Some(rt) = self.pods.get(key) else { return 0 };
+        let Some((key, rt)) = self.pods.get_key_value(key) else { return 0 };
+        let key = &key.clone();
         let targets: Vec<usize> = rt
             .containers
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                container.is_none_or(|n| n == c.name) && matches!(c.state, State::Running { .. })
+                container.is_none_or(|n| n == &*c.name) && matches!(c.state, State::Running { .. })
             })
             .map(|(i, _)| i)
             .collect();
@@ -967,12 +1126,13 @@ impl Kubelet {
     /// The log text `kubectl logs` shows for a container (`previous` = `-p`).
     pub fn logs(&self, key: &ObjKey, container: &str, previous: bool, store: &Store) -> Option<String> {
         let rt = self.pods.get(key)?;
-        let c = rt.containers.iter().find(|c| c.name == container)?;
-        let lines = if previous { c.previous_logs.as_ref()? } else { &c.logs };
+        let c = rt.containers.iter().find(|c| &*c.name == container)?;
+        let started_at = if previous { c.previous_started_at? } else { c.started_at };
+        let lines = started_at.into_iter().flat_map(|start| log_lines(&c.behaviour, start));
         let mut out = String::new();
-        for (t, line) in lines.iter().filter(|(t, _)| *t <= store.now) {
+        for (t, line) in lines.filter(|(t, _)| *t <= store.now) {
             if line == DATE_MARK {
-                out.push_str(&go_date(store.clock.at(*t)));
+                out.push_str(&go_date(store.clock.at(t)));
             } else {
                 out.push_str(line);
             }
@@ -984,13 +1144,13 @@ impl Kubelet {
     /// Whether a container of this pod has run at least once (has logs to show).
     pub fn container_started(&self, key: &ObjKey, container: &str) -> Option<bool> {
         let rt = self.pods.get(key)?;
-        let c = rt.containers.iter().find(|c| c.name == container)?;
-        Some(c.container_id.is_some() && !matches!(c.state, State::Waiting { .. }) || c.restart_count > 0)
+        let c = rt.containers.iter().find(|c| &*c.name == container)?;
+        Some(c.instance.is_some() && !matches!(c.state, State::Waiting { .. }) || c.restart_count > 0)
     }
 
     /// Builds the pod status from the runtime state and writes it, as the status
     /// manager does; conditions keep their transition times unless they flip.
-    fn write_status(&self, key: &ObjKey, store: &mut Store) {
+    fn write_status(&self, key: &PodKey, store: &mut Store) {
         let Some(rt) = self.pods.get(key) else { return };
         let Some(pod) = store.stored_pod(key) else { return };
         let old = pod.status.as_ref();
@@ -1000,7 +1160,7 @@ impl Kubelet {
         let statuses: Vec<ContainerStatus> =
             rt.containers.iter().map(|c| container_status(c, store)).collect();
         let all_ready = rt.containers.iter().all(|c| c.ready);
-        let unready: Vec<&str> = rt.containers.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
+        let unready: Vec<&str> = rt.containers.iter().filter(|c| !c.ready).map(|c| &*c.name).collect();
         let mut conditions: Vec<PodCondition> = Vec::with_capacity(old_conditions.len().max(5));
         let keep = |type_: &str| old_conditions.iter().find(|c| c.type_ == type_);
         let mut add = |type_: &str, ok: bool, reason: Option<String>, message: Option<String>| {
@@ -1038,7 +1198,8 @@ impl Kubelet {
                 set_condition(&mut conditions, c.clone());
             }
         }
-        let host_ip = rt.host_ip.clone();
+        let host_ip = rt.host_ip.as_deref().map(String::from);
+        let pod_ip = rt.ip.to_string();
         let (phase, reason, message) = if rt.deadline_exceeded {
             ("Failed", Some("DeadlineExceeded".to_string()), Some(DEADLINE_MESSAGE.to_string()))
         } else {
@@ -1053,8 +1214,8 @@ impl Kubelet {
             host_ips: host_ip
                 .filter(|_| store.profile.pod_host_ips)
                 .map(|ip| vec![k8s_openapi::api::core::v1::HostIP { ip }]),
-            pod_ip: Some(rt.ip.clone()),
-            pod_ips: Some(vec![PodIP { ip: rt.ip.clone() }]),
+            pod_ips: Some(vec![PodIP { ip: pod_ip.clone() }]),
+            pod_ip: Some(pod_ip),
             start_time: Some(store.clock.time(rt.admitted)),
             container_statuses: Some(statuses),
             qos_class: Some(qos.into()),
@@ -1091,12 +1252,12 @@ fn qualified_image_with_tag(image: &str) -> String {
     if q[name_start..].contains(':') || q.contains('@') { q } else { format!("{q}:latest") }
 }
 
-fn initial_logs(b: &Behaviour, start: Millis) -> Vec<(Millis, String)> {
-    let mut lines: Vec<(Millis, String)> = b.logs.lines().map(|l| (start, l.to_string())).collect();
-    if let Some(script) = &b.script {
-        lines.extend(script.lines.iter().map(|(t, l)| (start + t, l.clone())));
-    }
-    lines
+/// The log of a container instance started at `start`, as (time, line): the image
+/// entry's `logs:` at once, then an interpreted script's output at its offsets. A
+/// function of the behaviour, so nothing is stored per instance.
+fn log_lines(b: &Behaviour, start: Millis) -> impl Iterator<Item = (Millis, &str)> {
+    let script = b.script.iter().flat_map(move |s| s.lines.iter().map(move |(t, l)| (start + t, l.as_str())));
+    b.logs.lines().map(move |l| (start, l)).chain(script)
 }
 
 /// busybox `date` output: `Mon Jan  2 15:04:05 UTC 2006`.
@@ -1104,7 +1265,7 @@ fn go_date(t: jiff::Timestamp) -> String {
     t.strftime("%a %b %e %H:%M:%S UTC %Y").to_string()
 }
 
-fn node_ip(store: &Store, node: &str) -> Option<String> {
+fn node_ip<'a>(store: &'a Store, node: &str) -> Option<&'a str> {
     let node = store.get::<k8s_openapi::api::core::v1::Node>("", node)?;
     node.status
         .as_ref()?
@@ -1112,13 +1273,13 @@ fn node_ip(store: &Store, node: &str) -> Option<String> {
         .as_ref()?
         .iter()
         .find(|a| a.type_ == "InternalIP")
-        .map(|a| a.address.clone())
+        .map(|a| a.address.as_str())
 }
 
 /// The kubelet's `getPhase` for a pod without init containers.
 fn phase(rt: &PodRuntime) -> &'static str {
     let (mut waiting, mut running, mut stopped, mut succeeded) = (0, 0, 0, 0);
-    for c in &rt.containers {
+    for c in &*rt.containers {
         match &c.state {
             State::Running { .. } => running += 1,
             State::Terminated(t) => {
@@ -1143,11 +1304,11 @@ fn phase(rt: &PodRuntime) -> &'static str {
         return "Running";
     }
     if stopped > 0 {
-        return match rt.restart_policy.as_str() {
-            "Always" => "Running",
+        return match rt.restart_policy {
+            RestartPolicy::Always => "Running",
             _ if succeeded == stopped => "Succeeded",
-            "OnFailure" => "Running",
-            _ => "Failed",
+            RestartPolicy::OnFailure => "Running",
+            RestartPolicy::Never => "Failed",
         };
     }
     "Pending"
@@ -1185,10 +1346,12 @@ fn qos_class(pod: &StoredPod) -> &'static str {
 fn term_state(t: &Term, store: &Store) -> ContainerStateTerminated {
     ContainerStateTerminated {
         exit_code: t.exit_code,
-        reason: Some(t.reason.clone()),
+        reason: Some(t.reason().into()),
         started_at: Some(store.clock.time(t.started)),
         finished_at: Some(store.clock.time(t.finished)),
-        container_id: Some(t.container_id.clone()),
+        container_id: Some(
+            t.instance.map(|id| id.render(store.profile.container_runtime)).unwrap_or_default(),
+        ),
         ..Default::default()
     }
 }
@@ -1196,7 +1359,7 @@ fn term_state(t: &Term, store: &Store) -> ContainerStateTerminated {
 fn container_status(c: &Container, store: &Store) -> ContainerStatus {
     let state = match &c.state {
         State::Waiting { reason, message } => ContainerState {
-            waiting: Some(ContainerStateWaiting { reason: Some(reason.clone()), message: message.clone() }),
+            waiting: Some(ContainerStateWaiting { reason: Some((*reason).into()), message: message.clone() }),
             ..Default::default()
         },
         State::Running { since } => ContainerState {
@@ -1212,13 +1375,13 @@ fn container_status(c: &Container, store: &Store) -> ContainerStatus {
         .as_ref()
         .map(|t| ContainerState { terminated: Some(term_state(t, store)), ..Default::default() });
     let shown_id = match &c.state {
-        State::Waiting { reason, .. } if reason == "ContainerCreating" || reason.contains("Image") => None,
-        _ => c.container_id.clone(),
+        State::Waiting { reason, .. } if *reason == "ContainerCreating" || reason.contains("Image") => None,
+        _ => c.instance.map(|id| id.render(store.profile.container_runtime)),
     };
     ContainerStatus {
-        name: c.name.clone(),
-        image: reported_image(&c.image, store.profile.container_runtime),
-        image_id: c.image_id.clone().unwrap_or_default(),
+        name: c.name.to_string(),
+        image: c.image.reported.clone(),
+        image_id: if c.instance.is_some() { c.image.id.clone() } else { String::new() },
         container_id: shown_id,
         ready: c.ready,
         restart_count: c.restart_count,
@@ -1240,6 +1403,18 @@ mod tests {
         assert_eq!(go_duration(1500), "1.5s");
         assert_eq!(go_duration(500), "500ms");
         assert_eq!(go_duration(90_000), "1m30s");
+    }
+
+    #[test]
+    fn derived_ids_render_as_the_stored_strings_did() {
+        // Pod IPs count on past .255 as the formatted string did.
+        assert_eq!(PodIp { cidr: 3, host: 256 }.to_string(), "10.244.3.256");
+        let id = InstanceId(NonZeroU64::new(7).expect("non-zero"));
+        assert_eq!(
+            id.render("containerd"),
+            format!("containerd://{}", hex64(7u64.wrapping_mul(0x9E37_79B9)))
+        );
+        assert_eq!(id.render("docker").len(), "docker://".len() + 64);
     }
 
     #[test]
