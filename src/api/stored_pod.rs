@@ -260,3 +260,77 @@ mod tests {
         assert_eq!(b.materialise(), pod(Some("n9"), "kube-api-access-aaaaa"));
     }
 }
+
+/// Sharing through the store's write paths: create, bind, status and metadata writes,
+/// whole-pod updates.
+#[cfg(test)]
+mod store_tests {
+    use k8s_openapi::api::core::v1::Pod;
+
+    use crate::api::admission::admit;
+    use crate::api::store::DeleteOptions;
+    use crate::api::{ObjKey, Store};
+    use crate::profile::Profile;
+    use crate::time::{WallClock, default_start};
+
+    fn create(store: &mut Store, name: &str) -> ObjKey {
+        let mut pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "default", "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "rs-uid", "controller": true}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+        }))
+        .expect("a pod");
+        admit(&mut pod, store).expect("valid");
+        store.create(pod).expect("created");
+        ("default".to_string(), name.to_string())
+    }
+
+    fn shared(store: &Store, a: &ObjKey, b: &ObjKey) -> bool {
+        store.stored_pod(a).expect("a").shares_spec_with(store.stored_pod(b).expect("b"))
+    }
+
+    #[test]
+    fn writes_keep_or_drop_the_sharing() {
+        let mut store = Store::new(Profile::default(), WallClock::new(default_start()), 0);
+        let (a, b, c) = (create(&mut store, "a"), create(&mut store, "b"), create(&mut store, "c"));
+        assert!(shared(&store, &a, &b) && shared(&store, &a, &c));
+        let token = |store: &Store, key: &ObjKey| {
+            store.get_by_key::<Pod>(key).expect("pod").spec.clone().expect("spec").volumes.expect("volumes")
+                [0]
+            .name
+            .clone()
+        };
+        assert!(token(&store, &a).starts_with("kube-api-access-"));
+        assert_ne!(token(&store, &a), token(&store, &b));
+
+        store.bind_pod(&a, "node-1").expect("bound");
+        let _ = store.modify_status::<Pod>(&a, |p| {
+            p.status.get_or_insert_with(Default::default).phase = Some("Running".into())
+        });
+        store
+            .update_meta::<Pod>(&a, |m| m.labels = Some([("x".to_string(), "y".to_string())].into()))
+            .expect("labelled");
+        assert!(shared(&store, &a, &b));
+        assert_eq!(
+            store.get_by_key::<Pod>(&a).expect("a").spec.as_ref().expect("spec").node_name.as_deref(),
+            Some("node-1")
+        );
+        assert_eq!(store.get_by_key::<Pod>(&b).expect("b").spec.as_ref().expect("spec").node_name, None);
+
+        // A whole-pod update with the same spec keeps the base; another image does not.
+        let same = store.get_by_key::<Pod>(&b).expect("b").into_owned();
+        store.update(same).expect("updated");
+        assert!(shared(&store, &a, &b));
+        let mut changed = store.get_by_key::<Pod>(&c).expect("c").into_owned();
+        let before = changed.clone();
+        changed.spec.as_mut().expect("spec").containers[0].image = Some("nginx:2".into());
+        store.update(changed).expect("updated");
+        assert!(!shared(&store, &a, &c));
+        let after = store.get_by_key::<Pod>(&c).expect("c").into_owned();
+        assert_eq!(after.spec.as_ref().expect("spec").containers[0].image.as_deref(), Some("nginx:2"));
+        assert_eq!(token(&store, &c), before.spec.expect("spec").volumes.expect("volumes")[0].name);
+
+        store.delete::<Pod>("default", "a", DeleteOptions::default()).expect("deleting");
+        assert!(shared(&store, &a, &b));
+    }
+}
