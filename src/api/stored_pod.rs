@@ -22,7 +22,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::hash::HashMap;
 
 /// The token volume's name in a shared base. Not a valid volume name (volume names are
-/// DNS labels), so no spec can carry it; a spec that does anyway keeps its names as they are.
+/// DNS labels), so no valid spec carries it; one that does anyway keeps its names as given.
 pub const TOKEN_PLACEHOLDER: &str = "kube-api-access-<per-pod>";
 
 /// The prefix of the projected service-account token volume admission adds (1.21+).
@@ -176,11 +176,14 @@ impl SpecBases {
     pub fn compact_new(&mut self, pod: Pod, controller: Option<&str>) -> StoredPod {
         let mut stored = StoredPod::from_pod(pod);
         let (Some(parts), Some(uid)) = (stored.spec.as_mut(), controller) else { return stored };
-        match self.by_controller.get(uid).and_then(Weak::upgrade) {
+        let Some(known) = self.by_controller.get_mut(uid) else {
+            self.by_controller.insert(uid.to_string(), Arc::downgrade(&parts.base));
+            return stored;
+        };
+        match known.upgrade() {
             Some(base) if *base == *parts.base => parts.base = base,
-            _ => {
-                self.by_controller.insert(uid.to_string(), Arc::downgrade(&parts.base));
-            }
+            // A changed template (or pods that differ per node, like a DaemonSet's).
+            _ => *known = Arc::downgrade(&parts.base),
         }
         stored
     }
