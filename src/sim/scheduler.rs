@@ -25,6 +25,32 @@ struct NodeInfo {
     milli_cpu: i64,
     memory: i64,
     pods: i64,
+    /// The least-allocated score last computed here, with the requests it was for
+    /// (milli CPU, memory): valid until the node's usage changes. Pods of one template
+    /// ask the same, so scoring a node again costs a comparison, not two divisions.
+    score: Option<((i64, i64), i64)>,
+}
+
+/// One owner's pods per node id, for spreading, with their total (to forget an owner
+/// whose last pod left without scanning every node).
+#[derive(Default)]
+struct OwnerSpread {
+    per_node: Vec<i64>,
+    total: i64,
+}
+
+impl OwnerSpread {
+    fn add(&mut self, node: usize, n: i64) {
+        if self.per_node.len() <= node {
+            self.per_node.resize(node + 1, 0);
+        }
+        self.per_node[node] += n;
+        self.total += n;
+    }
+
+    fn on(&self, node: usize) -> i64 {
+        self.per_node.get(node).copied().unwrap_or(0)
+    }
 }
 
 /// What a bound pod contributes to its node, remembered to undo it on removal.
@@ -82,7 +108,7 @@ pub struct Scheduler {
     usage: Vec<NodeInfo>,
     placements: HashMap<ObjKey, Placement>,
     /// owner uid → pods of that owner per node id, for spreading.
-    owner_counts: HashMap<String, Vec<i64>>,
+    owner_counts: HashMap<String, OwnerSpread>,
     next_start: usize,
 }
 
@@ -168,12 +194,9 @@ impl Scheduler {
             && pod.metadata.deletion_timestamp.is_some()
             && let Some(placement) = self.placements.get_mut(&change.key)
             && let Some(owner) = placement.owner.take()
-            && let Some(counts) = self.owner_counts.get_mut(&owner)
         {
-            counts[placement.node] -= 1;
-            if counts.iter().all(|n| *n <= 0) {
-                self.owner_counts.remove(&owner);
-            }
+            let node = placement.node;
+            self.forget_spread(&owner, node);
         }
         if let Some(pod) = pod
             && pod.bound_node().is_none()
@@ -217,15 +240,12 @@ impl Scheduler {
         info.milli_cpu += milli_cpu;
         info.memory += memory;
         info.pods += 1;
+        info.score = None;
         if let Some(owner) = &owner {
             if !self.owner_counts.contains_key(owner) {
-                self.owner_counts.insert(owner.clone(), Vec::new());
+                self.owner_counts.insert(owner.clone(), OwnerSpread::default());
             }
-            let counts = self.owner_counts.get_mut(owner).expect("just ensured");
-            if counts.len() <= node {
-                counts.resize(node + 1, 0);
-            }
-            counts[node] += 1;
+            self.owner_counts.get_mut(owner).expect("just ensured").add(node, 1);
         }
         self.placements.insert(key, Placement { node, milli_cpu, memory, owner });
     }
@@ -235,12 +255,18 @@ impl Scheduler {
         info.milli_cpu -= p.milli_cpu;
         info.memory -= p.memory;
         info.pods -= 1;
-        if let Some(owner) = p.owner
-            && let Some(counts) = self.owner_counts.get_mut(&owner)
-        {
-            counts[p.node] -= 1;
-            if counts.iter().all(|n| *n <= 0) {
-                self.owner_counts.remove(&owner);
+        info.score = None;
+        if let Some(owner) = p.owner {
+            self.forget_spread(&owner, p.node);
+        }
+    }
+
+    /// One pod of `owner` on `node` no longer counts for spreading.
+    fn forget_spread(&mut self, owner: &str, node: usize) {
+        if let Some(spread) = self.owner_counts.get_mut(owner) {
+            spread.add(node, -1);
+            if spread.total <= 0 {
+                self.owner_counts.remove(owner);
             }
         }
     }
@@ -346,16 +372,21 @@ impl Scheduler {
             let index = (start + i) % nodes.len();
             let node = &nodes[index];
             examined += 1;
-            let info = &self.usage[node.id];
+            let info = &mut self.usage[node.id];
             let used = (info.milli_cpu, info.memory, info.pods);
             match filter(node, selector, tolerations, used, requests, explicit) {
                 Err(reason) => *rejects.entry(reason).or_default() += 1,
                 Ok(()) => {
-                    let alloc = node.allocatable;
-                    let spread = owner_counts.and_then(|c| c.get(node.id)).copied().unwrap_or(0);
-                    let cpu_free = 100 * (alloc.0 - used.0 - requests.0).max(0) / alloc.0.max(1);
-                    let mem_free = 100 * (alloc.1 - used.1 - requests.1).max(0) / alloc.1.max(1);
-                    feasible.push((spread, -(cpu_free + mem_free) / 2, index));
+                    let spread = owner_counts.map_or(0, |c| c.on(node.id));
+                    let score = match info.score {
+                        Some((asked, score)) if asked == requests => score,
+                        _ => {
+                            let score = least_allocated(node.allocatable, used, requests);
+                            info.score = Some((requests, score));
+                            score
+                        }
+                    };
+                    feasible.push((spread, score, index));
                     if feasible.len() >= target {
                         break;
                     }
@@ -387,6 +418,14 @@ impl Scheduler {
             None,
         );
     }
+}
+
+/// The (negated) least-allocated score: the mean of the free CPU and memory percentages
+/// once the pod is placed.
+fn least_allocated(alloc: (i64, i64, i64), used: (i64, i64, i64), requests: (i64, i64)) -> i64 {
+    let cpu_free = 100 * (alloc.0 - used.0 - requests.0).max(0) / alloc.0.max(1);
+    let mem_free = 100 * (alloc.1 - used.1 - requests.1).max(0) / alloc.1.max(1);
+    -(cpu_free + mem_free) / 2
 }
 
 /// The filter plugins: node selector, unschedulable, taints, pod count, requests.
