@@ -1305,19 +1305,18 @@ fn phase(rt: &PodRuntime) -> &'static str {
 }
 
 fn qos_class(pod: &StoredPod) -> &'static str {
-    let containers: Vec<_> =
-        pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter()).collect();
+    let containers = pod.spec_sans_per_pod_parts().into_iter().flat_map(|s| s.containers.iter());
     let mut any = false;
     let mut guaranteed = true;
-    for c in &containers {
-        let r = c.resources.clone().unwrap_or_default();
-        let requests = r.requests.unwrap_or_default();
-        let limits = r.limits.unwrap_or_default();
-        if !requests.is_empty() || !limits.is_empty() {
+    for c in containers {
+        let resources = c.resources.as_ref();
+        let requests = resources.and_then(|r| r.requests.as_ref());
+        let limits = resources.and_then(|r| r.limits.as_ref());
+        if requests.is_some_and(|r| !r.is_empty()) || limits.is_some_and(|l| !l.is_empty()) {
             any = true;
         }
         for res in ["cpu", "memory"] {
-            match (limits.get(res), requests.get(res)) {
+            match (limits.and_then(|l| l.get(res)), requests.and_then(|r| r.get(res))) {
                 (Some(l), Some(q)) if l == q => {}
                 (Some(_), None) => {}
                 _ => guaranteed = false,
