@@ -292,6 +292,36 @@ struct SpamBucket {
     last: Millis,
 }
 
+/// An event's message as a recorder hands it over.
+pub enum EventMessage {
+    /// A text that may repeat across objects: interned, so that equal texts share one
+    /// copy among the million events of a large run.
+    Text(String),
+    /// A text kept as given: one the recorder already shares (the kubelet's
+    /// `Started container web`), or one that never repeats (the scheduler's
+    /// `Successfully assigned ns/name to node`), which interning would only grow the
+    /// intern table with.
+    Shared(Arc<str>),
+}
+
+impl From<String> for EventMessage {
+    fn from(text: String) -> Self {
+        EventMessage::Text(text)
+    }
+}
+
+impl From<&str> for EventMessage {
+    fn from(text: &str) -> Self {
+        EventMessage::Text(text.to_string())
+    }
+}
+
+impl From<Arc<str>> for EventMessage {
+    fn from(shared: Arc<str>) -> Self {
+        EventMessage::Shared(shared)
+    }
+}
+
 /// The object an event is about, as a recorder hands it over.
 enum Involved {
     Owned(InvolvedObject),
@@ -307,11 +337,12 @@ impl Involved {
     }
 }
 
-/// What the event recorder keeps per involved object (by uid): its events, in
-/// recording order, and the spam filter's buckets of the sources reporting on it. One
-/// map entry per object, so recording an event hashes the uid once.
+/// What the event recorder keeps per involved object: its uid, its events in recording
+/// order, and the spam filter's buckets of the sources reporting on it. One entry per
+/// object, so recording an event finds the uid once.
 #[derive(Default)]
 struct ObjectEvents {
+    uid: Box<str>,
     events: Vec<usize>,
     spam: Vec<SpamBucket>,
 }
@@ -360,7 +391,12 @@ pub struct Store {
     /// How many changes were ever logged (the next change's `seq`).
     change_seq: u64,
     events: Vec<EventRecord>,
-    events_by_uid: HashMap<String, ObjectEvents>,
+    /// The recorder's state per involved object, in order of its first event, and the
+    /// slot of each object's (by uid).
+    event_objects: Vec<ObjectEvents>,
+    event_object_slots: HashMap<String, usize>,
+    /// The slot last recorded to (see [`Store::event_object_slot`]).
+    last_event_object: Option<usize>,
     /// Event reasons, messages and hosts, interned: most events repeat the text of others.
     event_strings: HashSet<Arc<str>>,
     token_secrets: BTreeMap<String, String>,
@@ -418,7 +454,9 @@ impl Store {
             spare_changes: Vec::new(),
             change_seq: 0,
             events: Vec::new(),
-            events_by_uid: HashMap::default(),
+            event_objects: Vec::new(),
+            event_object_slots: HashMap::default(),
+            last_event_object: None,
             event_strings: HashSet::default(),
             token_secrets: BTreeMap::new(),
             watch: None,
@@ -894,10 +932,10 @@ impl Store {
     pub fn bind_pod(&mut self, key: &ObjKey, node: &str) -> Result<(), ApiError> {
         let rv = self.next_resource_version();
         let now = self.clock.time(self.now);
-        let old_node = match self.pods.get(key) {
-            Some(pod) => pod.bound_node().map(str::to_string),
-            None => return Err(ApiError::NotFound { kind: Kind::Pod, name: key.1.clone() }),
+        let Some(slot) = self.pods.slot_of(key) else {
+            return Err(ApiError::NotFound { kind: Kind::Pod, name: key.1.clone() });
         };
+        let old_node = self.pods.by_slot(slot).and_then(|pod| pod.bound_node()).map(str::to_string);
         self.write_in_place::<Pod>(key, |pod| {
             pod.set_node_name(node);
             let status = pod.status.get_or_insert_with(Default::default);
@@ -915,7 +953,6 @@ impl Store {
             }
             pod.metadata.resource_version = Some(rv);
         })?;
-        let slot = self.pods.slot_of(key).expect("just written");
         if let Some(old) = old_node
             && let Some(set) = self.pods_by_node.get_mut(&old)
         {
@@ -1170,25 +1207,34 @@ impl Store {
         involved: InvolvedObject,
         type_: EventType,
         reason: &str,
-        message: String,
+        message: impl Into<EventMessage>,
         component: &'static str,
         host: Option<String>,
     ) {
-        self.record(Involved::Owned(involved), type_, reason, message, component, host.as_deref());
+        let host = host.map(|h| self.intern_event_string(&h));
+        self.record(Involved::Owned(involved), type_, reason, message.into(), component, host);
     }
 
-    /// [`Store::record_event`] for a recorder that keeps its involved object (the
-    /// kubelet, one per container), so that nothing is built or compared per event.
+    /// [`Store::record_event`] for a recorder that keeps its involved object and its
+    /// host name shared (the kubelet, one involved object per container), so that
+    /// nothing is built, copied or looked up for them per event.
     pub fn record_event_shared(
         &mut self,
         involved: &Arc<InvolvedObject>,
         type_: EventType,
         reason: &str,
-        message: String,
+        message: impl Into<EventMessage>,
         component: &'static str,
-        host: Option<&str>,
+        host: Option<&Arc<str>>,
     ) {
-        self.record(Involved::Shared(involved.clone()), type_, reason, message, component, host);
+        self.record(
+            Involved::Shared(involved.clone()),
+            type_,
+            reason,
+            message.into(),
+            component,
+            host.cloned(),
+        );
     }
 
     fn record(
@@ -1196,21 +1242,19 @@ impl Store {
         involved: Involved,
         type_: EventType,
         reason: &str,
-        message: String,
+        message: EventMessage,
         component: &'static str,
-        host: Option<&str>,
+        host: Option<Arc<str>>,
     ) {
         let now = self.now;
-        let host = host.map(|h| self.intern_event_string(h));
         let reason = self.intern_event_string(reason);
-        let message = self.intern_event_string(&message);
-        let wall = self.clock.at(now);
-        let next = self.events.len();
-        let uid = involved.uid();
-        let object = match self.events_by_uid.get_mut(uid) {
-            Some(object) => object,
-            None => self.events_by_uid.entry(uid.to_string()).or_default(),
+        let message = match message {
+            EventMessage::Text(text) => self.intern_event_string(&text),
+            EventMessage::Shared(shared) => shared,
         };
+        let next = self.events.len();
+        let slot = self.event_object_slot(involved.uid());
+        let object = &mut self.event_objects[slot];
         let bucket = match object.spam.iter().position(|b| b.component == component && b.host == host) {
             Some(i) => &mut object.spam[i],
             None => {
@@ -1230,11 +1274,12 @@ impl Store {
             return;
         }
         bucket.tokens -= 1.0;
-        // Interned strings: the same text is the same pointer.
+        // Texts compare by pointer first (`Arc`'s `==` does), which settles interned
+        // and recorder-shared ones; others compare by content.
         let same = |ev: &EventRecord| {
             ev.type_ == type_
-                && Arc::ptr_eq(&ev.reason, &reason)
-                && Arc::ptr_eq(&ev.message, &message)
+                && ev.reason == reason
+                && ev.message == message
                 && ev.component == component
                 && ev.host == host
         };
@@ -1255,6 +1300,7 @@ impl Store {
             }
         };
         object.events.push(next);
+        let wall = self.clock.at(now);
         self.events.push(EventRecord {
             name_suffix: wall.as_nanosecond() as u64 + next as u64,
             involved,
@@ -1269,6 +1315,26 @@ impl Store {
         });
     }
 
+    /// The slot of the recorder's state for one object, created on its first event.
+    /// Recorders tend to report on one object several times in a row (the kubelet's
+    /// `Pulled`, then `Created`), so the last object found is checked before the map.
+    fn event_object_slot(&mut self, uid: &str) -> usize {
+        let slot = match self.last_event_object {
+            Some(slot) if *self.event_objects[slot].uid == *uid => slot,
+            _ => match self.event_object_slots.get(uid) {
+                Some(&slot) => slot,
+                None => {
+                    let slot = self.event_objects.len();
+                    self.event_objects.push(ObjectEvents { uid: uid.into(), ..Default::default() });
+                    self.event_object_slots.insert(uid.to_string(), slot);
+                    slot
+                }
+            },
+        };
+        self.last_event_object = Some(slot);
+        slot
+    }
+
     /// The shared copy of an event reason, message or host.
     fn intern_event_string(&mut self, s: &str) -> Arc<str> {
         if let Some(shared) = self.event_strings.get(s) {
@@ -1281,9 +1347,9 @@ impl Store {
 
     /// Events about one object (by uid), in recording order.
     pub fn events_for(&self, uid: &str) -> Vec<&EventRecord> {
-        self.events_by_uid
+        self.event_object_slots
             .get(uid)
-            .map(|o| o.events.iter().map(|&i| &self.events[i]).collect())
+            .map(|&slot| self.event_objects[slot].events.iter().map(|&i| &self.events[i]).collect())
             .unwrap_or_default()
     }
 
@@ -1332,5 +1398,66 @@ fn involved_by_meta<T: Object>(meta: &ObjectMeta) -> InvolvedObject {
         uid: meta.uid.clone().unwrap_or_default(),
         field_path: None,
         api_version: T::API_VERSION.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+    use crate::time::{WallClock, default_start};
+
+    fn pod(uid: &str, field_path: Option<&str>) -> InvolvedObject {
+        InvolvedObject {
+            kind: "Pod".into(),
+            namespace: "default".into(),
+            name: "p".into(),
+            uid: uid.into(),
+            field_path: field_path.map(str::to_string),
+            api_version: "v1".into(),
+        }
+    }
+
+    /// However a recorder hands a text over (interned, shared, owned involved object or
+    /// shared one), equal events aggregate, as client-go's correlator compares content.
+    #[test]
+    fn equal_events_aggregate_whatever_their_sharing() {
+        let mut store = Store::new(Profile::default(), WallClock::new(default_start()), 0);
+        let shared = Arc::new(pod("u1", Some("spec.containers{web}")));
+        let node: Arc<str> = "node-1".into();
+        let text: Arc<str> = "Started container web".into();
+        store.record_event_shared(&shared, EventType::Normal, "Started", text, "kubelet", Some(&node));
+        let text: Arc<str> = "Started container web".into();
+        store.record_event_shared(&shared, EventType::Normal, "Started", text, "kubelet", Some(&node));
+        let owned = pod("u1", Some("spec.containers{web}"));
+        let message = String::from("Started container web");
+        store.record_event(owned, EventType::Normal, "Started", message, "kubelet", Some("node-1".into()));
+        store.record_event(
+            pod("u2", None),
+            EventType::Normal,
+            "Started",
+            "Started container web",
+            "kubelet",
+            None,
+        );
+        let events = store.events_for("u1");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].count, 3);
+        assert_eq!(store.events_for("u2").len(), 1);
+        assert_eq!(store.events().len(), 2);
+    }
+
+    /// The spam filter's burst is per (object, source), found again after other objects
+    /// were recorded to in between.
+    #[test]
+    fn spam_filter_counts_per_object_across_interleaving() {
+        let mut store = Store::new(Profile::default(), WallClock::new(default_start()), 0);
+        let burst = constants::EVENT_SPAM_BURST as usize;
+        for i in 0..burst + 5 {
+            store.record_event(pod("a", None), EventType::Normal, "R", format!("m{i}"), "kubelet", None);
+            store.record_event(pod("b", None), EventType::Normal, "R", format!("m{i}"), "kubelet", None);
+        }
+        assert_eq!(store.events_for("a").len(), burst);
+        assert_eq!(store.events_for("b").len(), burst);
+        assert!(store.events_for("c").is_empty());
     }
 }

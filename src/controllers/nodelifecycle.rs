@@ -261,7 +261,7 @@ fn mark_pods_not_ready(node: &str, store: &mut Store) {
                 who,
                 EventType::Warning,
                 "NodeNotReady",
-                "Node is not ready".into(),
+                "Node is not ready",
                 "node-controller",
                 None,
             );

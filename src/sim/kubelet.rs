@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::api::event::{EventType, InvolvedObject};
-use crate::api::store::{Change, ChangeOp};
+use crate::api::store::{Change, ChangeOp, EventMessage};
 use crate::api::stored_pod::StoredPod;
 use crate::api::{Kind, ObjKey, Store};
 use crate::constants;
@@ -163,6 +163,20 @@ struct ImageRef {
     reported: String,
     /// `containerStatuses[].imageID`, shown once a container of it was created.
     id: String,
+    /// The messages of the `Pulling` and the already-present `Pulled` events, shared
+    /// by the events of every container of this image.
+    pulling_message: Arc<str>,
+    present_message: Arc<str>,
+}
+
+/// The texts of the events every container of one name gets (`Created`, `Started`,
+/// `Killing`), made once per name and shared by those events, so that recording one
+/// neither formats nor interns its message.
+#[derive(Debug)]
+struct ContainerTexts {
+    created: Arc<str>,
+    started: Arc<str>,
+    stopping: Arc<str>,
 }
 
 /// The IP of a pod's sandbox, `10.244.<cidr>.<host>` (kept as numbers, rendered when a
@@ -211,6 +225,8 @@ struct Container {
     live_probes: u32,
     /// What this container's events are about (`spec.containers{name}` of the pod).
     involved: Arc<InvolvedObject>,
+    /// Its recurring event messages (see [`ContainerTexts`]).
+    texts: Arc<ContainerTexts>,
     /// Killed after failing its liveness probe; probes pause until it restarts.
     liveness_killed: bool,
 }
@@ -274,6 +290,8 @@ pub struct Kubelet {
     image_refs: HashMap<Arc<str>, Arc<ImageRef>>,
     /// Distinct container behaviours: containers of one template share theirs.
     behaviours: HashSet<Arc<Behaviour>>,
+    /// Event texts by container name (see [`ContainerTexts`]).
+    container_texts: HashMap<Arc<str>, Arc<ContainerTexts>>,
 }
 
 pub type Timers = TimerQueue<KubeletTimer>;
@@ -466,8 +484,10 @@ impl Kubelet {
                     c.command.as_deref().unwrap_or(&[]),
                     c.args.as_deref().unwrap_or(&[]),
                 );
+                let name = self.strings.get(&c.name);
                 Container {
-                    name: self.strings.get(&c.name),
+                    texts: self.container_texts(&name, store.profile.created_event_colon),
+                    name,
                     image: self.image_ref(image, runtime),
                     pull_policy: PullPolicy::of(c.image_pull_policy.as_deref()),
                     behaviour: self.shared_behaviour(behaviour),
@@ -535,9 +555,32 @@ impl Kubelet {
             format!("{}@sha256:{digest}", image_without_tag(name))
         };
         let name: Arc<str> = Arc::from(name);
-        let image = Arc::new(ImageRef { name: name.clone(), reported: reported_image(&name, runtime), id });
+        let image = Arc::new(ImageRef {
+            name: name.clone(),
+            reported: reported_image(&name, runtime),
+            id,
+            pulling_message: format!("Pulling image \"{name}\"").into(),
+            present_message: format!("Container image \"{name}\" already present on machine").into(),
+        });
         self.image_refs.insert(name, image.clone());
         image
+    }
+
+    /// The shared event texts of containers named `name`. `colon`: the profile's
+    /// `Created container: name` spelling (fixed for the cluster's life).
+    fn container_texts(&mut self, name: &Arc<str>, colon: bool) -> Arc<ContainerTexts> {
+        if let Some(texts) = self.container_texts.get(name) {
+            return texts.clone();
+        }
+        let created =
+            if colon { format!("Created container: {name}") } else { format!("Created container {name}") };
+        let texts = Arc::new(ContainerTexts {
+            created: created.into(),
+            started: format!("Started container {name}").into(),
+            stopping: format!("Stopping container {name}").into(),
+        });
+        self.container_texts.insert(name.clone(), texts.clone());
+        texts
     }
 
     /// The shared copy of a behaviour.
@@ -571,7 +614,7 @@ impl Kubelet {
         store: &mut Store,
         type_: EventType,
         reason: &str,
-        message: String,
+        message: impl Into<EventMessage>,
     ) {
         let rt = &self.pods[key];
         let who = &rt.containers[i].involved;
@@ -583,28 +626,14 @@ impl Kubelet {
         let now = store.now;
         let rt = &self.pods[key];
         let c = &rt.containers[i];
-        let (image, policy, pull) = (c.image.name.clone(), c.pull_policy, c.behaviour.pull.clone());
-        let present = self.images.get(&rt.node).is_some_and(|s| s.contains(&image));
+        let (image, policy, pull) = (c.image.clone(), c.pull_policy, c.behaviour.pull.clone());
+        let present = self.images.get(&rt.node).is_some_and(|s| s.contains(&image.name));
         if policy == PullPolicy::Never || (policy == PullPolicy::IfNotPresent && present) {
-            self.container_event(
-                key,
-                i,
-                store,
-                EventType::Normal,
-                "Pulled",
-                format!("Container image \"{image}\" already present on machine"),
-            );
+            self.container_event(key, i, store, EventType::Normal, "Pulled", image.present_message.clone());
             self.create_and_start(key, i, store, timers);
             return;
         }
-        self.container_event(
-            key,
-            i,
-            store,
-            EventType::Normal,
-            "Pulling",
-            format!("Pulling image \"{image}\""),
-        );
+        self.container_event(key, i, store, EventType::Normal, "Pulling", image.pulling_message.clone());
         match pull {
             Pull::After(d) => self.timer(key, i, now + d, Action::PullDone, timers),
             Pull::Error(d) => self.timer(key, i, now + d, Action::PullFailed, timers),
@@ -661,20 +690,9 @@ impl Kubelet {
             c.previous_started_at = Some(c.started_at.take());
         }
         c.instance = instance;
-        let name = c.name.clone();
+        let created = c.texts.created.clone();
         let start = c.behaviour.start;
-        self.container_event(
-            key,
-            i,
-            store,
-            EventType::Normal,
-            "Created",
-            if store.profile.created_event_colon {
-                format!("Created container: {name}")
-            } else {
-                format!("Created container {name}")
-            },
-        );
+        self.container_event(key, i, store, EventType::Normal, "Created", created);
         self.timer(key, i, now + start, Action::Started, timers);
     }
 
@@ -710,14 +728,7 @@ impl Kubelet {
                     qualified_image_with_tag(&image)
                 );
                 self.container_event(&key, i, store, EventType::Warning, "Failed", message.clone());
-                self.container_event(
-                    &key,
-                    i,
-                    store,
-                    EventType::Warning,
-                    "Failed",
-                    "Error: ErrImagePull".into(),
-                );
+                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ErrImagePull");
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
                 c.state = State::Waiting { reason: "ErrImagePull", message: Some(message) };
                 c.pull_backoff = if c.pull_backoff == 0 {
@@ -733,14 +744,7 @@ impl Kubelet {
                 let image = &self.pods[&key].containers[i].image.name;
                 let message = format!("Back-off pulling image \"{image}\"");
                 self.container_event(&key, i, store, EventType::Normal, "BackOff", message.clone());
-                self.container_event(
-                    &key,
-                    i,
-                    store,
-                    EventType::Warning,
-                    "Failed",
-                    "Error: ImagePullBackOff".into(),
-                );
+                self.container_event(&key, i, store, EventType::Warning, "Failed", "Error: ImagePullBackOff");
                 let c = &mut self.pods.get_mut(&key).expect("known").containers[i];
                 c.state = State::Waiting { reason: "ImagePullBackOff", message: Some(message) };
             }
@@ -785,15 +789,8 @@ impl Kubelet {
 
     fn on_started(&mut self, key: &PodKey, i: usize, store: &mut Store, timers: &mut Timers) {
         let now = store.now;
-        let name = self.pods[key].containers[i].name.clone();
-        self.container_event(
-            key,
-            i,
-            store,
-            EventType::Normal,
-            "Started",
-            format!("Started container {name}"),
-        );
+        let started = self.pods[key].containers[i].texts.started.clone();
+        self.container_event(key, i, store, EventType::Normal, "Started", started);
         let c = &mut self.pods.get_mut(key).expect("known").containers[i];
         c.state = State::Running { since: now };
         c.started_at = Some(now);
@@ -912,7 +909,7 @@ impl Kubelet {
             who,
             EventType::Normal,
             "DeadlineExceeded",
-            DEADLINE_MESSAGE.into(),
+            DEADLINE_MESSAGE,
             "kubelet",
             Some(node),
         );
@@ -942,15 +939,8 @@ impl Kubelet {
             Some(t) => t.min(grace),
             None => grace.max(constants::MIN_KILL_GRACE),
         };
-        let name = c.name.clone();
-        self.container_event(
-            key,
-            i,
-            store,
-            EventType::Normal,
-            "Killing",
-            format!("Stopping container {name}"),
-        );
+        let stopping = c.texts.stopping.clone();
+        self.container_event(key, i, store, EventType::Normal, "Killing", stopping);
         self.timer(key, i, store.now + stop_after, Action::Stopped, timers);
     }
 

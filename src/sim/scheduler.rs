@@ -8,6 +8,7 @@
 //! looking after enough feasible nodes (`percentageOfNodesToScore`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod, PodCondition, Taint, Toleration};
 
@@ -186,7 +187,8 @@ impl Scheduler {
         } else if let Some(pod) = pod
             && !self.placements.contains_key(&change.key)
         {
-            self.account(change.key.clone(), pod);
+            let node = self.node_id(pod.bound_node().unwrap_or_default());
+            self.account(change.key.clone(), pod, node);
         }
         // A terminating pod still holds its resources but no longer counts for spreading
         // (the spreading plugins skip pods with a deletionTimestamp, kubernetes#87621).
@@ -232,9 +234,9 @@ impl Scheduler {
         id
     }
 
-    fn account(&mut self, key: ObjKey, pod: &StoredPod) {
+    /// Counts a pod bound to node `node` (its id) against that node.
+    fn account(&mut self, key: ObjKey, pod: &StoredPod, node: usize) {
         let (milli_cpu, memory) = pod_requests(pod);
-        let node = self.node_id(pod.bound_node().unwrap_or_default());
         let owner = controller_ref(&pod.metadata).map(|r| r.uid.clone());
         let info = &mut self.usage[node];
         info.milli_cpu += milli_cpu;
@@ -296,7 +298,7 @@ impl Scheduler {
                 Ok(ties) => {
                     let choice =
                         if ties.len() == 1 { 0 } else { store.rng.below(ties.len() as u64) as usize };
-                    self.bind(store, &key, &nodes[ties[choice]].name);
+                    self.bind(store, &key, &nodes[ties[choice]]);
                 }
                 Err(message) => {
                     self.unschedulable.insert(key.clone());
@@ -401,22 +403,19 @@ impl Scheduler {
         Ok(feasible.iter().filter(|(s, l, _)| (*s, *l) == best).map(|(_, _, n)| *n).collect())
     }
 
-    fn bind(&mut self, store: &mut Store, key: &ObjKey, node: &str) {
-        if store.bind_pod(key, node).is_err() {
+    /// Binds the pod, accounts it on the node (whose id the cache already knows) and
+    /// records `Scheduled`. The message names the pod, so it is handed over as is:
+    /// interning a text that never repeats would only grow the store's intern table.
+    fn bind(&mut self, store: &mut Store, key: &ObjKey, node: &NodeEntry) {
+        if store.bind_pod(key, &node.name).is_err() {
             return;
         }
         let pod = store.stored_pod(key).expect("just bound");
         let who = involved_pod(pod);
-        self.account(key.clone(), pod);
+        self.account(key.clone(), pod, node.id);
         let (ns, name) = key;
-        store.record_event(
-            who,
-            EventType::Normal,
-            "Scheduled",
-            format!("Successfully assigned {ns}/{name} to {node}"),
-            "default-scheduler",
-            None,
-        );
+        let message: Arc<str> = format!("Successfully assigned {ns}/{name} to {}", node.name).into();
+        store.record_event(who, EventType::Normal, "Scheduled", message, "default-scheduler", None);
     }
 }
 
